@@ -1,0 +1,20 @@
+import type { ConnectionState } from '../../../shared/contract';
+import type { EventBus } from '../events/event-bus';
+
+/** The single source of the hub connection's state, published as the `connection.state` event. */
+export interface ConnectionStateStore {
+  current(): ConnectionState;
+  set(state: ConnectionState['state'], queued?: number): void;
+}
+
+export function createConnectionState(bus: EventBus, now: () => Date = () => new Date()): ConnectionStateStore {
+  let state: ConnectionState = { state: 'offline', since: now().toISOString(), queued: 0 };
+  return {
+    current: () => state,
+    set(next, queued = state.queued) {
+      if (next === state.state && queued === state.queued) return;
+      state = { state: next, since: next === state.state ? state.since : now().toISOString(), queued };
+      bus.emit('connection.state', state);
+    },
+  };
+}

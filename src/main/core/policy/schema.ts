@@ -1,0 +1,65 @@
+import { z } from 'zod';
+
+const httpsUrl = z.url({ protocol: /^https$/, error: 'must be an https:// URL' });
+const httpsOrigin = httpsUrl.refine((value) => new URL(value).origin === value.replace(/\/$/, ''), {
+  error: 'must be an origin (scheme, host and port only)',
+});
+const x25519PublicKey = z.base64({ error: 'must be base64' }).refine((v) => Buffer.from(v, 'base64').length === 32, {
+  error: 'must be a 32-byte X25519 public key',
+});
+const minutes = z.int().min(1).max(240);
+
+/**
+ * One schema for both the machine-wide policy file and the user's settings file. Unknown fields are
+ * errors, so a misspelt setting in a pushed policy is reported instead of silently ignored.
+ */
+export const PolicyDocument = z.strictObject({
+  hubUrl: httpsUrl.optional(),
+  idp: z
+    .strictObject({
+      authority: httpsUrl,
+      clientId: z.string().min(1),
+      scopes: z.array(z.string().min(1)).min(1),
+      knownAuthorities: z.array(z.string().min(1)).optional(),
+    })
+    .optional(),
+  gatewayUrl: httpsUrl.optional(),
+  idleLockMaxMinutes: minutes.optional(),
+  idleLockMinutes: minutes.optional(),
+  retentionDays: z.int().min(1).max(3650).optional(),
+  notificationPrivacy: z.enum(['hidden', 'sender', 'preview']).optional(),
+  saveToDiskAllowed: z.boolean().optional(),
+  complianceRecipientKey: x25519PublicKey.optional(),
+  externalLinkAllowlist: z.array(httpsOrigin).optional(),
+});
+export type PolicyDocument = z.infer<typeof PolicyDocument>;
+
+export type NotificationPrivacy = NonNullable<PolicyDocument['notificationPrivacy']>;
+export type IdpSettings = NonNullable<PolicyDocument['idp']>;
+
+export interface EffectivePolicy {
+  hubUrl: string | null;
+  idp: IdpSettings | null;
+  gatewayUrl: string | null;
+  idleLockMaxMinutes: number;
+  idleLockMinutes: number;
+  retentionDays: number;
+  notificationPrivacy: NotificationPrivacy;
+  saveToDiskAllowed: boolean;
+  complianceRecipientKey: string | null;
+  externalLinkAllowlist: string[];
+}
+
+/** The safe defaults: what applies where no valid policy says otherwise. */
+export const defaultPolicy: EffectivePolicy = {
+  hubUrl: null,
+  idp: null,
+  gatewayUrl: null,
+  idleLockMaxMinutes: 5,
+  idleLockMinutes: 5,
+  retentionDays: 30,
+  notificationPrivacy: 'sender',
+  saveToDiskAllowed: false,
+  complianceRecipientKey: null,
+  externalLinkAllowlist: [],
+};

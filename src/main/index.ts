@@ -1,0 +1,39 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { app } from 'electron';
+import { createCore } from './core';
+import { machinePolicyPath, userSettingsPath } from './core/policy';
+import { registerAppScheme, serveRenderer } from './shell/app-protocol';
+import { hardenAllWebContents } from './shell/hardening';
+import { forwardEvents, registerIpc } from './shell/ipc';
+import { createMainWindow, preloadPath } from './shell/window';
+
+const mainDir = dirname(fileURLToPath(import.meta.url));
+// electron-vite sets this in development only; a packaged app always loads its own files.
+const devServerUrl = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL;
+
+app.enableSandbox();
+registerAppScheme();
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  void app.whenReady().then(() => {
+    const core = createCore({
+      appName: app.getName(),
+      appVersion: app.getVersion(),
+      platform: process.platform,
+      policyFiles: {
+        // Development runs point at the local reference servers with their own policy file.
+        machine: (!app.isPackaged && process.env.CLINICAL_MESSENGER_POLICY) || machinePolicyPath(process.platform, process.env),
+        user: userSettingsPath(app.getPath('userData')),
+      },
+    });
+    hardenAllWebContents(core.policy.policy.externalLinkAllowlist);
+    serveRenderer(join(mainDir, '../renderer'));
+    registerIpc(core, devServerUrl);
+    const window = createMainWindow({ preloadPath: preloadPath(mainDir), devServerUrl, devTools: !app.isPackaged });
+    forwardEvents(core, window.webContents);
+  });
+  app.on('window-all-closed', () => app.quit());
+}

@@ -1,0 +1,19 @@
+// Names alone, so the sandboxed preload can bundle them without the schema library.
+export const callNames = ['app.info', 'connection.current'] as const;
+export const eventNames = ['connection.state'] as const;
+
+export type CallName = (typeof callNames)[number];
+export type EventName = (typeof eventNames)[number];
+
+export const callChannel = (name: CallName): string => `cm:call:${name}`;
+export const eventChannel = (name: EventName): string => `cm:event:${name}`;
+
+export interface BridgeChannels {
+  calls: Record<string, string>;
+  events: Record<string, string>;
+}
+
+export const bridgeChannels: BridgeChannels = {
+  calls: Object.fromEntries(callNames.map((n) => [n, callChannel(n)])),
+  events: Object.fromEntries(eventNames.map((n) => [n, eventChannel(n)])),
+};
