@@ -32,8 +32,7 @@ export default defineConfig({
       react(),
       {
         name: 'clinical-messenger-csp',
-        transformIndexHtml: (html) =>
-          html.replace('%CONTENT_SECURITY_POLICY%', contentSecurityPolicy),
+        transformIndexHtml: (html) => html.replace('%CONTENT_SECURITY_POLICY%', contentSecurityPolicy),
       },
     ],
   },

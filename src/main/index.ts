@@ -25,14 +25,20 @@ if (!app.requestSingleInstanceLock()) {
       platform: process.platform,
       policyFiles: {
         // Development runs point at the local reference servers with their own policy file.
-        machine: (!app.isPackaged && process.env.CLINICAL_MESSENGER_POLICY) || machinePolicyPath(process.platform, process.env),
+        machine:
+          (!app.isPackaged && process.env.CLINICAL_MESSENGER_POLICY) ||
+          machinePolicyPath(process.platform, process.env),
         user: userSettingsPath(app.getPath('userData')),
       },
     });
     hardenAllWebContents(core.policy.policy.externalLinkAllowlist);
     serveRenderer(join(mainDir, '../renderer'));
     registerIpc(core, devServerUrl);
-    const window = createMainWindow({ preloadPath: preloadPath(mainDir), devServerUrl, devTools: !app.isPackaged });
+    const window = createMainWindow({
+      preloadPath: preloadPath(mainDir),
+      devServerUrl,
+      devTools: !app.isPackaged,
+    });
     forwardEvents(core, window.webContents);
   });
   app.on('window-all-closed', () => app.quit());

@@ -23,9 +23,14 @@ export interface BridgeTransport {
 export function createClinicalApi(transport: BridgeTransport, channels: BridgeChannels): ClinicalApi {
   const api = {
     call(name: string, args?: unknown): Promise<unknown> {
-      const channel = Object.prototype.hasOwnProperty.call(channels.calls, name) ? channels.calls[name] : undefined;
+      const channel = Object.prototype.hasOwnProperty.call(channels.calls, name)
+        ? channels.calls[name]
+        : undefined;
       if (channel === undefined) {
-        return Promise.resolve({ ok: false, error: { code: 'unknown_call', message: `No such call: ${name}` } });
+        return Promise.resolve({
+          ok: false,
+          error: { code: 'unknown_call', message: `No such call: ${name}` },
+        });
       }
       return transport.invoke(channel, args);
     },

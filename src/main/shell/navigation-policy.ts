@@ -45,7 +45,10 @@ const contentTypes: Record<string, string> = {
 };
 
 /** Maps an app:// URL to a file under the renderer folder; anything escaping it, or another host, is refused. */
-export function resolveRendererAsset(root: string, url: string): { file: string; contentType: string } | null {
+export function resolveRendererAsset(
+  root: string,
+  url: string,
+): { file: string; contentType: string } | null {
   let parsed: URL;
   try {
     parsed = new URL(url);

@@ -2,7 +2,11 @@ import { join } from 'node:path';
 import { BrowserWindow } from 'electron';
 import { rendererOrigin } from './navigation-policy';
 
-export function createMainWindow(options: { preloadPath: string; devServerUrl: string | undefined; devTools: boolean }): BrowserWindow {
+export function createMainWindow(options: {
+  preloadPath: string;
+  devServerUrl: string | undefined;
+  devTools: boolean;
+}): BrowserWindow {
   const window = new BrowserWindow({
     width: 1280,
     height: 820,

@@ -30,9 +30,9 @@ describe('IPC contract', () => {
     expect(Object.keys(contract.calls).sort()).toEqual([...callNames].sort());
     expect(Object.keys(contract.events).sort()).toEqual([...eventNames].sort());
     expect(Object.keys(bridgeChannels.calls).sort()).toEqual([...callNames].sort());
-    expect(new Set([...Object.values(bridgeChannels.calls), ...Object.values(bridgeChannels.events)]).size).toBe(
-      callNames.length + eventNames.length,
-    );
+    expect(
+      new Set([...Object.values(bridgeChannels.calls), ...Object.values(bridgeChannels.events)]).size,
+    ).toBe(callNames.length + eventNames.length);
   });
 });
 
@@ -47,12 +47,18 @@ describe('dispatcher', () => {
       ok: false,
       error: { code: 'unknown_call', message: 'No such call: fs.readFile' },
     });
-    expect(await core.dispatcher.dispatch('__proto__', undefined)).toMatchObject({ ok: false, error: { code: 'unknown_call' } });
+    expect(await core.dispatcher.dispatch('__proto__', undefined)).toMatchObject({
+      ok: false,
+      error: { code: 'unknown_call' },
+    });
   });
 
   it('refuses arguments that do not match the schema, naming the call', async () => {
     const result = await core.dispatcher.dispatch('app.info', { sneaky: true });
-    expect(result).toMatchObject({ ok: false, error: { code: 'invalid_args', message: expect.stringContaining('app.info') } });
+    expect(result).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_args', message: expect.stringContaining('app.info') },
+    });
   });
 
   it('turns a typed error into its code and message, and hides anything else', async () => {
@@ -84,7 +90,10 @@ describe('dispatcher', () => {
       },
       log,
     );
-    expect(await broken.dispatch('app.info', undefined)).toMatchObject({ ok: false, error: { code: 'internal' } });
+    expect(await broken.dispatch('app.info', undefined)).toMatchObject({
+      ok: false,
+      error: { code: 'internal' },
+    });
   });
 });
 

@@ -23,8 +23,16 @@ describe('managed policy precedence', () => {
   });
 
   it('takes the machine policy over the user settings over the defaults', () => {
-    const machine = file({ hubUrl: 'https://hub.hospital.example', idleLockMaxMinutes: 10, retentionDays: 90 });
-    const user = file({ hubUrl: 'https://rogue.example', gatewayUrl: 'https://ipfs.hospital.example', idleLockMinutes: 3 });
+    const machine = file({
+      hubUrl: 'https://hub.hospital.example',
+      idleLockMaxMinutes: 10,
+      retentionDays: 90,
+    });
+    const user = file({
+      hubUrl: 'https://rogue.example',
+      gatewayUrl: 'https://ipfs.hospital.example',
+      idleLockMinutes: 3,
+    });
     const { policy, sources } = loadPolicy({ machine, user });
     expect(policy.hubUrl).toBe('https://hub.hospital.example');
     expect(sources.hubUrl).toBe('machine');
@@ -64,7 +72,10 @@ describe('managed policy precedence', () => {
   });
 
   it('does not let a user loosen the defaults either, but lets them tighten', () => {
-    const loose = loadPolicy({ machine: missing, user: file({ idleLockMinutes: 30, saveToDiskAllowed: true }) });
+    const loose = loadPolicy({
+      machine: missing,
+      user: file({ idleLockMinutes: 30, saveToDiskAllowed: true }),
+    });
     expect(loose.policy.idleLockMinutes).toBe(defaultPolicy.idleLockMaxMinutes);
     expect(loose.policy.saveToDiskAllowed).toBe(false);
     const strict = loadPolicy({
@@ -77,30 +88,47 @@ describe('managed policy precedence', () => {
   });
 
   it('knows where each platform keeps the machine policy', () => {
-    expect(machinePolicyPath('win32', { ProgramData: 'D:\\PD' })).toBe('D:\\PD\\ClinicalMessenger\\policy.json');
-    expect(machinePolicyPath('darwin', {})).toBe('/Library/Application Support/ClinicalMessenger/policy.json');
+    expect(machinePolicyPath('win32', { ProgramData: 'D:\\PD' })).toBe(
+      'D:\\PD\\ClinicalMessenger\\policy.json',
+    );
+    expect(machinePolicyPath('darwin', {})).toBe(
+      '/Library/Application Support/ClinicalMessenger/policy.json',
+    );
     expect(machinePolicyPath('linux', {})).toBe('/etc/clinical-messenger/policy.json');
   });
 });
 
 describe('malformed policy files', () => {
   it('names the file and the field, and falls back to safe defaults', () => {
-    const machine = file({ hubUrl: 'http://plain-http.example', idleLockMaxMinutes: 10, saveToDiskAllowed: true });
+    const machine = file({
+      hubUrl: 'http://plain-http.example',
+      idleLockMaxMinutes: 10,
+      saveToDiskAllowed: true,
+    });
     const loaded = loadPolicy({ machine, user: missing });
-    expect(loaded.problems).toEqual([{ file: machine, field: 'hubUrl', message: expect.stringContaining('https') }]);
+    expect(loaded.problems).toEqual([
+      { file: machine, field: 'hubUrl', message: expect.stringContaining('https') },
+    ]);
     expect(loaded.policy).toEqual(defaultPolicy);
   });
 
   it('reports a misspelt setting instead of ignoring it', () => {
     const machine = file({ idleLockMaxMinutes: 10, saveToDiskAlowed: true });
     const loaded = loadPolicy({ machine, user: missing });
-    expect(loaded.problems).toEqual([{ file: machine, field: 'saveToDiskAlowed', message: 'is not a known setting' }]);
+    expect(loaded.problems).toEqual([
+      { file: machine, field: 'saveToDiskAlowed', message: 'is not a known setting' },
+    ]);
     expect(loaded.policy.idleLockMaxMinutes).toBe(defaultPolicy.idleLockMaxMinutes);
   });
 
   it('reports nested fields, wrong types and out-of-range values', () => {
-    const machine = file({ idp: { authority: 'https://login.example/t/', clientId: '', scopes: [] }, idleLockMaxMinutes: 0 });
-    const fields = loadPolicy({ machine, user: missing }).problems.map((p) => p.field).sort();
+    const machine = file({
+      idp: { authority: 'https://login.example/t/', clientId: '', scopes: [] },
+      idleLockMaxMinutes: 0,
+    });
+    const fields = loadPolicy({ machine, user: missing })
+      .problems.map((p) => p.field)
+      .sort();
     expect(fields).toEqual(['idleLockMaxMinutes', 'idp.clientId', 'idp.scopes']);
     const badKey = file({ complianceRecipientKey: Buffer.alloc(16).toString('base64') });
     expect(loadPolicy({ machine: badKey, user: missing }).problems[0]).toMatchObject({
@@ -114,14 +142,22 @@ describe('malformed policy files', () => {
     const user = file({ idleLockMinutes: 2 });
     const loaded = loadPolicy({ machine, user });
     expect(loaded.problems).toHaveLength(1);
-    expect(loaded.problems[0]).toMatchObject({ file: machine, field: '(file)', message: expect.stringContaining('not valid JSON') });
+    expect(loaded.problems[0]).toMatchObject({
+      file: machine,
+      field: '(file)',
+      message: expect.stringContaining('not valid JSON'),
+    });
     expect(loaded.policy.hubUrl).toBeNull();
     expect(loaded.policy.idleLockMinutes).toBe(2);
   });
 
   it('reports a policy path it cannot read as a file', () => {
     const loaded = loadPolicy({ machine: dir, user: missing });
-    expect(loaded.problems[0]).toMatchObject({ file: dir, field: '(file)', message: expect.stringContaining('EISDIR') });
+    expect(loaded.problems[0]).toMatchObject({
+      file: dir,
+      field: '(file)',
+      message: expect.stringContaining('EISDIR'),
+    });
     expect(loaded.policy).toEqual(defaultPolicy);
   });
 });

@@ -36,8 +36,13 @@ describe('app:// asset resolution', () => {
   mkdirSync(join(root, 'assets'));
   writeFileSync(join(root, 'index.html'), '<!doctype html>');
   it('serves files inside the renderer folder with their content type', () => {
-    expect(resolveRendererAsset(root, 'app://renderer/')).toEqual({ file: join(root, 'index.html'), contentType: 'text/html; charset=utf-8' });
-    expect(resolveRendererAsset(root, 'app://renderer/assets/a.js')?.contentType).toBe('text/javascript; charset=utf-8');
+    expect(resolveRendererAsset(root, 'app://renderer/')).toEqual({
+      file: join(root, 'index.html'),
+      contentType: 'text/html; charset=utf-8',
+    });
+    expect(resolveRendererAsset(root, 'app://renderer/assets/a.js')?.contentType).toBe(
+      'text/javascript; charset=utf-8',
+    );
   });
   it('refuses traversal, other hosts and unknown file types', () => {
     expect(resolveRendererAsset(root, 'app://renderer/%2e%2e/%2e%2e/etc/passwd')).toBeNull();

@@ -7,7 +7,10 @@ export interface ConnectionStateStore {
   set(state: ConnectionState['state'], queued?: number): void;
 }
 
-export function createConnectionState(bus: EventBus, now: () => Date = () => new Date()): ConnectionStateStore {
+export function createConnectionState(
+  bus: EventBus,
+  now: () => Date = () => new Date(),
+): ConnectionStateStore {
   let state: ConnectionState = { state: 'offline', since: now().toISOString(), queued: 0 };
   return {
     current: () => state,

@@ -19,7 +19,8 @@ export interface Dispatcher {
   dispatch(name: string, args: unknown): Promise<Result<unknown>>;
 }
 
-const isCallName = (name: string): name is CallName => Object.prototype.hasOwnProperty.call(contract.calls, name);
+const isCallName = (name: string): name is CallName =>
+  Object.prototype.hasOwnProperty.call(contract.calls, name);
 
 export function createDispatcher(handlers: CallHandlers, log: Logger): Dispatcher {
   return {
@@ -36,7 +37,10 @@ export function createDispatcher(handlers: CallHandlers, log: Logger): Dispatche
         const value = await handler(parsed.data);
         const checked = spec.result.safeParse(value);
         if (!checked.success) {
-          log.error({ call: name, issues: checked.error.issues.length }, 'handler returned a result outside the contract');
+          log.error(
+            { call: name, issues: checked.error.issues.length },
+            'handler returned a result outside the contract',
+          );
           return fail('internal', 'The application produced an invalid answer.');
         }
         return ok(checked.data);

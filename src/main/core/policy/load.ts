@@ -21,20 +21,30 @@ export function readPolicyFile(file: string | null): ReadResult {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { document: {}, problems: [] };
-    return { document: {}, problems: [{ file, field: '(file)', message: `cannot be read (${code ?? 'error'})` }] };
+    return {
+      document: {},
+      problems: [{ file, field: '(file)', message: `cannot be read (${code ?? 'error'})` }],
+    };
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    return { document: {}, problems: [{ file, field: '(file)', message: `is not valid JSON: ${(error as Error).message}` }] };
+    return {
+      document: {},
+      problems: [{ file, field: '(file)', message: `is not valid JSON: ${(error as Error).message}` }],
+    };
   }
   const parsed = PolicyDocument.safeParse(json);
   if (parsed.success) return { document: parsed.data, problems: [] };
   const problems = parsed.error.issues.flatMap((issue): PolicyProblem[] => {
     const base = issue.path.join('.');
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ file, field: base ? `${base}.${key}` : key, message: 'is not a known setting' }));
+      return issue.keys.map((key) => ({
+        file,
+        field: base ? `${base}.${key}` : key,
+        message: 'is not a known setting',
+      }));
     }
     return [{ file, field: base || '(root)', message: issue.message }];
   });

@@ -14,9 +14,16 @@ const stricterPrivacy = (a: NotificationPrivacy, b: NotificationPrivacy): Notifi
  * who can read it (compliance key, link allowlist) are machine-only. Endpoints come from the user only
  * where the machine policy names none.
  */
-export function mergePolicy(machine: PolicyDocument, user: PolicyDocument): { policy: EffectivePolicy; sources: PolicySources } {
+export function mergePolicy(
+  machine: PolicyDocument,
+  user: PolicyDocument,
+): { policy: EffectivePolicy; sources: PolicySources } {
   const sources = {} as PolicySources;
-  const pick = <K extends keyof EffectivePolicy>(key: K, fromMachine: unknown, fromUser: unknown): EffectivePolicy[K] => {
+  const pick = <K extends keyof EffectivePolicy>(
+    key: K,
+    fromMachine: unknown,
+    fromUser: unknown,
+  ): EffectivePolicy[K] => {
     if (fromMachine !== undefined) {
       sources[key] = 'machine';
       return fromMachine as EffectivePolicy[K];
@@ -55,7 +62,13 @@ export function mergePolicy(machine: PolicyDocument, user: PolicyDocument): { po
     idp: pick('idp', machine.idp, user.idp),
     gatewayUrl: pick('gatewayUrl', machine.gatewayUrl, user.gatewayUrl),
     idleLockMaxMinutes,
-    idleLockMinutes: tighten('idleLockMinutes', idleLockMaxMinutes, sources.idleLockMaxMinutes, user.idleLockMinutes, min),
+    idleLockMinutes: tighten(
+      'idleLockMinutes',
+      idleLockMaxMinutes,
+      sources.idleLockMaxMinutes,
+      user.idleLockMinutes,
+      min,
+    ),
     retentionDays: tighten('retentionDays', retentionCeiling, sources.retentionDays, user.retentionDays, min),
     notificationPrivacy: tighten(
       'notificationPrivacy',
@@ -64,7 +77,13 @@ export function mergePolicy(machine: PolicyDocument, user: PolicyDocument): { po
       user.notificationPrivacy,
       stricterPrivacy,
     ),
-    saveToDiskAllowed: tighten('saveToDiskAllowed', saveCeiling, sources.saveToDiskAllowed, user.saveToDiskAllowed, (a, b) => a && b),
+    saveToDiskAllowed: tighten(
+      'saveToDiskAllowed',
+      saveCeiling,
+      sources.saveToDiskAllowed,
+      user.saveToDiskAllowed,
+      (a, b) => a && b,
+    ),
     complianceRecipientKey: pick('complianceRecipientKey', machine.complianceRecipientKey, undefined),
     externalLinkAllowlist: pick('externalLinkAllowlist', machine.externalLinkAllowlist, undefined),
   };

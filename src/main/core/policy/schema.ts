@@ -4,9 +4,11 @@ const httpsUrl = z.url({ protocol: /^https$/, error: 'must be an https:// URL' }
 const httpsOrigin = httpsUrl.refine((value) => new URL(value).origin === value.replace(/\/$/, ''), {
   error: 'must be an origin (scheme, host and port only)',
 });
-const x25519PublicKey = z.base64({ error: 'must be base64' }).refine((v) => Buffer.from(v, 'base64').length === 32, {
-  error: 'must be a 32-byte X25519 public key',
-});
+const x25519PublicKey = z
+  .base64({ error: 'must be base64' })
+  .refine((v) => Buffer.from(v, 'base64').length === 32, {
+    error: 'must be a 32-byte X25519 public key',
+  });
 const minutes = z.int().min(1).max(240);
 
 /**

@@ -14,9 +14,15 @@ export function ConnectionBanner(): React.JSX.Element {
   const latest = useEvent('connection.state');
   const state = latest ?? (initial.status === 'ready' ? initial.value : null);
   if (!state) return <p className="connection connection--unknown">Checking connection…</p>;
-  const queued = state.queued > 0 ? ` · ${state.queued} message${state.queued === 1 ? '' : 's'} waiting to send` : '';
+  const queued =
+    state.queued > 0 ? ` · ${state.queued} message${state.queued === 1 ? '' : 's'} waiting to send` : '';
   return (
-    <p className={`connection connection--${state.state}`} role="status" aria-live="polite" data-testid="connection-state">
+    <p
+      className={`connection connection--${state.state}`}
+      role="status"
+      aria-live="polite"
+      data-testid="connection-state"
+    >
       {labels[state.state]}
       {queued}
     </p>

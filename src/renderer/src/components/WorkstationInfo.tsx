@@ -7,13 +7,23 @@ const privacyLabels: Record<PolicySummary['notificationPrivacy'], string> = {
   preview: 'Sender and preview',
 };
 
-function Row({ term, value, source }: { term: string; value: string; source?: string | undefined }): React.JSX.Element {
+function Row({
+  term,
+  value,
+  source,
+}: {
+  term: string;
+  value: string;
+  source?: string | undefined;
+}): React.JSX.Element {
   return (
     <div className="info-row">
       <dt>{term}</dt>
       <dd>
         {value}
-        {source && source !== 'default' ? <span className="source"> (set by {source === 'machine' ? 'hospital policy' : 'you'})</span> : null}
+        {source && source !== 'default' ? (
+          <span className="source"> (set by {source === 'machine' ? 'hospital policy' : 'you'})</span>
+        ) : null}
       </dd>
     </div>
   );
@@ -57,10 +67,27 @@ export function WorkstationInfo(): React.JSX.Element {
           value={`${policy.idleLockMinutes} min (maximum ${policy.idleLockMaxMinutes} min)`}
           source={policy.sources.idleLockMinutes}
         />
-        <Row term="Messages kept on this device" value={`${policy.retentionDays} days`} source={policy.sources.retentionDays} />
-        <Row term="Notifications show" value={privacyLabels[policy.notificationPrivacy]} source={policy.sources.notificationPrivacy} />
-        <Row term="Saving documents to disk" value={policy.saveToDiskAllowed ? 'Allowed' : 'Not allowed'} source={policy.sources.saveToDiskAllowed} />
-        <Row term="Compliance copy" value={policy.complianceCopy ? 'Every message is also sealed to the hospital’s compliance key' : 'None'} />
+        <Row
+          term="Messages kept on this device"
+          value={`${policy.retentionDays} days`}
+          source={policy.sources.retentionDays}
+        />
+        <Row
+          term="Notifications show"
+          value={privacyLabels[policy.notificationPrivacy]}
+          source={policy.sources.notificationPrivacy}
+        />
+        <Row
+          term="Saving documents to disk"
+          value={policy.saveToDiskAllowed ? 'Allowed' : 'Not allowed'}
+          source={policy.sources.saveToDiskAllowed}
+        />
+        <Row
+          term="Compliance copy"
+          value={
+            policy.complianceCopy ? 'Every message is also sealed to the hospital’s compliance key' : 'None'
+          }
+        />
       </dl>
     </section>
   );

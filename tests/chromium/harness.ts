@@ -1,0 +1,136 @@
+// Runs the built renderer in Debian's Chromium with the contract served by a real core in this process:
+// the page gets the same `window.clinical` the preload builds, over a Playwright binding instead of IPC.
+import { readFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Core } from '../../src/main/core';
+import { resolveRendererAsset, rendererOrigin } from '../../src/main/shell/navigation-policy';
+import { createClinicalApi } from '../../src/shared/bridge';
+import { bridgeChannels, eventChannel } from '../../src/shared/contract';
+import { contentSecurityPolicy } from '../../src/shared/csp';
+
+export const rendererRoot = resolve('out/renderer');
+export const screenshotDir = resolve('test-results/screenshots');
+
+export const chromiumArgs = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs });
+}
+
+/** Serves the built renderer over http with the same asset rules and CSP header as the app:// protocol. */
+export async function serveRenderer(): Promise<{ url: string; close(): Promise<void> }> {
+  if (!existsSync(join(rendererRoot, 'index.html'))) {
+    throw new Error(`No built renderer at ${rendererRoot}: run "npm run build" first.`);
+  }
+  const server: Server = createServer((request, response) => {
+    const asset = resolveRendererAsset(rendererRoot, `${rendererOrigin}${request.url ?? '/'}`);
+    if (!asset) {
+      response.writeHead(404).end();
+      return;
+    }
+    readFile(asset.file).then(
+      (body) =>
+        response
+          .writeHead(200, {
+            'content-type': asset.contentType,
+            'content-security-policy': contentSecurityPolicy,
+          })
+          .end(body),
+      () => response.writeHead(404).end(),
+    );
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/index.html`,
+    close: () => new Promise((done) => server.close(() => done())),
+  };
+}
+
+const callNameByChannel = new Map(
+  Object.entries(bridgeChannels.calls).map(([name, channel]) => [channel, name]),
+);
+
+/** Opens the app page with `window.clinical` wired to `core`; returns the page and the CSP violations seen. */
+export async function openApp(
+  browser: Browser,
+  core: Core,
+  url: string,
+): Promise<{ page: Page; cspViolations: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 820 } });
+  const page = await context.newPage();
+  const cspViolations: string[] = [];
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text()) && !/frame-ancestors/.test(message.text())) {
+      cspViolations.push(message.text());
+    }
+  });
+  await page.exposeBinding('__cmInvoke', (_source, channel: string, args: unknown) => {
+    const name = callNameByChannel.get(channel);
+    return name
+      ? core.dispatcher.dispatch(name, args)
+      : { ok: false, error: { code: 'unknown_call', message: channel } };
+  });
+  await page.addInitScript(`
+    (() => {
+      const createClinicalApi = ${createClinicalApi.toString()};
+      const listeners = new Map();
+      window.__cmDeliver = (channel, payload) => { for (const l of listeners.get(channel) ?? []) l(payload); };
+      const transport = {
+        invoke: (channel, args) => window.__cmInvoke(channel, args),
+        subscribe: (channel, listener) => {
+          if (!listeners.has(channel)) listeners.set(channel, new Set());
+          listeners.get(channel).add(listener);
+          return () => listeners.get(channel).delete(listener);
+        },
+      };
+      Object.defineProperty(window, 'clinical', { value: createClinicalApi(transport, ${JSON.stringify(bridgeChannels)}) });
+    })();
+  `);
+  const unsubscribe = core.events.subscribe((name, payload) => {
+    void page
+      .evaluate(
+        ([channel, p]) =>
+          (window as unknown as { __cmDeliver(c: unknown, p: unknown): void }).__cmDeliver(channel, p),
+        [eventChannel(name), payload] as const,
+      )
+      .catch((error: unknown) => {
+        if (!page.isClosed()) throw error;
+      });
+  });
+  page.once('close', unsubscribe);
+  await page.goto(url);
+  return { page, cspViolations };
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(screenshotDir, { recursive: true });
+  const path = join(screenshotDir, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+/** Runs axe-core in the page (through the debugger protocol, so the page's CSP stays in force). */
+export async function axeViolations(page: Page): Promise<{ id: string; nodes: number }[]> {
+  const source = await readFile(resolve('node_modules/axe-core/axe.min.js'), 'utf8');
+  await page.evaluate(source);
+  return page.evaluate(async () => {
+    const axe = (
+      window as unknown as { axe: { run(): Promise<{ violations: { id: string; nodes: unknown[] }[] }> } }
+    ).axe;
+    const result = await axe.run();
+    return result.violations.map((v) => ({ id: v.id, nodes: v.nodes.length }));
+  });
+}

@@ -1,0 +1,59 @@
+import { createRequire } from 'node:module';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { _electron } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+
+/** The Electron binary, or why it is not here (it cannot be downloaded on the build machines). */
+function findElectron(): { path: string } | { reason: string } {
+  try {
+    return { path: createRequire(import.meta.url)('electron') as string };
+  } catch (error) {
+    return { reason: (error as Error).message.split('\n')[0] ?? 'electron could not be loaded' };
+  }
+}
+
+const electron = findElectron();
+if ('reason' in electron) {
+  console.warn(
+    `[electron smoke] SKIPPED: the Electron binary is not installed on this machine (${electron.reason}).`,
+  );
+}
+
+describe.runIf('path' in electron)('the packaged shell, in real Electron', () => {
+  it('opens a sandboxed window that shows app info and refuses navigation and new windows', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cm-electron-'));
+    const policy = join(dir, 'policy.json');
+    writeFileSync(policy, JSON.stringify({ hubUrl: 'https://hub.hospital.example' }));
+    const app = await _electron.launch({
+      executablePath: (electron as { path: string }).path,
+      args: ['.', `--user-data-dir=${join(dir, 'user-data')}`],
+      env: { ...process.env, CLINICAL_MESSENGER_POLICY: policy, ELECTRON_RENDERER_URL: '' },
+    });
+    try {
+      const page = await app.firstWindow();
+      await page.getByTestId('app-info').waitFor();
+      expect(await page.getByTestId('app-info').innerText()).toContain('https://hub.hospital.example');
+        sandbox: true,
+        contextIsolation: true,
+        nodeIntegration: false,
+        webSecurity: true,
+      });
+      const surface = await page.evaluate(() => ({
+        keys: Object.keys(window.clinical),
+        require: typeof (window as { require?: unknown }).require,
+      }));
+      expect(surface).toEqual({ keys: ['call', 'on'], require: 'undefined' });
+      await page.evaluate(() => window.open('https://example.org'));
+      await page.evaluate(() => {
+        location.href = 'https://example.org';
+      });
+      await new Promise((r) => setTimeout(r, 500));
+      expect(app.windows()).toHaveLength(1);
+      expect(page.url()).toMatch(/^app:\/\/renderer\//);
+    } finally {
+      await app.close();
+    }
+  });
+});
