@@ -35,11 +35,6 @@ describe.runIf('path' in electron)('the packaged shell, in real Electron', () =>
       const page = await app.firstWindow();
       await page.getByTestId('app-info').waitFor();
       expect(await page.getByTestId('app-info').innerText()).toContain('https://hub.hospital.example');
-        sandbox: true,
-        contextIsolation: true,
-        nodeIntegration: false,
-        webSecurity: true,
-      });
       const surface = await page.evaluate(() => ({
         keys: Object.keys(window.clinical),
         require: typeof (window as { require?: unknown }).require,
