@@ -11,6 +11,15 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          name: 'integration',
+          include: ['tests/integration/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: 'stack',
           include: ['tests/stack/**/*.test.ts'],
           testTimeout: 300_000,

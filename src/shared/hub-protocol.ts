@@ -59,13 +59,17 @@ export const HubErrorBody = z.object({
 });
 export type HubErrorBody = z.infer<typeof HubErrorBody>;
 
-/** The typed error inside a failed hub call (or a 401 body), or null when the failure is not one of ours. */
+/**
+ * The typed error inside a failed hub call, or inside the SignalR client's negotiate failure (which quotes
+ * the 401 body), or null when the failure is not one of ours.
+ */
 export function parseHubError(err: unknown): HubErrorBody | null {
   const text = err instanceof Error ? err.message : typeof err === 'string' ? err : '';
   const start = text.indexOf('{');
-  if (start < 0) return null;
+  const end = text.lastIndexOf('}');
+  if (start < 0 || end < start) return null;
   try {
-    const parsed = HubErrorBody.safeParse(JSON.parse(text.slice(start)));
+    const parsed = HubErrorBody.safeParse(JSON.parse(text.slice(start, end + 1)));
     return parsed.success ? parsed.data : null;
   } catch {
     return null;

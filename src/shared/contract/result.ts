@@ -13,6 +13,21 @@ export const ipcErrorCodes = [
   'internal',
   'policy_invalid',
   'not_configured',
+  // identity, keys and the local store (issue 4)
+  'keychain_unavailable',
+  'key_missing',
+  'key_corrupt',
+  'device_exists',
+  'device_entry_invalid',
+  'store_key_wrong',
+  'store_from_future',
+  'store_migration_failed',
+  'pin_invalid',
+  'pin_not_set',
+  'pin_wrong',
+  'pin_locked_out',
+  'profiles_corrupt',
+  'profile_not_found',
 ] as const;
 export type IpcErrorCode = (typeof ipcErrorCodes)[number];
 

@@ -1,0 +1,2 @@
+export { keychainAccount, profileAccountPrefix, type Keychain, type KeychainPurpose } from './keychain';
+export { createOsKeychain, appKeychainService } from './os-keychain';

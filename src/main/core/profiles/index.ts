@@ -1,0 +1,2 @@
+export { openProfileRegistry, Profile, type ProfileRegistry, type ProfilePaths } from './registry';
+export { removeProfile, type RemovedProfile } from './remove';
