@@ -1,0 +1,39 @@
+// `npm run stack`: the reference servers on 127.0.0.1 with fixed ports and persistent data, until Ctrl-C.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { startStack, type Stack } from './stack';
+
+export const stackDataDir = resolve(process.env.CM_STACK_DIR ?? '.stack-data');
+export const stackPolicyPath = join(stackDataDir, 'policy.json');
+
+export async function runStack(): Promise<Stack> {
+  mkdirSync(stackDataDir, { recursive: true });
+  const stack = await startStack({ dataDir: stackDataDir, ports: { idp: 7444, hub: 7443, gateway: 7445 } });
+  writeFileSync(stackPolicyPath, JSON.stringify(stack.policy, null, 2));
+  const lines = [
+    'Clinical Messenger reference servers (127.0.0.1 only)',
+    `  identity provider  ${stack.idp.origin}  (authority ${stack.idp.authority})`,
+    `  SignalR hub        ${stack.hub.url}`,
+    `  IPFS gateway       ${stack.gateway.url}`,
+    `  test CA            ${stack.tls.caCertPath}`,
+    `  app policy         ${stackPolicyPath}`,
+    '',
+    'Seeded staff (test-only passwords):',
+    ...stack.idp.users.map(
+      (u) => `  ${u.username.padEnd(20)} ${u.password.padEnd(16)} ${u.displayName} · ${u.roles.join(', ')} · ${u.department}`,
+    ),
+  ];
+  console.log(lines.join('\n'));
+  return stack;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const stack = await runStack();
+  console.log('\nPress Ctrl-C to stop.');
+  const stop = async (): Promise<void> => {
+    await stack.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}
