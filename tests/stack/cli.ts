@@ -8,7 +8,9 @@ export const stackPolicyPath = join(stackDataDir, 'policy.json');
 
 export async function runStack(): Promise<Stack> {
   mkdirSync(stackDataDir, { recursive: true });
-  const stack = await startStack({ dataDir: stackDataDir, ports: { idp: 7444, hub: 7443, gateway: 7445 } });
+  // Fixed ports for people; CM_STACK_EPHEMERAL_PORTS=1 lets a test run the command beside other servers.
+  const ports = process.env.CM_STACK_EPHEMERAL_PORTS ? {} : { idp: 7444, hub: 7443, gateway: 7445 };
+  const stack = await startStack({ dataDir: stackDataDir, ports });
   writeFileSync(stackPolicyPath, JSON.stringify(stack.policy, null, 2));
   const lines = [
     'Clinical Messenger reference servers (127.0.0.1 only)',
@@ -20,7 +22,8 @@ export async function runStack(): Promise<Stack> {
     '',
     'Seeded staff (test-only passwords):',
     ...stack.idp.users.map(
-      (u) => `  ${u.username.padEnd(20)} ${u.password.padEnd(16)} ${u.displayName} · ${u.roles.join(', ')} · ${u.department}`,
+      (u) =>
+        `  ${u.username.padEnd(20)} ${u.password.padEnd(16)} ${u.displayName} · ${u.roles.join(', ')} · ${u.department}`,
     ),
   ];
   console.log(lines.join('\n'));

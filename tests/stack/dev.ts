@@ -20,7 +20,11 @@ if (!electronBinary()) {
 } else {
   const app = spawn('npx', ['electron-vite', 'dev'], {
     stdio: 'inherit',
-    env: { ...process.env, CLINICAL_MESSENGER_POLICY: stackPolicyPath, NODE_EXTRA_CA_CERTS: stack.tls.caCertPath },
+    env: {
+      ...process.env,
+      CLINICAL_MESSENGER_POLICY: stackPolicyPath,
+      NODE_EXTRA_CA_CERTS: stack.tls.caCertPath,
+    },
   });
   app.once('exit', (code) => void stack.close().then(() => process.exit(code ?? 0)));
 }
