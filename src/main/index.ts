@@ -1,7 +1,8 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app } from 'electron';
+import { app, shell } from 'electron';
 import { createCore } from './core';
+import { connectDeviceToHub } from './core/session';
 import { machinePolicyPath, userSettingsPath } from './core/policy';
 import { registerAppScheme, serveRenderer } from './shell/app-protocol';
 import { hardenAllWebContents } from './shell/hardening';
@@ -23,6 +24,9 @@ if (!app.requestSingleInstanceLock()) {
       appName: app.getName(),
       appVersion: app.getVersion(),
       platform: process.platform,
+      appDataDir: app.getPath('userData'),
+      openBrowser: (url) => shell.openExternal(url),
+      connectDevice: connectDeviceToHub,
       policyFiles: {
         // Development runs point at the local reference servers with their own policy file.
         machine:

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCore } from '../../src/main/core';
+import { coreForTest } from '../support/core';
 import { axeViolations, launchChromium, openApp, screenshot, serveRenderer } from './harness';
 
 const dir = mkdtempSync(join(tmpdir(), 'cm-chromium-'));
@@ -27,10 +27,8 @@ afterAll(async () => {
 
 describe('the app window in Chromium, over the contract', () => {
   it('shows app info and the effective policy that reached it through the contract', async () => {
-    const core = createCore({
-      appName: 'Clinical Messenger',
+    const core = coreForTest({
       appVersion: '0.1.0-test',
-      platform: 'linux',
       policyFiles: {
         machine: policyFile('machine.json', {
           hubUrl: 'https://hub.hospital.example',
@@ -63,12 +61,7 @@ describe('the app window in Chromium, over the contract', () => {
   });
 
   it('exposes exactly the contract to the page, and nothing of Node', async () => {
-    const core = createCore({
-      appName: 'Clinical Messenger',
-      appVersion: '0.1.0',
-      platform: 'linux',
-      policyFiles: { machine: null, user: null },
-    });
+    const core = coreForTest();
     const { page } = await openApp(browser, core, server.url);
     const surface = await page.evaluate(async () => ({
       keys: Object.keys(window.clinical).sort(),
@@ -90,12 +83,7 @@ describe('the app window in Chromium, over the contract', () => {
   });
 
   it('enforces its CSP: an injected inline script does not run', async () => {
-    const core = createCore({
-      appName: 'Clinical Messenger',
-      appVersion: '0.1.0',
-      platform: 'linux',
-      policyFiles: { machine: null, user: null },
-    });
+    const core = coreForTest();
     const { page, cspViolations } = await openApp(browser, core, server.url);
     await page.getByTestId('app-info').waitFor();
     const ran = await page.evaluate(async () => {
@@ -112,12 +100,7 @@ describe('the app window in Chromium, over the contract', () => {
 
   it('tells the user which policy file and field are wrong, and runs on safe defaults', async () => {
     const machine = policyFile('broken.json', { hubUrl: 'http://insecure.example', saveToDiskAllowed: true });
-    const core = createCore({
-      appName: 'Clinical Messenger',
-      appVersion: '0.1.0',
-      platform: 'linux',
-      policyFiles: { machine, user: null },
-    });
+    const core = coreForTest({ policyFiles: { machine, user: null } });
     const { page } = await openApp(browser, core, server.url);
     const problems = page.getByTestId('policy-problems');
     await problems.waitFor();

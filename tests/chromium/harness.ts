@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { Core } from '../../src/main/core';
 import { resolveRendererAsset, rendererOrigin } from '../../src/main/shell/navigation-policy';
 import { createClinicalApi } from '../../src/shared/bridge';
@@ -15,19 +15,7 @@ import { contentSecurityPolicy } from '../../src/shared/csp';
 export const rendererRoot = resolve('out/renderer');
 export const screenshotDir = resolve('test-results/screenshots');
 
-export const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs });
-}
+export { launchChromium } from '../support/chromium';
 
 /** Serves the built renderer over http with the same asset rules and CSP header as the app:// protocol. */
 export async function serveRenderer(): Promise<{ url: string; close(): Promise<void> }> {

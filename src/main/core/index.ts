@@ -1,14 +1,23 @@
 import { createConnectionState, type ConnectionStateStore } from './connection/connection-state';
 import { createEventBus, type EventBus } from './events/event-bus';
+import { callHandlers } from './handlers';
 import { createDispatcher, type Dispatcher } from './ipc/dispatcher';
+import { createOsKeychain, type Keychain } from './keychain';
 import { createLogger, type Logger } from './log/logger';
 import { loadPolicy, summarizePolicy, type LoadedPolicy } from './policy';
+import { createSession, type ConnectDevice, type Session } from './session';
 
 export interface CoreOptions {
   appName: string;
   appVersion: string;
   platform: string;
   policyFiles: { machine: string | null; user: string | null };
+  /** The per-user app data folder: profiles live below it. */
+  appDataDir: string;
+  /** Opens the system browser for sign-in. */
+  openBrowser: (url: string) => Promise<void>;
+  connectDevice: ConnectDevice;
+  keychain?: Keychain;
   log?: Logger;
 }
 
@@ -18,7 +27,9 @@ export interface Core {
   events: EventBus;
   connection: ConnectionStateStore;
   policy: LoadedPolicy;
+  session: Session;
   log: Logger;
+  close(): Promise<void>;
 }
 
 export function createCore(options: CoreOptions): Core {
@@ -29,17 +40,22 @@ export function createCore(options: CoreOptions): Core {
   }
   const events = createEventBus();
   const connection = createConnectionState(events);
-  const dispatcher = createDispatcher(
-    {
-      'app.info': () => ({
-        name: options.appName,
-        version: options.appVersion,
-        platform: options.platform,
-        policy: summarizePolicy(policy),
-      }),
-      'connection.current': () => connection.current(),
-    },
+  const session = createSession({
+    appDataDir: options.appDataDir,
+    keychain: options.keychain ?? createOsKeychain(),
+    policy: policy.policy,
+    openBrowser: options.openBrowser,
+    connectDevice: options.connectDevice,
+    events,
+    connection,
     log,
-  );
-  return { dispatcher, events, connection, policy, log };
+  });
+  const appInfo = () => ({
+    name: options.appName,
+    version: options.appVersion,
+    platform: options.platform,
+    policy: summarizePolicy(policy),
+  });
+  const dispatcher = createDispatcher(callHandlers({ appInfo, connection, session }), log);
+  return { dispatcher, events, connection, policy, session, log, close: () => session.close() };
 }

@@ -1,6 +1,22 @@
 // Names alone, so the sandboxed preload can bundle them without the schema library.
-export const callNames = ['app.info', 'connection.current'] as const;
-export const eventNames = ['connection.state'] as const;
+export const callNames = [
+  'app.info',
+  'connection.current',
+  'session.current',
+  'session.signIn',
+  'session.signOut',
+  'session.switchUser',
+  'session.lock',
+  'session.unlockWithPin',
+  'session.unlockWithSignIn',
+  'session.setPin',
+  'session.setIdleTimeout',
+  'session.activity',
+  'session.reenrol',
+  'keys.contactDevices',
+  'keys.acceptKeyChange',
+] as const;
+export const eventNames = ['connection.state', 'session.state'] as const;
 
 export type CallName = (typeof callNames)[number];
 export type EventName = (typeof eventNames)[number];

@@ -28,6 +28,20 @@ export const ipcErrorCodes = [
   'pin_locked_out',
   'profiles_corrupt',
   'profile_not_found',
+  // sign-in
+  'idp_unreachable',
+  'consent_refused',
+  'clock_skew',
+  'offline_token_expired',
+  'sign_in_required',
+  'sign_in_failed',
+  'signed_out',
+  'locked',
+  'device_revoked',
+  // the hub connection (src/main/core/hub)
+  'hub_unreachable',
+  'hub_protocol_error',
+  'hub_refused',
 ] as const;
 export type IpcErrorCode = (typeof ipcErrorCodes)[number];
 

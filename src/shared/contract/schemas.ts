@@ -39,3 +39,54 @@ export const AppInfo = z.object({
   policy: PolicySummary,
 });
 export type AppInfo = z.infer<typeof AppInfo>;
+
+export const ProfileSummary = z.object({
+  profileId: z.string(),
+  displayName: z.string(),
+  username: z.string(),
+});
+export type ProfileSummary = z.infer<typeof ProfileSummary>;
+
+const Notice = z.object({ code: z.string(), message: z.string() });
+
+/** Where the workstation's session is: what the renderer shows (chooser, sign-in, lock screen, app). */
+export const SessionState = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('signed-out'), profiles: z.array(ProfileSummary), notice: Notice.nullable() }),
+  z.object({ status: z.literal('busy'), step: z.enum(['signing-in', 'opening', 'enrolling']) }),
+  z.object({
+    status: z.literal('needs-reenrol'),
+    profile: ProfileSummary,
+    problem: Notice,
+  }),
+  z.object({
+    status: z.literal('active'),
+    profile: ProfileSummary,
+    device: z.object({ deviceId: z.string(), fingerprint: z.string() }),
+    pinSet: z.boolean(),
+    idleLockMinutes: z.number().int().positive(),
+    idleLockMaxMinutes: z.number().int().positive(),
+    /** Something about the connection the user should know (e.g. this computer's clock is wrong). */
+    notice: Notice.nullable(),
+  }),
+  z.object({
+    status: z.literal('locked'),
+    profile: ProfileSummary,
+    /** False when no PIN is set or too many wrong PINs were entered: a full sign-in is needed. */
+    pinAvailable: z.boolean(),
+    attemptsLeft: z.number().int().nonnegative().nullable(),
+    notice: Notice.nullable(),
+  }),
+]);
+export type SessionState = z.infer<typeof SessionState>;
+
+export const Pin = z.string().regex(/^\d{4,8}$/, { error: 'a PIN is 4 to 8 digits' });
+
+export const ContactDevice = z.object({
+  userId: z.string(),
+  deviceId: z.string(),
+  status: z.enum(['trusted', 'new', 'key-changed', 'revoked', 'invalid-signature']),
+  sendAllowed: z.boolean(),
+  safetyNumber: z.string().nullable(),
+  fingerprint: z.string().nullable(),
+});
+export type ContactDevice = z.infer<typeof ContactDevice>;

@@ -35,6 +35,7 @@ export function renderLoginPage(opts: { action: string; username?: string; error
       <label for="password">Password</label>
       <input id="password" name="password" type="password" autocomplete="current-password" required>
       <button type="submit">Sign in</button>
+      <button type="submit" name="action" value="cancel" formnovalidate>Cancel</button>
     </form>
   </main>
 </body>
@@ -88,6 +89,16 @@ export async function handleInteraction(
     return;
   }
   const form = await readForm(req);
+  if (form.get('action') === 'cancel') {
+    // The user declines: the app receives error=access_denied on its redirect, as from Azure AD.
+    await provider.interactionFinished(
+      req,
+      res,
+      { error: 'access_denied', error_description: 'The user cancelled sign-in.' },
+      { mergeWithLastSubmission: false },
+    );
+    return;
+  }
   const username = form.get('username') ?? '';
   const user = checkPassword(username, form.get('password') ?? '');
   if (!user) {

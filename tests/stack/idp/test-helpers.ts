@@ -4,7 +4,8 @@ import { createHash, createPublicKey, verify, X509Certificate, type JsonWebKey }
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium as launchWithArgs } from '../../support/chromium';
 import { ensureTestTls, type TestTls } from '../tls';
 
 /** The TLS dir the test runner made (global setup), whose CA every worker trusts via NODE_EXTRA_CA_CERTS. */
@@ -24,19 +25,7 @@ export function suiteTls(): TestTls {
 export function launchChromium(tls: TestTls): Promise<Browser> {
   const spki = new X509Certificate(tls.cert).publicKey.export({ type: 'spki', format: 'der' });
   const pin = createHash('sha256').update(spki).digest('base64');
-  return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      `--ignore-certificate-errors-spki-list=${pin}`,
-    ],
-  });
+  return launchWithArgs([`--ignore-certificate-errors-spki-list=${pin}`]);
 }
 
 /** Fills the IdP's login form the way a user does: by its labels. */

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createCore } from '../../../src/main/core';
+import { callHandlers } from '../../../src/main/core/handlers';
+import { coreForTest } from '../../support/core';
 import { AppError } from '../../../src/main/core/errors';
 import { createDispatcher, type CallHandlers } from '../../../src/main/core/ipc/dispatcher';
 import { createLogger } from '../../../src/main/core/log/logger';
@@ -17,13 +18,15 @@ function capturedLog(): { log: ReturnType<typeof createLogger>; lines: string[] 
   return { log: createLogger({ destination }), lines };
 }
 
-const core = createCore({
-  appName: 'Clinical Messenger',
-  appVersion: '9.9.9',
-  platform: 'linux',
-  policyFiles: { machine: null, user: null },
-  log: capturedLog().log,
-});
+const core = coreForTest({ appVersion: '9.9.9', log: capturedLog().log });
+const realHandlers = (): CallHandlers =>
+  callHandlers({
+    appInfo: () => {
+      throw new Error('unused');
+    },
+    connection: core.connection,
+    session: core.session,
+  });
 
 describe('IPC contract', () => {
   it('names every call and event once, with schemas, and the bridge channels follow the names', () => {
@@ -64,6 +67,7 @@ describe('dispatcher', () => {
   it('turns a typed error into its code and message, and hides anything else', async () => {
     const { log, lines } = capturedLog();
     const throwing = (error: unknown): CallHandlers => ({
+      ...realHandlers(),
       'app.info': () => {
         throw error;
       },
@@ -85,6 +89,7 @@ describe('dispatcher', () => {
     const { log } = capturedLog();
     const broken = createDispatcher(
       {
+        ...realHandlers(),
         'app.info': () => ({ version: 1 }) as never,
         'connection.current': () => core.connection.current(),
       },

@@ -1,0 +1,19 @@
+export {
+  createHubClient,
+  type HubClient,
+  type HubClientOptions,
+  type HubClientState,
+  type ConnectedInfo,
+  type BindFailure,
+  type BindOptions,
+} from './hub-client';
+export { HubCallError, classifyInvokeFailure } from './errors';
+export { backoffDelay, foreverRetryPolicy, defaultBackoff, type BackoffOptions } from './backoff';
+export {
+  checkHubResult,
+  guardEventHandler,
+  identifiersOf,
+  type ProtocolViolation,
+  type OnProtocolViolation,
+  type ValidationSink,
+} from './validate';

@@ -1,0 +1,33 @@
+import type { ContactDevice } from '../../../shared/contract';
+import type { AuditLog } from '../audit';
+import type { ConnectionStateStore } from '../connection/connection-state';
+import type { LoadedDevice } from '../keys';
+import type { Logger } from '../log/logger';
+import type { ProfileStore } from '../store';
+
+/** What a signed-in session needs from the hub: a connection bound to this device, and revocation news. */
+export interface DeviceLink {
+  /** Connects in the background, forever; registers and binds the device on every (re)connect. */
+  start(): void;
+  stop(): Promise<void>;
+  /** The hub says this device was revoked (by the user elsewhere, or by IT). */
+  onRevoked(handler: () => void): void;
+  /** Something the user should know about the link (clocks apart, device entry refused); null when cleared. */
+  onProblem(handler: (problem: { code: string; message: string } | null) => void): void;
+  /** Revokes another device of this user (re-enrolment retires the old one). */
+  revokeDevice(deviceId: string): Promise<void>;
+  /** Contact devices from the directory, each checked against its self-signature and this profile's pins. */
+  contactDevices(userIds: string[]): Promise<ContactDevice[]>;
+  /** The user compared safety numbers and accepts a contact device's new key (audited). */
+  acceptKeyChange(userId: string, deviceId: string): Promise<void>;
+}
+
+export type ConnectDevice = (options: {
+  hubUrl: string;
+  getAccessToken: () => Promise<string>;
+  device: LoadedDevice;
+  store: ProfileStore;
+  audit: AuditLog;
+  connection: ConnectionStateStore;
+  log: Logger;
+}) => DeviceLink;

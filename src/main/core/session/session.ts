@@ -1,0 +1,514 @@
+import type { ContactDevice, ProfileSummary, SessionState } from '../../../shared/contract';
+import { createAuditLog, type AuditLog } from '../audit';
+import type { ConnectionStateStore } from '../connection/connection-state';
+import { AppError } from '../errors';
+import type { EventBus } from '../events/event-bus';
+import {
+  createMsalClient,
+  encryptedCachePlugin,
+  tokenCacheKey,
+  writeEncryptedCache,
+  type MsalClient,
+  type SignedInUser,
+} from '../identity';
+import type { Keychain } from '../keychain';
+import { enrolDevice, fingerprint, loadDevice, type LoadedDevice } from '../keys';
+import {
+  createIdleLock,
+  defaultMaxPinAttempts,
+  pinStatus,
+  resetAfterSignIn,
+  setPin,
+  unlockWithPin,
+  PinWrongError,
+  type IdleLock,
+} from '../lock';
+import type { Logger } from '../log/logger';
+import type { EffectivePolicy } from '../policy';
+import { openProfileRegistry, removeProfile, type Profile, type ProfileRegistry } from '../profiles';
+import { getSetting, openProfileStore, profileStoreKey, setSetting, type ProfileStore } from '../store';
+import type { ConnectDevice, DeviceLink } from './device-link';
+
+export interface SessionOptions {
+  appDataDir: string;
+  keychain: Keychain;
+  policy: EffectivePolicy;
+  /** Opens the system browser (shell.openExternal in the app; Playwright in tests). */
+  openBrowser: (url: string) => Promise<void>;
+  connectDevice: ConnectDevice;
+  events: EventBus;
+  connection: ConnectionStateStore;
+  log: Logger;
+  timers?: { setTimer: (fn: () => void, ms: number) => unknown; clearTimer: (handle: unknown) => void };
+}
+
+/** One profile opened on this workstation: its store, its device, its hub link, its lock. */
+interface OpenSession {
+  profile: Profile;
+  msal: MsalClient;
+  homeAccountId: string;
+  store: ProfileStore;
+  audit: AuditLog;
+  device: LoadedDevice | null;
+  link: DeviceLink | null;
+  idle: IdleLock;
+  lockNotice: { code: string; message: string } | null;
+  linkNotice: { code: string; message: string } | null;
+}
+
+export interface Session {
+  current(): SessionState;
+  signIn(profileId?: string): Promise<SessionState>;
+  signOut(): Promise<SessionState>;
+  switchUser(): Promise<SessionState>;
+  lock(): SessionState;
+  unlockWithPin(pin: string): Promise<SessionState>;
+  unlockWithSignIn(): Promise<SessionState>;
+  setPin(pin: string): Promise<SessionState>;
+  setIdleTimeout(minutes: number): SessionState;
+  activity(): void;
+  reenrol(): Promise<SessionState>;
+  /** The open profile's pieces, for the messaging engine; throws unless a profile is open and unlocked. */
+  active(): {
+    profile: Profile;
+    store: ProfileStore;
+    audit: AuditLog;
+    device: LoadedDevice;
+    link: DeviceLink;
+  };
+  contactDevices(userIds: string[]): Promise<ContactDevice[]>;
+  acceptKeyChange(userId: string, deviceId: string): Promise<ContactDevice[]>;
+  close(): Promise<void>;
+}
+
+const summary = (p: Profile): ProfileSummary => ({
+  profileId: p.profileId,
+  displayName: p.displayName,
+  username: p.username,
+});
+
+export function createSession(options: SessionOptions): Session {
+  const { keychain, policy, log, events } = options;
+  const registry: ProfileRegistry = openProfileRegistry(options.appDataDir);
+  let open: OpenSession | null = null;
+  let busy: 'signing-in' | 'opening' | 'enrolling' | null = null;
+  let signedOutNotice: { code: string; message: string } | null = null;
+  let deviceProblem: { code: string; message: string } | null = null;
+
+  const idpSettings = () => {
+    if (!policy.idp || !policy.hubUrl) {
+      throw new AppError(
+        'not_configured',
+        'Sign-in is not configured on this workstation. Contact the IT service desk.',
+      );
+    }
+    return { idp: policy.idp, hubUrl: policy.hubUrl };
+  };
+
+  function state(): SessionState {
+    if (busy) return { status: 'busy', step: busy };
+    if (!open) {
+      let profiles: ProfileSummary[] = [];
+      try {
+        profiles = registry.list().map(summary);
+      } catch (error) {
+        signedOutNotice ??= error instanceof AppError ? { code: error.code, message: error.message } : null;
+      }
+      return { status: 'signed-out', profiles, notice: signedOutNotice };
+    }
+    const profile = summary(open.profile);
+    if (deviceProblem) return { status: 'needs-reenrol', profile, problem: deviceProblem };
+    if (open.idle.state === 'locked') {
+      const pin = pinStatus(open.store);
+      return {
+        status: 'locked',
+        profile,
+        pinAvailable: pin.set && !pin.lockedOut,
+        attemptsLeft:
+          pin.set && !pin.lockedOut ? Math.max(0, defaultMaxPinAttempts - pin.failedAttempts) : null,
+        notice: open.lockNotice,
+      };
+    }
+    return {
+      status: 'active',
+      profile,
+      device: { deviceId: open.device!.deviceId, fingerprint: fingerprint(open.device!.signingPublicKey) },
+      pinSet: pinStatus(open.store).set,
+      idleLockMinutes: open.idle.timeoutMinutes,
+      idleLockMaxMinutes: policy.idleLockMaxMinutes,
+      notice: open.linkNotice,
+    };
+  }
+
+  const publish = (): SessionState => {
+    const s = state();
+    events.emit('session.state', s);
+    return s;
+  };
+
+  async function during<T>(step: 'signing-in' | 'opening' | 'enrolling', work: () => Promise<T>): Promise<T> {
+    busy = step;
+    publish();
+    try {
+      return await work();
+    } finally {
+      busy = null;
+    }
+  }
+
+  async function profileMsal(profile: Profile): Promise<MsalClient> {
+    const { idp } = idpSettings();
+    const key = await tokenCacheKey(keychain, profile.profileId);
+    return createMsalClient({
+      idp,
+      openBrowser: options.openBrowser,
+      cachePlugin: encryptedCachePlugin(registry.paths(profile.profileId).msalCacheFile, key, log),
+      log,
+    });
+  }
+
+  /** A first sign-in on this workstation: the profile is created from who signed in, and takes the cache. */
+  async function signInNewUser(): Promise<{ profile: Profile; msal: MsalClient; user: SignedInUser }> {
+    const { idp } = idpSettings();
+    const firstMsal = createMsalClient({ idp, openBrowser: options.openBrowser, log });
+    const user = await firstMsal.signInInteractive();
+    const profile = registry.ensureProfile({
+      userId: user.userId,
+      username: user.username,
+      displayName: user.displayName,
+    });
+    const key = await tokenCacheKey(keychain, profile.profileId);
+    await writeEncryptedCache(
+      registry.paths(profile.profileId).msalCacheFile,
+      key,
+      firstMsal.serializeCache(),
+    );
+    return { profile, msal: await profileMsal(profile), user };
+  }
+
+  async function signInKnownUser(profile: Profile, msal: MsalClient): Promise<SignedInUser> {
+    const user = await msal.signInInteractive({ loginHint: profile.username });
+    if (user.userId !== profile.userId) {
+      await msal.signOut(user.homeAccountId);
+      throw new AppError(
+        'sign_in_failed',
+        `That sign-in was for ${user.username}, not ${profile.username}. Nothing was changed.`,
+      );
+    }
+    return user;
+  }
+
+  async function openStore(profile: Profile): Promise<{ store: ProfileStore; audit: AuditLog }> {
+    const key = await profileStoreKey(keychain, profile.profileId);
+    const store = openProfileStore({ file: registry.paths(profile.profileId).storeFile, key });
+    return { store, audit: createAuditLog(store) };
+  }
+
+  /** Loads this profile's device keys, enrolling on the first sign-in; a damaged entry is reported. */
+  async function device(
+    profile: Profile,
+    store: ProfileStore,
+    audit: AuditLog,
+  ): Promise<LoadedDevice | null> {
+    const enrolled = getSetting<string | null>(store, 'deviceId', null);
+    if (enrolled === null) {
+      await during('enrolling', () =>
+        enrolDevice(keychain, { profileId: profile.profileId, userId: profile.userId, replace: true }),
+      );
+      const loaded = await loadDevice(keychain, profile.profileId);
+      setSetting(store, 'deviceId', loaded.deviceId);
+      audit.append({ kind: 'device-enrolled', details: { deviceId: loaded.deviceId } });
+      return loaded;
+    }
+    try {
+      deviceProblem = null;
+      return await loadDevice(keychain, profile.profileId);
+    } catch (error) {
+      if (error instanceof AppError && (error.code === 'key_missing' || error.code === 'key_corrupt')) {
+        deviceProblem = {
+          code: error.code,
+          message: `${error.message} You can set up this computer again: new keys are made and the old ones are retired.`,
+        };
+        return null;
+      }
+      throw error;
+    }
+  }
+
+  function startLink(session: OpenSession): void {
+    if (!session.device) return;
+    const { hubUrl } = idpSettings();
+    const link = options.connectDevice({
+      hubUrl,
+      getAccessToken: () => session.msal.accessToken(session.homeAccountId),
+      device: session.device,
+      store: session.store,
+      audit: session.audit,
+      connection: options.connection,
+      log,
+    });
+    link.onRevoked(() => void wipeAfterRevocation(session));
+    link.onProblem((problem) => {
+      session.linkNotice = problem;
+      if (open === session) publish();
+    });
+    session.link = link;
+    link.start();
+  }
+
+  async function wipeAfterRevocation(session: OpenSession): Promise<void> {
+    if (open !== session) return;
+    log.warn(
+      { profileId: session.profile.profileId },
+      'device revoked by the hub; signing out and wiping this profile',
+    );
+    session.audit.append({
+      kind: 'device-revoked',
+      details: { deviceId: session.device?.deviceId ?? null, own: true },
+    });
+    await closeOpen();
+    await removeProfile({ registry, keychain }, session.profile.profileId);
+    signedOutNotice = {
+      code: 'device_revoked',
+      message:
+        'This computer was removed from your account, so you were signed out and your data on it was erased.',
+    };
+    publish();
+  }
+
+  async function closeOpen(): Promise<void> {
+    const session = open;
+    open = null;
+    deviceProblem = null;
+    if (!session) return;
+    session.idle.dispose();
+    await session.link?.stop();
+    session.store.close();
+  }
+
+  async function activate(
+    profile: Profile,
+    msal: MsalClient,
+    homeAccountId: string,
+    locked: boolean,
+    lockNotice: { code: string; message: string } | null = null,
+  ): Promise<SessionState> {
+    const { store, audit } = await openStore(profile);
+    const session: OpenSession = {
+      profile,
+      msal,
+      homeAccountId,
+      store,
+      audit,
+      device: null,
+      link: null,
+      lockNotice,
+      linkNotice: null,
+      idle: createIdleLock({
+        timeoutMinutes: getSetting<number>(store, 'idleLockMinutes', policy.idleLockMinutes),
+        maxMinutes: policy.idleLockMaxMinutes,
+        initialState: locked ? 'locked' : 'unlocked',
+        ...(options.timers ?? {}),
+        onLock: (reason) => {
+          audit.append({ kind: 'lock', details: { reason } });
+          publish();
+        },
+      }),
+    };
+    open = session;
+    try {
+      session.device = await device(profile, store, audit);
+    } catch (error) {
+      await closeOpen();
+      throw error;
+    }
+    registry.touch(profile.profileId);
+    if (!locked) {
+      resetAfterSignIn(store);
+      audit.append({ kind: 'sign-in', details: { deviceId: session.device?.deviceId ?? null } });
+    }
+    startLink(session);
+    return publish();
+  }
+
+  function requireOpen(): OpenSession {
+    if (!open) throw new AppError('signed_out', 'Nobody is signed in on this workstation.');
+    return open;
+  }
+
+  function requireUnlocked(): OpenSession {
+    const session = requireOpen();
+    if (session.idle.state === 'locked') throw new AppError('locked', 'The screen is locked.');
+    return session;
+  }
+
+  const api: Session = {
+    current: state,
+
+    async signIn(profileId) {
+      if (open) await closeOpen();
+      signedOutNotice = null;
+      try {
+        if (!profileId) {
+          const { profile, msal, user } = await during('signing-in', signInNewUser);
+          return await activate(profile, msal, user.homeAccountId, false);
+        }
+        const profile = registry.get(profileId);
+        if (!profile)
+          throw new AppError('profile_not_found', 'That profile is no longer on this workstation.');
+        const msal = await profileMsal(profile);
+        // A cached sign-in resumes without a new login, behind the lock screen: on a shared workstation the
+        // person at the keyboard proves who they are with the PIN (or a full sign-in).
+        const cached = await during('opening', () => msal.findAccount(profile.userId));
+        if (cached) {
+          try {
+            await msal.accessToken(cached);
+            return await activate(profile, msal, cached, true);
+          } catch (error) {
+            // Offline with an expired sign-in: the data on this computer stays usable behind the PIN, and
+            // the hub link keeps trying until the sign-in service is reachable again.
+            if (error instanceof AppError && error.code === 'offline_token_expired') {
+              return await activate(profile, msal, cached, true, {
+                code: error.code,
+                message: error.message,
+              });
+            }
+            if (!(error instanceof AppError) || error.code !== 'sign_in_required') throw error;
+          }
+        }
+        const user = await during('signing-in', () => signInKnownUser(profile, msal));
+        return await activate(profile, msal, user.homeAccountId, false);
+      } catch (error) {
+        if (error instanceof AppError) signedOutNotice = { code: error.code, message: error.message };
+        publish();
+        throw error;
+      }
+    },
+
+    async signOut() {
+      const session = requireOpen();
+      session.audit.append({ kind: 'sign-out' });
+      await session.msal.signOut(session.homeAccountId);
+      await closeOpen();
+      signedOutNotice = null;
+      return publish();
+    },
+
+    async switchUser() {
+      requireOpen();
+      await closeOpen();
+      signedOutNotice = null;
+      return publish();
+    },
+
+    lock() {
+      requireOpen().idle.lockNow();
+      return state();
+    },
+
+    async unlockWithPin(pin) {
+      const session = requireOpen();
+      try {
+        await unlockWithPin(session.store, pin);
+      } catch (error) {
+        if (error instanceof PinWrongError) {
+          session.lockNotice = { code: 'pin_wrong', message: error.message };
+          publish();
+        } else if (error instanceof AppError && error.code === 'pin_locked_out') {
+          session.lockNotice = { code: error.code, message: error.message };
+          publish();
+        }
+        throw error;
+      }
+      session.lockNotice = null;
+      session.idle.unlock();
+      return publish();
+    },
+
+    async unlockWithSignIn() {
+      const session = requireOpen();
+      const user = await during('signing-in', () => signInKnownUser(session.profile, session.msal));
+      session.homeAccountId = user.homeAccountId;
+      resetAfterSignIn(session.store);
+      session.audit.append({ kind: 'unlock', details: { method: 'sign-in' } });
+      session.lockNotice = null;
+      session.idle.unlock();
+      return publish();
+    },
+
+    async setPin(pin) {
+      const session = requireUnlocked();
+      await setPin(session.store, pin);
+      return publish();
+    },
+
+    setIdleTimeout(minutes) {
+      const session = requireUnlocked();
+      const effective = session.idle.setTimeout(minutes);
+      setSetting(session.store, 'idleLockMinutes', effective);
+      return publish();
+    },
+
+    activity() {
+      open?.idle.activity();
+    },
+
+    async reenrol() {
+      const session = requireOpen();
+      const oldDeviceId = getSetting<string | null>(session.store, 'deviceId', null);
+      await during('enrolling', () =>
+        enrolDevice(keychain, {
+          profileId: session.profile.profileId,
+          userId: session.profile.userId,
+          replace: true,
+        }),
+      );
+      const fresh = await loadDevice(keychain, session.profile.profileId);
+      setSetting(session.store, 'deviceId', fresh.deviceId);
+      session.audit.append({
+        kind: 'device-enrolled',
+        details: { deviceId: fresh.deviceId, replaces: oldDeviceId },
+      });
+      await session.link?.stop();
+      session.device = fresh;
+      deviceProblem = null;
+      startLink(session);
+      if (oldDeviceId && oldDeviceId !== fresh.deviceId) {
+        await session.link!.revokeDevice(oldDeviceId);
+        session.audit.append({ kind: 'device-revoked', details: { deviceId: oldDeviceId, own: true } });
+      }
+      return publish();
+    },
+
+    active() {
+      const session = requireUnlocked();
+      if (!session.device || !session.link)
+        throw new AppError('key_missing', 'This computer has no usable device keys.');
+      return {
+        profile: session.profile,
+        store: session.store,
+        audit: session.audit,
+        device: session.device,
+        link: session.link,
+      };
+    },
+
+    async contactDevices(userIds) {
+      const session = requireUnlocked();
+      if (!session.link) throw new AppError('key_missing', 'This computer has no usable device keys.');
+      return session.link.contactDevices(userIds);
+    },
+
+    async acceptKeyChange(userId, deviceId) {
+      const session = requireUnlocked();
+      if (!session.link) throw new AppError('key_missing', 'This computer has no usable device keys.');
+      await session.link.acceptKeyChange(userId, deviceId);
+      return session.link.contactDevices([userId]);
+    },
+
+    async close() {
+      await closeOpen();
+    },
+  };
+  return api;
+}
