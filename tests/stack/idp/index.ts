@@ -121,8 +121,10 @@ export async function startIdp(opts: StartIdpOptions): Promise<RunningIdp> {
     hubAudience: HUB_AUDIENCE,
     users: SEEDED_USERS.map((u) => ({ ...u, roles: [...u.roles] })),
     ca: opts.tls.ca,
+    // Idempotent: a test may take the IdP down on purpose before the suite's teardown closes it.
     close: () =>
       new Promise<void>((resolve, reject) => {
+        if (!server.listening) return resolve();
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeAllConnections();
       }),

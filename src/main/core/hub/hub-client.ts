@@ -201,7 +201,6 @@ export function createHubClient(options: HubClientOptions): HubClient {
       retryTimer = null;
       void attemptStart();
     }, delay);
-    retryTimer.unref?.();
   };
 
   async function attemptStart(): Promise<void> {

@@ -1,6 +1,7 @@
 import type { ContactDevice } from '../../../shared/contract';
 import type { AuditLog } from '../audit';
 import type { ConnectionStateStore } from '../connection/connection-state';
+import type { BackoffOptions } from '../hub';
 import type { LoadedDevice } from '../keys';
 import type { Logger } from '../log/logger';
 import type { ProfileStore } from '../store';
@@ -30,4 +31,6 @@ export type ConnectDevice = (options: {
   audit: AuditLog;
   connection: ConnectionStateStore;
   log: Logger;
+  /** Reconnect delays; the hub client's defaults when absent. */
+  backoff?: BackoffOptions;
 }) => DeviceLink;
