@@ -9,13 +9,27 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../../src/main/core';
 import { toBase64 } from '../../../src/main/core/crypto';
 import { createOsKeychain, type Keychain } from '../../../src/main/core/keychain';
-import { loadDevice, verifyDirectoryEntry } from '../../../src/main/core/keys';
+import {
+  enrolDevice,
+  loadDevice,
+  signDirectoryEntry,
+  verifyDirectoryEntry,
+} from '../../../src/main/core/keys';
 import { openProfileRegistry } from '../../../src/main/core/profiles';
 import { connectDeviceToHub } from '../../../src/main/core/session';
 import { openProfileStore, profileStoreKey } from '../../../src/main/core/store';
-import type { CallName, Result, SessionState } from '../../../src/shared/contract';
+import type { CallName, ContactDevice, Result, SessionState } from '../../../src/shared/contract';
 import { HubMethod } from '../../../src/shared/hub-protocol';
-import { call, connect, deviceSession, startStack, userId, type Stack } from '../../stack/hub/hub-test-kit';
+import {
+  call,
+  connect,
+  deviceSession,
+  editHubDatabase,
+  startStack,
+  swapDeviceKeys,
+  userId,
+  type Stack,
+} from '../../stack/hub/hub-test-kit';
 import { launchChromium } from '../../stack/idp/test-helpers';
 import { systemBrowser } from '../../support/system-browser';
 import { waitFor } from '../hub-client/helpers';
@@ -64,6 +78,24 @@ async function expectState(core: Core, name: CallName, args?: unknown): Promise<
 
 const connected = (core: Core) =>
   waitFor('hub connected', () => core.connection.current().state === 'connected');
+
+/** Waits until the hub's key directory lists this device (the link registers it after connecting). */
+async function registered(username: string, deviceId: string): Promise<void> {
+  const hub = await connect(stack.hub.url, await stack.token(username));
+  try {
+    const listed = async () =>
+      (await call(hub, HubMethod.ListDevices, { userIds: [userId(stack, username)] })).devices.some(
+        (d) => d.deviceId === deviceId,
+      );
+    const deadline = Date.now() + 30_000;
+    while (!(await listed())) {
+      if (Date.now() > deadline) throw new Error(`device ${deviceId} never appeared in the directory`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    await hub.stop();
+  }
+}
 
 beforeAll(async () => {
   stack = await startStack({}, { accessTokenTtlSeconds: TOKEN_TTL_SECONDS });
@@ -226,6 +258,7 @@ describe('sign-in and device keys on a shared workstation', () => {
     expect(samuel).toMatchObject({ status: 'active', profile: { username: SAMUEL } });
     if (samuel.status !== 'active') return;
     const samuelProfile = samuel.profile.profileId;
+    await registered(SAMUEL, samuel.device.deviceId);
     await expectState(core, 'session.setPin', { pin: '1357' });
 
     const registry = openProfileRegistry(appDataDir);
@@ -258,6 +291,44 @@ describe('sign-in and device keys on a shared workstation', () => {
     expect(await expectState(core, 'session.unlockWithPin', { pin: '2468' })).toMatchObject({
       status: 'active',
     });
+  });
+
+  it('a contact key changed on the hub raises a warning and blocks sending until accepted', async () => {
+    const samuelId = userId(stack, SAMUEL);
+    const samuelProfile = openProfileRegistry(appDataDir).findByUserId(samuelId)!.profileId;
+    const { deviceId: samuelDevice, createdAt } = await loadDevice(keychain, samuelProfile);
+    const seen = async () => {
+      const result = await ask<ContactDevice[]>(core, 'keys.contactDevices', { userIds: [samuelId] });
+      if (!result.ok) throw new Error(result.error.message);
+      return result.value.find((d) => d.deviceId === samuelDevice)!;
+    };
+    expect(await seen()).toMatchObject({ status: 'new', sendAllowed: true });
+    const trusted = await seen();
+    expect(trusted).toMatchObject({
+      status: 'trusted',
+      sendAllowed: true,
+      safetyNumber: expect.stringMatching(/^(\d{5} ){11}\d{5}$/),
+    });
+
+    // The hub (or someone with its files) replaces Samuel's keys with a correctly self-signed attacker entry.
+    await enrolDevice(keychain, { profileId: 'attacker', userId: samuelId });
+    const attacker = await loadDevice(keychain, 'attacker');
+    await editHubDatabase(stack, (db) => {
+      expect(swapDeviceKeys(db, signDirectoryEntry({ ...attacker, deviceId: samuelDevice, createdAt }))).toBe(
+        1,
+      );
+    });
+    await connected(core);
+    const changed = await seen();
+    expect(changed).toMatchObject({ status: 'key-changed', sendAllowed: false });
+    expect(changed.safetyNumber).not.toBe(trusted.safetyNumber);
+
+    const accepted = await ask<ContactDevice[]>(core, 'keys.acceptKeyChange', {
+      userId: samuelId,
+      deviceId: samuelDevice,
+    });
+    expect(accepted).toMatchObject({ ok: true });
+    expect(await seen()).toMatchObject({ status: 'trusted', sendAllowed: true });
   });
 
   it('a revoked device is signed out and its profile data and keychain entries are wiped', async () => {

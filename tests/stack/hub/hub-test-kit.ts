@@ -4,6 +4,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { HubConnectionBuilder, HttpTransportType, LogLevel, type HubConnection } from '@microsoft/signalr';
 import {
   HubEvents,
@@ -174,4 +175,29 @@ export async function deviceSession(
   const connection = await connect(stack.hub.url, await stack.token(username));
   const { device } = await call(connection, HubMethod.RegisterDevice, newDeviceRequest());
   return { connection, deviceId: device.deviceId, userId: device.userId };
+}
+
+/**
+ * Stops the hub, edits its SQLite database the way an attacker with access to the server's files would, and
+ * starts it again on the same port and data.
+ */
+export async function editHubDatabase(stack: Stack, edit: (db: Database.Database) => void): Promise<void> {
+  await stack.hub.kill('SIGTERM');
+  const db = new Database(join(stack.dataDir, 'hub', 'hub.db'));
+  try {
+    edit(db);
+  } finally {
+    db.close();
+  }
+  await stack.hub.restart();
+}
+
+/** Replaces a device's keys in the hub's directory with an attacker's, correctly self-signed entry. */
+export function swapDeviceKeys(
+  db: Database.Database,
+  entry: { deviceId: string; signingPublicKey: string; encryptionPublicKey: string; selfSignature: string },
+): number {
+  return db
+    .prepare('UPDATE devices SET signing_key = ?, encryption_key = ?, self_signature = ? WHERE device_id = ?')
+    .run(entry.signingPublicKey, entry.encryptionPublicKey, entry.selfSignature, entry.deviceId).changes;
 }
