@@ -368,6 +368,40 @@ describe('sign-in and device keys on a shared workstation', () => {
     ).toBeGreaterThanOrEqual(3);
     expect(existsSync(openProfileRegistry(appDataDir).paths(ashaProfile).storeFile)).toBe(true);
   });
+
+  it('sign-out forgets the sign-in but keeps the profile; everything is in the audit trail', async () => {
+    const ashaProfile = openProfileRegistry(appDataDir).findByUserId(userId(stack, ASHA))!.profileId;
+    expect(await expectState(core, 'session.signIn', { profileId: ashaProfile })).toMatchObject({
+      status: 'locked',
+    });
+    await expectState(core, 'session.unlockWithPin', { pin: '2468' });
+    expect(await expectState(core, 'session.signOut')).toMatchObject({
+      status: 'signed-out',
+      profiles: [{ username: ASHA }],
+    });
+    const opened = login.opened;
+    login.next(credentials(ASHA));
+    expect(await expectState(core, 'session.signIn', { profileId: ashaProfile })).toMatchObject({
+      status: 'active',
+    });
+    expect(login.opened).toBe(opened + 1);
+    const { audit } = core.session.active();
+    const kinds = new Set(audit.list({ limit: 500 }).map((e) => e.kind));
+    for (const kind of [
+      'device-enrolled',
+      'sign-in',
+      'sign-out',
+      'lock',
+      'unlock',
+      'pin-set',
+      'pin-failed',
+      'pin-lockout',
+      'key-change-accepted',
+    ]) {
+      expect(kinds, kind).toContain(kind);
+    }
+    expect(audit.verify()).toMatchObject({ ok: true });
+  });
 });
 
 describe('sign-in failures a user can meet leave stored data intact', () => {

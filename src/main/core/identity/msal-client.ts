@@ -85,7 +85,10 @@ export function createMsalClient(options: MsalClientOptions): MsalClient {
   // The system browser is only ever sent to the configured sign-in service.
   const openBrowser = async (url: string): Promise<void> => {
     if (new URL(url).origin !== idpOrigin) {
-      throw new AppError('sign_in_failed', 'Refused to open a sign-in page outside the hospital sign-in service.');
+      throw new AppError(
+        'sign_in_failed',
+        'Refused to open a sign-in page outside the hospital sign-in service.',
+      );
     }
     await options.openBrowser(url);
   };

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import type { ContactDevice, ProfileSummary, SessionState } from '../../../shared/contract';
 import { createAuditLog, type AuditLog } from '../audit';
 import type { ConnectionStateStore } from '../connection/connection-state';
@@ -388,8 +389,10 @@ export function createSession(options: SessionOptions): Session {
     async signOut() {
       const session = requireOpen();
       session.audit.append({ kind: 'sign-out' });
-      await session.msal.signOut(session.homeAccountId);
+      // The hub link goes first so no token refresh in flight can write the sign-in back afterwards.
       await closeOpen();
+      await session.msal.signOut(session.homeAccountId);
+      rmSync(registry.paths(session.profile.profileId).msalCacheFile, { force: true });
       signedOutNotice = null;
       return publish();
     },
