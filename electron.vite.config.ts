@@ -7,7 +7,13 @@ export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
-      rollupOptions: { input: { index: resolve('src/main/index.ts') } },
+      rollupOptions: {
+        input: {
+          index: resolve('src/main/index.ts'),
+          // Envelope verification runs on worker threads (src/main/core/envelope/open-pool.ts).
+          'open-worker': resolve('src/main/core/envelope/open-worker.ts'),
+        },
+      },
     },
   },
   preload: {

@@ -1,6 +1,7 @@
 import type { AppInfo, ConnectionState } from '../../shared/contract';
 import type { ConnectionStateStore } from './connection/connection-state';
 import type { CallHandlers } from './ipc/dispatcher';
+import { toConversationView, toMessageView, type MessagingEngine } from './messaging';
 import type { Session } from './session';
 
 /** Every contract call, answered by the core service that owns it. */
@@ -8,8 +9,10 @@ export function callHandlers(deps: {
   appInfo: () => AppInfo;
   connection: ConnectionStateStore;
   session: Session;
+  /** The open, unlocked profile's messaging engine; throws when there is none. */
+  messaging: () => MessagingEngine;
 }): CallHandlers {
-  const { session } = deps;
+  const { session, messaging } = deps;
   return {
     'app.info': deps.appInfo,
     'connection.current': (): ConnectionState => deps.connection.current(),
@@ -29,5 +32,58 @@ export function callHandlers(deps: {
     'session.reenrol': () => session.reenrol(),
     'keys.contactDevices': ({ userIds }) => session.contactDevices(userIds),
     'keys.acceptKeyChange': ({ userId, deviceId }) => session.acceptKeyChange(userId, deviceId),
+    'directory.search': ({ query }) => messaging().searchDirectory(query),
+    'conversations.list': () => {
+      const { messages } = messaging();
+      const alerts = new Map<string, number>();
+      for (const alert of messages.alerts())
+        alerts.set(alert.conversationId, (alerts.get(alert.conversationId) ?? 0) + 1);
+      return messages
+        .listConversations()
+        .map((c) => toConversationView(c, alerts.get(c.conversationId) ?? 0));
+    },
+    'conversations.create': async ({ kind, memberIds }) => ({
+      conversationId: await messaging().createConversation(kind, memberIds),
+    }),
+    'messages.page': ({ conversationId, beforeSeq, limit }) => {
+      const { messages } = messaging();
+      return messages
+        .page(conversationId, { ...(beforeSeq ? { beforeSeq } : {}), limit })
+        .map((m) => toMessageView(m, m.seq === null ? [] : messages.receipts(conversationId, m.seq)));
+    },
+    'messages.send': ({ conversationId, text, urgent, ackRequired, patient }) =>
+      messaging().send({
+        conversationId,
+        payload: { v: 1, kind: 'text', text, urgent, ackRequired, patient },
+      }),
+    'messages.search': ({ query, ranked, conversationId }) =>
+      messaging().messages.search(query, {
+        limit: 50,
+        ranked: ranked ?? false,
+        ...(conversationId ? { conversationId } : {}),
+      }),
+    'messages.markRead': async ({ conversationId, uptoSeq }) => {
+      await messaging().markRead(conversationId, uptoSeq);
+      return null;
+    },
+    'messages.acknowledge': async ({ conversationId, seq }) => {
+      await messaging().acknowledge(conversationId, seq);
+      return null;
+    },
+    'messages.exportReport': async ({ conversationId }) => ({
+      report: JSON.stringify(await messaging().exportReport(conversationId), null, 2),
+    }),
+    'integrity.alerts': ({ conversationId }) =>
+      messaging()
+        .messages.alerts(conversationId)
+        .map((a) => ({
+          id: a.id,
+          conversationId: a.conversationId,
+          kind: a.kind,
+          fromSeq: a.fromSeq,
+          toSeq: a.toSeq,
+          details: a.details,
+          raisedAt: a.raisedAt,
+        })),
   };
 }

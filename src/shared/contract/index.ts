@@ -1,7 +1,21 @@
 import type { z } from 'zod';
 import { z as zod } from 'zod';
 import type { CallName, EventName } from './names';
-import { AppInfo, ConnectionState, ContactDevice, Pin, SessionState } from './schemas';
+import {
+  AppInfo,
+  ConnectionState,
+  ContactDevice,
+  ConversationView,
+  DirectoryUser,
+  IntegrityAlertView,
+  MessageView,
+  PatientContext,
+  Pin,
+  SearchHitView,
+  SessionState,
+} from './schemas';
+
+const id = zod.string().min(1).max(128);
 
 interface CallSpec {
   args: z.ZodType;
@@ -42,10 +56,65 @@ export const contract = {
       }),
       result: zod.array(ContactDevice),
     },
+    'directory.search': {
+      args: zod.strictObject({ query: zod.string().max(200) }),
+      result: zod.array(DirectoryUser),
+    },
+    'conversations.list': { args: zod.undefined(), result: zod.array(ConversationView) },
+    'conversations.create': {
+      args: zod.strictObject({
+        kind: zod.enum(['direct', 'group']),
+        memberIds: zod.array(id).min(1).max(255),
+      }),
+      result: zod.object({ conversationId: zod.string() }),
+    },
+    'messages.page': {
+      args: zod.strictObject({
+        conversationId: id,
+        beforeSeq: zod.int().positive().optional(),
+        limit: zod.int().min(1).max(200),
+      }),
+      result: zod.array(MessageView),
+    },
+    'messages.send': {
+      args: zod.strictObject({
+        conversationId: id,
+        text: zod.string().min(1).max(65536),
+        urgent: zod.boolean(),
+        ackRequired: zod.boolean(),
+        patient: PatientContext.nullable(),
+      }),
+      result: zod.object({ envelopeId: zod.string() }),
+    },
+    'messages.search': {
+      args: zod.strictObject({
+        query: zod.string().min(1).max(200),
+        ranked: zod.boolean().optional(),
+        conversationId: id.optional(),
+      }),
+      result: zod.array(SearchHitView),
+    },
+    'messages.markRead': {
+      args: zod.strictObject({ conversationId: id, uptoSeq: zod.int().positive() }),
+      result: zod.null(),
+    },
+    'messages.acknowledge': {
+      args: zod.strictObject({ conversationId: id, seq: zod.int().positive() }),
+      result: zod.null(),
+    },
+    'messages.exportReport': {
+      args: zod.strictObject({ conversationId: id }),
+      result: zod.object({ report: zod.string() }),
+    },
+    'integrity.alerts': {
+      args: zod.strictObject({ conversationId: id.optional() }),
+      result: zod.array(IntegrityAlertView),
+    },
   } satisfies Record<CallName, CallSpec>,
   events: {
     'connection.state': ConnectionState,
     'session.state': SessionState,
+    'messages.changed': zod.object({ conversationId: zod.string() }),
   } satisfies Record<EventName, z.ZodType>,
 };
 

@@ -15,8 +15,18 @@ export const callNames = [
   'session.reenrol',
   'keys.contactDevices',
   'keys.acceptKeyChange',
+  'directory.search',
+  'conversations.list',
+  'conversations.create',
+  'messages.page',
+  'messages.send',
+  'messages.search',
+  'messages.markRead',
+  'messages.acknowledge',
+  'messages.exportReport',
+  'integrity.alerts',
 ] as const;
-export const eventNames = ['connection.state', 'session.state'] as const;
+export const eventNames = ['connection.state', 'session.state', 'messages.changed'] as const;
 
 export type CallName = (typeof callNames)[number];
 export type EventName = (typeof eventNames)[number];

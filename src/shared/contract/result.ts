@@ -42,6 +42,12 @@ export const ipcErrorCodes = [
   'hub_unreachable',
   'hub_protocol_error',
   'hub_refused',
+  // end-to-end envelopes (src/main/core/envelope)
+  'envelope_rejected',
+  'envelope_pool_failed',
+  // messaging
+  'not_found',
+  'recipient_key_changed',
 ] as const;
 export type IpcErrorCode = (typeof ipcErrorCodes)[number];
 

@@ -90,3 +90,90 @@ export const ContactDevice = z.object({
   fingerprint: z.string().nullable(),
 });
 export type ContactDevice = z.infer<typeof ContactDevice>;
+
+export const PatientContext = z.object({ mrn: z.string().min(1).max(64), name: z.string().min(1).max(200) });
+
+/** A document as the renderer may know it: never the file key. */
+export const DocumentView = z.object({
+  cid: z.string(),
+  sha256: z.string(),
+  size: z.number().int().nonnegative(),
+  mediaType: z.string(),
+  fileName: z.string(),
+});
+
+export const MessageView = z.object({
+  conversationId: z.string(),
+  seq: z.number().int().positive().nullable(),
+  envelopeId: z.string(),
+  senderUserId: z.string(),
+  own: z.boolean(),
+  pending: z.boolean(),
+  sendFailure: z.string().nullable(),
+  time: z.string(),
+  verdict: z.enum(['valid', 'quarantined']),
+  /** Why a message could not be verified; it is then shown as "could not verify", never as valid. */
+  reason: z.string().nullable(),
+  kind: z.enum(['text', 'document']).nullable(),
+  text: z.string().nullable(),
+  urgent: z.boolean(),
+  ackRequired: z.boolean(),
+  patient: PatientContext.nullable(),
+  document: DocumentView.nullable(),
+  receipts: z.array(
+    z.object({ userId: z.string(), kind: z.enum(['delivered', 'read', 'acknowledged']), at: z.string() }),
+  ),
+});
+export type MessageView = z.infer<typeof MessageView>;
+
+export const ConversationView = z.object({
+  conversationId: z.string(),
+  kind: z.enum(['direct', 'group']),
+  members: z.array(z.string()),
+  lastMessage: z
+    .object({
+      preview: z.string().nullable(),
+      verdict: z.enum(['valid', 'quarantined']),
+      senderUserId: z.string(),
+      at: z.string(),
+      urgent: z.boolean(),
+      patient: PatientContext.nullable(),
+      pending: z.boolean(),
+    })
+    .nullable(),
+  unread: z.number().int().nonnegative(),
+  urgentUnread: z.number().int().nonnegative(),
+  lastSeq: z.number().int().nonnegative(),
+  alerts: z.number().int().nonnegative(),
+});
+export type ConversationView = z.infer<typeof ConversationView>;
+
+export const SearchHitView = z.object({
+  conversationId: z.string(),
+  seq: z.number().int().nullable(),
+  envelopeId: z.string(),
+  senderUserId: z.string(),
+  at: z.string(),
+  text: z.string(),
+  urgent: z.boolean(),
+  patient: PatientContext.nullable(),
+});
+
+export const IntegrityAlertView = z.object({
+  id: z.number().int(),
+  conversationId: z.string(),
+  kind: z.enum(['gap', 'missing-predecessor', 'altered', 'reordered']),
+  fromSeq: z.number().int(),
+  toSeq: z.number().int(),
+  details: z.record(z.string(), z.union([z.string(), z.number(), z.null()])),
+  raisedAt: z.string(),
+});
+export type IntegrityAlertView = z.infer<typeof IntegrityAlertView>;
+
+export const DirectoryUser = z.object({
+  id: z.string(),
+  username: z.string(),
+  displayName: z.string(),
+  roles: z.array(z.string()),
+  department: z.string(),
+});

@@ -26,6 +26,9 @@ const realHandlers = (): CallHandlers =>
     },
     connection: core.connection,
     session: core.session,
+    messaging: () => {
+      throw new Error('unused');
+    },
   });
 
 describe('IPC contract', () => {

@@ -86,11 +86,167 @@ describe('migration 4: lock state', () => {
   });
 });
 
+const hash = (n: number) => Buffer.alloc(32, n);
+const insertMessage = (s: ProfileStore, id: number, seq: number | null, over: Record<string, unknown> = {}) =>
+  s.db
+    .prepare(
+      `INSERT INTO messages (id, conversation_id, seq, envelope_id, sender_user_id, sender_device_id, server_time,
+         client_time, hash, prev, own, verdict, reason, kind, text, patient_mrn, patient_name, document, envelope)
+       VALUES (@id, @conversation_id, @seq, @envelope_id, 'u', 'd', 't', 't', @hash, '[]', 0, @verdict, @reason,
+         @kind, @text, @patient_mrn, @patient_name, @document, x'00')`,
+    )
+    .run({
+      id,
+      conversation_id: 'c1',
+      seq,
+      envelope_id: `e${id}`,
+      hash: hash(id),
+      verdict: 'valid',
+      reason: null,
+      kind: 'text',
+      text: `text ${id}`,
+      patient_mrn: null,
+      patient_name: null,
+      document: null,
+      ...over,
+    });
+
+describe('migration 5: conversations', () => {
+  it('adds conversations keyed by id, direct or group only, keeping earlier data', () => {
+    const { store, upgrade } = storeAt(4);
+    expect(tables(store)).not.toContain('conversations');
+    store.db.prepare('INSERT INTO settings VALUES (?, ?)').run('kept', '1');
+    const up = upgrade();
+    expect(up.db.prepare("SELECT value FROM settings WHERE key = 'kept'").pluck().get()).toBe('1');
+    const insert = up.db.prepare('INSERT INTO conversations VALUES (?, ?, ?, ?)');
+    insert.run('c1', 'direct', '["a","b"]', 't');
+    expect(() => insert.run('c1', 'group', '[]', 't')).toThrow(/UNIQUE|PRIMARY/);
+    expect(() => insert.run('c2', 'channel', '[]', 't')).toThrow(/CHECK/);
+    up.close();
+  });
+});
+
+describe('migration 6: messages', () => {
+  it('adds messages unique by envelope id and by (conversation, seq), pending rows without seq, verdict rules', () => {
+    const { upgrade } = storeAt(5);
+    const up = upgrade();
+    expect(tables(up)).toEqual(expect.arrayContaining(['messages', 'purged_links']));
+    insertMessage(up, 1, 1);
+    insertMessage(up, 2, null);
+    insertMessage(up, 3, null); // several pending own messages may wait at once
+    expect(() => insertMessage(up, 4, 1)).toThrow(/UNIQUE/); // (conversation, seq) taken
+    insertMessage(up, 5, 1, { conversation_id: 'c2' }); // same seq, other conversation
+    expect(() => insertMessage(up, 6, 2, { envelope_id: 'e1' })).toThrow(/UNIQUE/);
+    expect(() => insertMessage(up, 7, 0)).toThrow(/CHECK/);
+    // a quarantined row has a reason and no content; a valid one has content and no reason
+    insertMessage(up, 8, 3, { verdict: 'quarantined', reason: 'bad-signature', kind: null, text: null });
+    expect(() => insertMessage(up, 9, 4, { verdict: 'quarantined', reason: 'x', kind: null })).toThrow(
+      /CHECK/,
+    );
+    expect(() =>
+      insertMessage(up, 10, 5, { verdict: 'quarantined', reason: null, kind: null, text: null }),
+    ).toThrow(/CHECK/);
+    expect(() => insertMessage(up, 11, 6, { reason: 'x' })).toThrow(/CHECK/);
+    expect(() => insertMessage(up, 12, 7, { patient_mrn: 'M' })).toThrow(/CHECK/);
+    expect(() => insertMessage(up, 13, 8, { kind: 'document' })).toThrow(/CHECK/);
+    expect(() => insertMessage(up, 14, 9, { hash: Buffer.alloc(31) })).toThrow(/CHECK/);
+    const plan = up.db
+      .prepare("EXPLAIN QUERY PLAN SELECT id FROM messages WHERE hash = ? AND conversation_id = 'c1'")
+      .all(hash(1)) as { detail: string }[];
+    expect(plan.map((p) => p.detail).join()).toMatch(/USING INDEX messages_by_hash/);
+    // unread counts read only the partial index of messages from others
+    const unreadPlan = up.db
+      .prepare(
+        "EXPLAIN QUERY PLAN SELECT count(*), sum(urgent) FROM messages WHERE conversation_id = 'c1' AND own = 0 AND seq > 3",
+      )
+      .all() as { detail: string }[];
+    expect(unreadPlan.map((p) => p.detail).join()).toMatch(/COVERING INDEX messages_unread/);
+    up.close();
+  });
+});
+
+describe('migration 7: message search', () => {
+  it('indexes valid messages (text, patient name, MRN) only, and follows deletes and updates', () => {
+    const { store, upgrade } = storeAt(6);
+    insertMessage(store, 1, 1, { text: 'potassium high' }); // written before the index existed
+    store.close();
+    const up = upgrade();
+    const match = (q: string) =>
+      up.db
+        .prepare('SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rowid')
+        .pluck()
+        .all(q);
+    insertMessage(up, 2, 2, { text: 'potassium low', patient_mrn: 'MRN-9', patient_name: 'Ann Lee' });
+    insertMessage(up, 3, 3, { verdict: 'quarantined', reason: 'r', kind: null, text: null });
+    expect(match('potassium')).toEqual([2]); // rows from before the step are not indexed by it
+    expect(match('"ann lee"')).toEqual([2]);
+    expect(match('"mrn 9"')).toEqual([2]);
+    up.db.prepare("UPDATE messages SET text = 'sodium' WHERE id = 2").run();
+    expect(match('potassium')).toEqual([]);
+    expect(match('sodium')).toEqual([2]);
+    up.db.prepare('DELETE FROM messages WHERE id IN (2, 3)').run();
+    expect(match('sodium')).toEqual([]);
+    up.close();
+  });
+});
+
+describe('migration 8: outbox, sync cursors and read state', () => {
+  it('adds the outbox, one cursor and one read mark per conversation, never negative', () => {
+    const { upgrade } = storeAt(7);
+    const up = upgrade();
+    up.db
+      .prepare("INSERT INTO outbox (envelope_id, conversation_id, queued_at) VALUES ('e1', 'c1', 't')")
+      .run();
+    expect(up.db.prepare('SELECT attempts, failure FROM outbox').get()).toEqual({
+      attempts: 0,
+      failure: null,
+    });
+    expect(() =>
+      up.db
+        .prepare("INSERT INTO outbox (envelope_id, conversation_id, queued_at) VALUES ('e1', 'c1', 't')")
+        .run(),
+    ).toThrow(/UNIQUE|PRIMARY/);
+    up.db.prepare("INSERT INTO sync_cursors VALUES ('c1', 5)").run();
+    expect(() => up.db.prepare("INSERT INTO sync_cursors VALUES ('c1', 6)").run()).toThrow(/UNIQUE|PRIMARY/);
+    expect(() => up.db.prepare("INSERT INTO sync_cursors VALUES ('c2', -1)").run()).toThrow(/CHECK/);
+    expect(() => up.db.prepare("INSERT INTO read_state VALUES ('c2', -1)").run()).toThrow(/CHECK/);
+    up.close();
+  });
+});
+
+describe('migration 9: integrity alerts and receipts', () => {
+  it('adds alerts (known kinds, one of each) and receipts that go with their message', () => {
+    const { upgrade } = storeAt(8);
+    const up = upgrade();
+    const alert = up.db.prepare(
+      "INSERT INTO integrity_alerts (conversation_id, kind, from_seq, to_seq, details, raised_at) VALUES ('c1', ?, ?, ?, '{}', 't')",
+    );
+    alert.run('gap', 2, 4);
+    expect(() => alert.run('gap', 2, 4)).toThrow(/UNIQUE/);
+    expect(() => alert.run('tampered', 2, 4)).toThrow(/CHECK/);
+    expect(() => alert.run('gap', 4, 2)).toThrow(/CHECK/);
+    insertMessage(up, 1, 1);
+    const receipt = up.db.prepare("INSERT INTO receipts VALUES ('c1', ?, 'u', 'd', ?, 't')");
+    receipt.run(1, 'read');
+    receipt.run(2, 'read');
+    expect(() => receipt.run(1, 'read')).toThrow(/UNIQUE|PRIMARY/);
+    expect(() => receipt.run(1, 'seen')).toThrow(/CHECK/);
+    up.db.prepare('DELETE FROM messages WHERE id = 1').run();
+    expect(up.db.prepare('SELECT seq FROM receipts').pluck().all()).toEqual([2]);
+    up.close();
+  });
+});
+
 it('every migration of the list has a test above', () => {
   expect(profileMigrations.map((m) => m.name)).toEqual([
     'settings',
     'contact device pins',
     'audit events',
     'lock state',
+    'conversations',
+    'messages',
+    'message search',
+    'outbox, sync cursors and read state',
+    'integrity alerts and receipts',
   ]);
 });

@@ -98,12 +98,8 @@ function corrupt(reason: string): AppError {
   );
 }
 
-/**
- * Loads this profile's device from the keychain. Errors: `key_missing` (no entry), `key_corrupt` (not the
- * expected JSON, wrong key lengths, or a public key that does not belong to its secret key). Nothing is
- * deleted or rewritten on error.
- */
-export async function loadDevice(keychain: Keychain, profileId: string): Promise<LoadedDevice> {
+/** Reads and checks the keychain entry (errors as loadDevice documents). */
+async function readDeviceKeys(keychain: Keychain, profileId: string) {
   const s = await sodium();
   const raw = await keychain.get(deviceKeysAccount(profileId));
   if (raw === null) {
@@ -138,6 +134,17 @@ export async function loadDevice(keychain: Keychain, profileId: string): Promise
   if (!constantTimeEqual(s.crypto_scalarmult_base(encryptionSecretKey), encryptionPublicKey)) {
     throw corrupt('encryption key pair does not match');
   }
+  return { s, entry, signingPublicKey, signingSecretKey, encryptionPublicKey, encryptionSecretKey };
+}
+
+/**
+ * Loads this profile's device from the keychain. Errors: `key_missing` (no entry), `key_corrupt` (not the
+ * expected JSON, wrong key lengths, or a public key that does not belong to its secret key). Nothing is
+ * deleted or rewritten on error.
+ */
+export async function loadDevice(keychain: Keychain, profileId: string): Promise<LoadedDevice> {
+  const { s, entry, signingPublicKey, signingSecretKey, encryptionPublicKey, encryptionSecretKey } =
+    await readDeviceKeys(keychain, profileId);
   return {
     profileId,
     userId: entry.userId,
@@ -160,6 +167,29 @@ export async function loadDevice(keychain: Keychain, profileId: string): Promise
       }
     },
   };
+}
+
+/**
+ * The ONE place a secret key leaves the keychain closure: the X25519 key pair of this device, for the
+ * envelope open pool (src/main/core/envelope/open-pool.ts), which copies it once to each of its worker threads
+ * so they can open sealed message keys. The signing key is not returned: workers never sign. Same checks and
+ * errors as loadDevice. The caller wipes the secret (`fill(0)`) when the pool has been created.
+ */
+export async function loadDeviceSecretsForWorker(
+  keychain: Keychain,
+  profileId: string,
+): Promise<{
+  userId: string;
+  deviceId: string;
+  encryptionPublicKey: Uint8Array;
+  encryptionSecretKey: Uint8Array;
+}> {
+  const { s, entry, signingSecretKey, encryptionPublicKey, encryptionSecretKey } = await readDeviceKeys(
+    keychain,
+    profileId,
+  );
+  s.memzero(signingSecretKey);
+  return { userId: entry.userId, deviceId: entry.deviceId, encryptionPublicKey, encryptionSecretKey };
 }
 
 /** Seals `bytes` to a device's X25519 public key (anonymous sender; only that device can open it). */

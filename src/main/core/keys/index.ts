@@ -1,6 +1,7 @@
 export {
   enrolDevice,
   loadDevice,
+  loadDeviceSecretsForWorker,
   forgetDevice,
   sealToDevice,
   deviceKeysAccount,

@@ -1,13 +1,15 @@
 import type { ContactDevice } from '../../../shared/contract';
 import type { AuditLog } from '../audit';
 import type { ConnectionStateStore } from '../connection/connection-state';
-import type { BackoffOptions } from '../hub';
+import type { BackoffOptions, HubClient } from '../hub';
 import type { LoadedDevice } from '../keys';
 import type { Logger } from '../log/logger';
 import type { ProfileStore } from '../store';
 
 /** What a signed-in session needs from the hub: a connection bound to this device, and revocation news. */
 export interface DeviceLink {
+  /** The hub connection itself, for the messaging engine. */
+  readonly hub: HubClient;
   /** Connects in the background, forever; registers and binds the device on every (re)connect. */
   start(): void;
   stop(): Promise<void>;

@@ -51,6 +51,7 @@ export const connectDeviceToHub: ConnectDevice = ({
   });
 
   return {
+    hub,
     start() {
       void hub.start();
     },

@@ -1,3 +1,3 @@
-export { createSession, type Session, type SessionOptions } from './session';
+export { createSession, type OpenedProfile, type Session, type SessionOptions } from './session';
 export type { ConnectDevice, DeviceLink } from './device-link';
 export { connectDeviceToHub } from './hub-device-link';

@@ -40,7 +40,17 @@ export interface SessionOptions {
   events: EventBus;
   connection: ConnectionStateStore;
   log: Logger;
+  /** Runs beside an open profile (the messaging engine): attached once its device link exists, stopped on close. */
+  attach?: (opened: OpenedProfile) => { stop(): void };
   timers?: { setTimer: (fn: () => void, ms: number) => unknown; clearTimer: (handle: unknown) => void };
+}
+
+export interface OpenedProfile {
+  profile: Profile;
+  store: ProfileStore;
+  audit: AuditLog;
+  device: LoadedDevice;
+  link: DeviceLink;
 }
 
 /** One profile opened on this workstation: its store, its device, its hub link, its lock. */
@@ -52,6 +62,7 @@ interface OpenSession {
   audit: AuditLog;
   device: LoadedDevice | null;
   link: DeviceLink | null;
+  attached: { stop(): void } | null;
   idle: IdleLock;
   lockNotice: { code: string; message: string } | null;
   linkNotice: { code: string; message: string } | null;
@@ -254,6 +265,14 @@ export function createSession(options: SessionOptions): Session {
       if (open === session) publish();
     });
     session.link = link;
+    session.attached =
+      options.attach?.({
+        profile: session.profile,
+        store: session.store,
+        audit: session.audit,
+        device: session.device,
+        link,
+      }) ?? null;
     link.start();
   }
 
@@ -283,6 +302,7 @@ export function createSession(options: SessionOptions): Session {
     deviceProblem = null;
     if (!session) return;
     session.idle.dispose();
+    session.attached?.stop();
     await session.link?.stop();
     session.store.close();
   }
@@ -303,6 +323,7 @@ export function createSession(options: SessionOptions): Session {
       audit,
       device: null,
       link: null,
+      attached: null,
       lockNotice,
       linkNotice: null,
       idle: createIdleLock({
@@ -472,6 +493,7 @@ export function createSession(options: SessionOptions): Session {
         kind: 'device-enrolled',
         details: { deviceId: fresh.deviceId, replaces: oldDeviceId },
       });
+      session.attached?.stop();
       await session.link?.stop();
       session.device = fresh;
       deviceProblem = null;

@@ -81,4 +81,162 @@ export const profileMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 5,
+    name: 'conversations',
+    up(db) {
+      // One row per conversation the hub told us about (members: JSON array of user ids).
+      db.exec(`
+        CREATE TABLE conversations (
+          conversation_id  TEXT PRIMARY KEY NOT NULL,
+          kind             TEXT NOT NULL CHECK (kind IN ('direct', 'group')),
+          members          TEXT NOT NULL,       -- JSON array of user ids
+          created_at       TEXT NOT NULL
+        ) STRICT, WITHOUT ROWID;
+      `);
+    },
+  },
+  {
+    version: 6,
+    name: 'messages',
+    up(db) {
+      // Every envelope received or sent, with its verdict. Quarantined rows keep the envelope and the reason
+      // but no payload. seq is NULL while an own message waits in the outbox. No foreign key to
+      // conversations: a message is never refused because its conversation is not known yet. The raw
+      // envelope is the LAST column so that reading a page never touches its overflow pages.
+      // purged_links keeps, for the newest messages removed by retention, only (seq, hash): a later message
+      // naming them in `prev` is not taken for a missing predecessor.
+      db.exec(`
+        CREATE TABLE messages (
+          id                INTEGER PRIMARY KEY,
+          conversation_id   TEXT NOT NULL,
+          seq               INTEGER CHECK (seq IS NULL OR seq >= 1),
+          envelope_id       TEXT NOT NULL UNIQUE,
+          sender_user_id    TEXT NOT NULL,
+          sender_device_id  TEXT NOT NULL,
+          server_time       TEXT,
+          client_time       TEXT NOT NULL,
+          hash              BLOB NOT NULL CHECK (length(hash) = 32),
+          prev              TEXT NOT NULL,      -- JSON array of hex hashes
+          own               INTEGER NOT NULL CHECK (own IN (0, 1)),
+          verdict           TEXT NOT NULL CHECK (verdict IN ('valid', 'quarantined')),
+          reason            TEXT,
+          kind              TEXT CHECK (kind IN ('text', 'document')),
+          text              TEXT,
+          urgent            INTEGER NOT NULL DEFAULT 0 CHECK (urgent IN (0, 1)),
+          ack_required      INTEGER NOT NULL DEFAULT 0 CHECK (ack_required IN (0, 1)),
+          patient_mrn       TEXT,
+          patient_name      TEXT,
+          document          TEXT,               -- JSON, document messages only
+          envelope          BLOB NOT NULL,
+          UNIQUE (conversation_id, seq),
+          CHECK (verdict = 'valid' OR (reason IS NOT NULL AND kind IS NULL AND text IS NULL
+                                       AND patient_mrn IS NULL AND patient_name IS NULL AND document IS NULL)),
+          CHECK (verdict = 'quarantined' OR (reason IS NULL AND kind IS NOT NULL AND text IS NOT NULL)),
+          CHECK ((patient_mrn IS NULL) = (patient_name IS NULL)),
+          CHECK ((kind = 'document') = (document IS NOT NULL))
+        ) STRICT;
+        CREATE INDEX messages_by_hash ON messages (hash);
+        -- unread counts read this index only (no row lookups): messages from others by seq, with urgency
+        CREATE INDEX messages_unread ON messages (conversation_id, seq, urgent) WHERE own = 0;
+        CREATE TABLE purged_links (
+          conversation_id  TEXT NOT NULL,
+          seq              INTEGER NOT NULL,
+          envelope_id      TEXT NOT NULL,
+          hash             BLOB NOT NULL CHECK (length(hash) = 32),
+          PRIMARY KEY (conversation_id, seq)
+        ) STRICT, WITHOUT ROWID;
+      `);
+    },
+  },
+  {
+    version: 7,
+    name: 'message search',
+    up(db) {
+      // FTS5 over valid messages only (external content: the text lives once, in messages; the index is in
+      // the same encrypted file). Kept in sync by triggers; quarantined rows never enter it.
+      db.exec(`
+        CREATE VIRTUAL TABLE messages_fts USING fts5(
+          text, patient_name, patient_mrn,
+          content = 'messages', content_rowid = 'id',
+          tokenize = 'unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages WHEN new.verdict = 'valid' BEGIN
+          INSERT INTO messages_fts (rowid, text, patient_name, patient_mrn)
+          VALUES (new.id, new.text, new.patient_name, new.patient_mrn);
+        END;
+        CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages WHEN old.verdict = 'valid' BEGIN
+          INSERT INTO messages_fts (messages_fts, rowid, text, patient_name, patient_mrn)
+          VALUES ('delete', old.id, old.text, old.patient_name, old.patient_mrn);
+        END;
+        CREATE TRIGGER messages_fts_update AFTER UPDATE OF verdict, text, patient_name, patient_mrn ON messages
+        BEGIN
+          INSERT INTO messages_fts (messages_fts, rowid, text, patient_name, patient_mrn)
+          SELECT 'delete', old.id, old.text, old.patient_name, old.patient_mrn WHERE old.verdict = 'valid';
+          INSERT INTO messages_fts (rowid, text, patient_name, patient_mrn)
+          SELECT new.id, new.text, new.patient_name, new.patient_mrn WHERE new.verdict = 'valid';
+        END;
+      `);
+    },
+  },
+  {
+    version: 8,
+    name: 'outbox, sync cursors and read state',
+    up(db) {
+      // The outbox names own messages (in messages, seq NULL) not yet accepted by the hub (or refused for
+      // good: failure says why, and the message stays visible as not sent). Cursors: the
+      // highest hub seq received per conversation. Read state: the highest seq the user has read.
+      db.exec(`
+        CREATE TABLE outbox (
+          envelope_id      TEXT PRIMARY KEY NOT NULL,
+          conversation_id  TEXT NOT NULL,
+          attempts         INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+          queued_at        TEXT NOT NULL,
+          failure          TEXT                -- set when the hub refused it for good: no more retries
+        ) STRICT, WITHOUT ROWID;
+        CREATE TABLE sync_cursors (
+          conversation_id  TEXT PRIMARY KEY NOT NULL,
+          after_seq        INTEGER NOT NULL CHECK (after_seq >= 0)
+        ) STRICT, WITHOUT ROWID;
+        CREATE TABLE read_state (
+          conversation_id  TEXT PRIMARY KEY NOT NULL,
+          last_read_seq    INTEGER NOT NULL CHECK (last_read_seq >= 0)
+        ) STRICT, WITHOUT ROWID;
+      `);
+    },
+  },
+  {
+    version: 9,
+    name: 'integrity alerts and receipts',
+    up(db) {
+      // Alerts are never purged. evidence holds the wire bytes the hub sent when they contradict what is
+      // stored (an altered message), so the verification report can show both. The same alert raised twice
+      // is kept once. Receipts go with their message (trigger) when retention removes it.
+      db.exec(`
+        CREATE TABLE integrity_alerts (
+          id               INTEGER PRIMARY KEY,
+          conversation_id  TEXT NOT NULL,
+          kind             TEXT NOT NULL CHECK (kind IN ('gap', 'missing-predecessor', 'altered', 'reordered')),
+          from_seq         INTEGER NOT NULL,
+          to_seq           INTEGER NOT NULL CHECK (to_seq >= from_seq),
+          details          TEXT NOT NULL,      -- JSON, no PHI: seqs, envelope ids, hashes
+          evidence         BLOB,
+          raised_at        TEXT NOT NULL,
+          UNIQUE (conversation_id, kind, from_seq, to_seq, details)
+        ) STRICT;
+        CREATE TABLE receipts (
+          conversation_id  TEXT NOT NULL,
+          seq              INTEGER NOT NULL,
+          user_id          TEXT NOT NULL,
+          device_id        TEXT NOT NULL,
+          kind             TEXT NOT NULL CHECK (kind IN ('delivered', 'read', 'acknowledged')),
+          at               TEXT NOT NULL,
+          PRIMARY KEY (conversation_id, seq, user_id, device_id, kind)
+        ) STRICT, WITHOUT ROWID;
+        CREATE TRIGGER messages_receipts_delete AFTER DELETE ON messages WHEN old.seq IS NOT NULL BEGIN
+          DELETE FROM receipts WHERE conversation_id = old.conversation_id AND seq = old.seq;
+        END;
+      `);
+    },
+  },
 ];

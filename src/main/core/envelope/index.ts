@@ -1,0 +1,49 @@
+/**
+ * End-to-end message envelopes: sealing (encrypt, seal the key to every device, sign) and opening (verify,
+ * check against the hub's metadata, decrypt), single-threaded or on a worker pool. Format:
+ * docs/envelope-format.md.
+ */
+export {
+  EnvelopeHeader,
+  EnvelopeRecipient,
+  MessagePayload,
+  DocumentReference,
+  envelopeLimits,
+  hex64,
+} from './schema';
+export {
+  sealEnvelope,
+  sealToKey,
+  type SealEnvelopeInput,
+  type SealRecipient,
+  type SealedEnvelope,
+} from './seal';
+export {
+  openEnvelope,
+  openEnvelopeWith,
+  parseEnvelope,
+  verifyEnvelopeSignature,
+  EnvelopeRejected,
+  rejectionReasons,
+  type RejectionReason,
+  type HubMetadata,
+  type SenderKey,
+  type SenderKeyLookup,
+  type ReceivingDevice,
+  type OpenEnvelopeInput,
+  type OpenedEnvelope,
+  type ParsedEnvelopeParts,
+} from './open';
+export { envelopeHash, envelopeMagic, signatureDomain } from './wire';
+export { createRandomPool, randomPool, type RandomPool } from './random-pool';
+export {
+  createOpenPool,
+  defaultWorkerEntry,
+  OpenPoolFailed,
+  type OpenPool,
+  type OpenPoolOptions,
+  type OpenPoolItem,
+  type OpenResult,
+  type WorkerDeviceSecrets,
+  type WorkerEntry,
+} from './open-pool';

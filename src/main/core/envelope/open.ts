@@ -1,0 +1,191 @@
+import { fromBase64, sodium, type Sodium } from '../crypto';
+import { AppError } from '../errors';
+import type { LoadedDevice } from '../keys';
+import { ed25519Verify } from './ed25519';
+import { EnvelopeHeader, MessagePayload } from './schema';
+import {
+  envelopeHash,
+  messageKeyBytes,
+  nonceBytes,
+  parseJsonBytes,
+  signedBytes,
+  splitEnvelope,
+} from './wire';
+
+/** Why an envelope was not accepted, in the order the checks run. */
+export const rejectionReasons = [
+  'malformed',
+  'unknown-sender-device',
+  'bad-signature',
+  'not-member',
+  'header-mismatch',
+  'not-sealed-to-me',
+  'decrypt-failed',
+  'payload-invalid',
+] as const;
+export type RejectionReason = (typeof rejectionReasons)[number];
+
+const reasonText: Record<RejectionReason, string> = {
+  malformed: 'The message is not a readable envelope.',
+  'unknown-sender-device': 'The message names a sender device that is not in the key directory.',
+  'bad-signature': "The message's signature does not match its sender device.",
+  'not-member': 'The message was signed by a device that is not a current member of the conversation.',
+  'header-mismatch': 'The message does not match what the server says about it (conversation, id or sender).',
+  'not-sealed-to-me': 'The message was not encrypted for this device.',
+  'decrypt-failed': 'The message could not be decrypted: it was altered.',
+  'payload-invalid': 'The message decrypted, but its content is not in a known form.',
+};
+
+/** An envelope that did not pass verification. `reason` is stable; the message is safe to show (no PHI). */
+export class EnvelopeRejected extends AppError {
+  constructor(readonly reason: RejectionReason) {
+    super('envelope_rejected', reasonText[reason]);
+    this.name = 'EnvelopeRejected';
+  }
+}
+
+/** What the hub says about a delivered envelope (its metadata, outside the signed bytes). */
+export interface HubMetadata {
+  conversationId: string;
+  envelopeId: string;
+  senderUserId: string;
+  senderDeviceId: string;
+  seq: number;
+  serverTime: string;
+}
+
+export interface SenderKey {
+  signingPublicKey: Uint8Array;
+  currentMember: boolean;
+}
+
+/** Looks a device up in the (pinned) key directory and the conversation's current membership. */
+export type SenderKeyLookup = (userId: string, deviceId: string) => SenderKey | null;
+
+/** The receiving device: only its ids and the ability to open sealed boxes are needed. */
+export type ReceivingDevice = Pick<LoadedDevice, 'userId' | 'deviceId' | 'openSealed'>;
+
+export interface OpenEnvelopeInput {
+  bytes: Uint8Array;
+  hub: HubMetadata;
+  me: ReceivingDevice;
+  senderKey: SenderKeyLookup;
+}
+
+export interface OpenedEnvelope {
+  header: EnvelopeHeader;
+  payload: MessagePayload;
+  /** envelopeHash(bytes): what later envelopes name in `prev`. */
+  hash: string;
+}
+
+/**
+ * The checks of openEnvelope with libsodium already loaded (synchronous: the worker pool runs it as is).
+ * Throws EnvelopeRejected; never returns something unverified.
+ */
+export function openEnvelopeWith(s: Sodium, input: OpenEnvelopeInput): OpenedEnvelope {
+  const { bytes, hub, me } = input;
+  // 1. framing, header JSON, header schema
+  const parts = splitEnvelope(bytes);
+  if (!parts) throw new EnvelopeRejected('malformed');
+  const parsedHeader = EnvelopeHeader.safeParse(parts.header);
+  if (!parsedHeader.success) throw new EnvelopeRejected('malformed');
+  const header = parsedHeader.data;
+  // 2. the device the header names must be in the directory
+  const sender = input.senderKey(header.senderUserId, header.senderDeviceId);
+  if (!sender) throw new EnvelopeRejected('unknown-sender-device');
+  // 3. its signature over the received header and body bytes
+  if (!ed25519Verify(sender.signingPublicKey, signedBytes(parts.headerBytes, parts.body), parts.signature)) {
+    throw new EnvelopeRejected('bad-signature');
+  }
+  // 4. a current member device
+  if (!sender.currentMember) throw new EnvelopeRejected('not-member');
+  // 5. the signed header agrees with the hub's metadata (a replay under another id/conversation fails here)
+  if (
+    header.conversationId !== hub.conversationId ||
+    header.envelopeId !== hub.envelopeId ||
+    header.senderUserId !== hub.senderUserId ||
+    header.senderDeviceId !== hub.senderDeviceId
+  ) {
+    throw new EnvelopeRejected('header-mismatch');
+  }
+  // 6. the message key sealed to this device
+  const mine = header.recipients.find((r) => r.userId === me.userId && r.deviceId === me.deviceId);
+  if (!mine) throw new EnvelopeRejected('not-sealed-to-me');
+  const sealed = fromBase64(mine.sealedKey);
+  if (!sealed) throw new EnvelopeRejected('not-sealed-to-me');
+  let messageKey: Uint8Array;
+  try {
+    messageKey = me.openSealed(sealed);
+  } catch {
+    throw new EnvelopeRejected('not-sealed-to-me');
+  }
+  // 7. authenticated decryption, the header bytes as associated data
+  let plaintext: Uint8Array;
+  try {
+    if (messageKey.byteLength !== messageKeyBytes) throw new Error('message key length');
+    plaintext = s.crypto_aead_xchacha20poly1305_ietf_decrypt(
+      null,
+      parts.body.subarray(nonceBytes),
+      parts.headerBytes,
+      parts.body.subarray(0, nonceBytes),
+      messageKey,
+    );
+  } catch {
+    throw new EnvelopeRejected('decrypt-failed');
+  } finally {
+    s.memzero(messageKey);
+  }
+  // 8. the payload schema
+  const payload = MessagePayload.safeParse(parseJsonBytes(plaintext));
+  s.memzero(plaintext);
+  if (!payload.success) throw new EnvelopeRejected('payload-invalid');
+  return { header, payload: payload.data, hash: envelopeHash(bytes) };
+}
+
+/**
+ * Verifies and decrypts one envelope received from the hub. Checks, in order: framing and header schema
+ * (`malformed`), the header's sender device in the directory (`unknown-sender-device`), its Ed25519 signature
+ * over the received bytes (`bad-signature`), current membership (`not-member`), header vs the hub's metadata
+ * (`header-mismatch`), a sealed key for this device that opens (`not-sealed-to-me`), XChaCha20-Poly1305 with
+ * the header as associated data (`decrypt-failed`), the payload schema (`payload-invalid`).
+ */
+export async function openEnvelope(input: OpenEnvelopeInput): Promise<OpenedEnvelope> {
+  return openEnvelopeWith(await sodium(), input);
+}
+
+export interface ParsedEnvelopeParts {
+  header: EnvelopeHeader;
+  headerBytes: Uint8Array;
+  body: Uint8Array;
+  signature: Uint8Array;
+}
+
+/**
+ * The parts of an envelope with its header schema-checked, WITHOUT verifying anything (for verification
+ * reports and tooling). Null when openEnvelope would say `malformed`.
+ */
+export function parseEnvelope(bytes: Uint8Array): ParsedEnvelopeParts | null {
+  const parts = splitEnvelope(bytes);
+  if (!parts) return null;
+  const header = EnvelopeHeader.safeParse(parts.header);
+  if (!header.success) return null;
+  return {
+    header: header.data,
+    headerBytes: parts.headerBytes,
+    body: parts.body,
+    signature: parts.signature,
+  };
+}
+
+/**
+ * Whether `signingPublicKey` signed these envelope bytes — the check a verification report can repeat offline
+ * from the envelopes and public keys alone (no message key needed).
+ */
+export function verifyEnvelopeSignature(bytes: Uint8Array, signingPublicKey: Uint8Array): boolean {
+  const parts = splitEnvelope(bytes);
+  return (
+    parts !== null &&
+    ed25519Verify(signingPublicKey, signedBytes(parts.headerBytes, parts.body), parts.signature)
+  );
+}

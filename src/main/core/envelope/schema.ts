@@ -1,0 +1,64 @@
+import { z } from 'zod';
+
+/** Lower-case hex SHA-256 (64 characters): envelope hashes in `prev`, document plaintext hashes. */
+export const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lower-case hex characters');
+
+/** Standard padded base64 (what the hub protocol uses for keys). */
+const base64 = z.base64();
+
+/** Limits of the wire format (see docs/envelope-format.md). A bigger envelope is `malformed`. */
+export const envelopeLimits = {
+  /** UTF-8 JSON header: 1,024 recipients of ~250 bytes each fit with room to spare. */
+  maxHeaderBytes: 512 * 1024,
+  /** nonce + ciphertext: a 65,536-character text, patient context and a document reference, JSON-escaped. */
+  maxBodyBytes: 1024 * 1024,
+  maxRecipients: 1024,
+  maxPrev: 16,
+  maxIdLength: 128,
+} as const;
+
+const id = z.string().min(1).max(envelopeLimits.maxIdLength);
+
+export const EnvelopeRecipient = z.strictObject({ userId: id, deviceId: id, sealedKey: base64 });
+export type EnvelopeRecipient = z.infer<typeof EnvelopeRecipient>;
+
+/** The signed, readable-by-the-hub part of an envelope. Holds identifiers and sealed keys only, never PHI. */
+export const EnvelopeHeader = z.strictObject({
+  v: z.literal(1),
+  conversationId: id,
+  envelopeId: z.uuid(),
+  senderUserId: id,
+  senderDeviceId: id,
+  clientTime: z.iso.datetime(),
+  prev: z.array(hex64).max(envelopeLimits.maxPrev),
+  recipients: z.array(EnvelopeRecipient).max(envelopeLimits.maxRecipients),
+  compliance: z.strictObject({ keyFingerprint: z.string().min(1).max(128), sealedKey: base64 }).nullable(),
+});
+export type EnvelopeHeader = z.infer<typeof EnvelopeHeader>;
+
+const PatientContext = z.strictObject({ mrn: z.string().max(64), name: z.string().max(200) }).nullable();
+
+const common = {
+  v: z.literal(1),
+  text: z.string().max(65536),
+  urgent: z.boolean(),
+  ackRequired: z.boolean(),
+  patient: PatientContext,
+};
+
+export const DocumentReference = z.strictObject({
+  cid: z.string().min(1).max(256),
+  fileKey: base64,
+  sha256: hex64,
+  size: z.number().int().nonnegative(),
+  mediaType: z.string().max(255),
+  fileName: z.string().max(255),
+});
+export type DocumentReference = z.infer<typeof DocumentReference>;
+
+/** What the ciphertext holds: everything clinical. */
+export const MessagePayload = z.discriminatedUnion('kind', [
+  z.strictObject({ ...common, kind: z.literal('text') }),
+  z.strictObject({ ...common, kind: z.literal('document'), document: DocumentReference }),
+]);
+export type MessagePayload = z.infer<typeof MessagePayload>;

@@ -1,0 +1,85 @@
+import { createHash } from 'node:crypto';
+import { lengthPrefixed } from '../crypto';
+import { envelopeLimits } from './schema';
+
+/** "CME1": Clinical Messenger Envelope, format 1. A new layout gets a new magic and a new signing domain. */
+export const envelopeMagic = new Uint8Array([0x43, 0x4d, 0x45, 0x31]);
+export const signatureDomain = 'clinical-messenger/envelope/v1';
+export const nonceBytes = 24;
+export const macBytes = 16;
+export const signatureBytes = 64;
+export const messageKeyBytes = 32;
+
+export interface ParsedEnvelope {
+  /** The header as the parsed JSON value (not yet schema-checked). */
+  header: unknown;
+  /** The exact header bytes received: signed, and the AEAD's associated data. */
+  headerBytes: Uint8Array;
+  /** nonce (24) || XChaCha20-Poly1305 ciphertext. */
+  body: Uint8Array;
+  signature: Uint8Array;
+}
+
+/** The bytes the sender device signs: domain tag, header bytes and body, each length-prefixed. */
+export function signedBytes(headerBytes: Uint8Array, body: Uint8Array): Uint8Array {
+  return lengthPrefixed(signatureDomain, [headerBytes, body]);
+}
+
+/** magic | u32 BE headerLen | header | u32 BE bodyLen | body | signature(64). */
+export function encodeWire(headerBytes: Uint8Array, body: Uint8Array, signature: Uint8Array): Uint8Array {
+  const out = new Uint8Array(4 + 4 + headerBytes.byteLength + 4 + body.byteLength + signatureBytes);
+  const view = new DataView(out.buffer);
+  out.set(envelopeMagic, 0);
+  view.setUint32(4, headerBytes.byteLength);
+  out.set(headerBytes, 8);
+  let offset = 8 + headerBytes.byteLength;
+  view.setUint32(offset, body.byteLength);
+  out.set(body, offset + 4);
+  offset += 4 + body.byteLength;
+  out.set(signature, offset);
+  return out;
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+/** Decodes UTF-8 strictly and parses JSON, or returns undefined. */
+export function parseJsonBytes(bytes: Uint8Array): unknown {
+  try {
+    return JSON.parse(strictUtf8.decode(bytes)) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Splits wire bytes into their parts and parses the header JSON. No signature check, no schema check: for
+ * reports and as the first step of opening. Null when the framing is wrong (magic, lengths, limits, trailing
+ * bytes) or the header is not UTF-8 JSON.
+ */
+export function splitEnvelope(bytes: Uint8Array): ParsedEnvelope | null {
+  if (!(bytes instanceof Uint8Array) || bytes.byteLength < 4 + 4 + 4 + signatureBytes) return null;
+  for (let i = 0; i < 4; i++) if (bytes[i] !== envelopeMagic[i]) return null;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLen = view.getUint32(4);
+  if (headerLen === 0 || headerLen > envelopeLimits.maxHeaderBytes) return null;
+  const bodyLenAt = 8 + headerLen;
+  if (bodyLenAt + 4 > bytes.byteLength) return null;
+  const bodyLen = view.getUint32(bodyLenAt);
+  if (bodyLen < nonceBytes + macBytes || bodyLen > envelopeLimits.maxBodyBytes) return null;
+  const signatureAt = bodyLenAt + 4 + bodyLen;
+  if (signatureAt + signatureBytes !== bytes.byteLength) return null;
+  const headerBytes = bytes.subarray(8, bodyLenAt);
+  const header = parseJsonBytes(headerBytes);
+  if (header === undefined) return null;
+  return {
+    header,
+    headerBytes,
+    body: bytes.subarray(bodyLenAt + 4, signatureAt),
+    signature: bytes.subarray(signatureAt),
+  };
+}
+
+/** The link hash: lower-case hex SHA-256 of the full wire bytes. Other envelopes name it in `prev`. */
+export function envelopeHash(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}

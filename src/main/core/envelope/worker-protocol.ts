@@ -1,0 +1,42 @@
+import type { MessagePayload, EnvelopeHeader } from './schema';
+import type { HubMetadata, RejectionReason, SenderKey } from './open';
+
+/** The receiving device's keys a worker needs to open sealed message keys: the X25519 pair, nothing else. */
+export interface WorkerDeviceSecrets {
+  userId: string;
+  deviceId: string;
+  encryptionPublicKey: Uint8Array;
+  encryptionSecretKey: Uint8Array;
+}
+
+export interface WorkerInit {
+  device: WorkerDeviceSecrets;
+}
+
+/** A directory answer the main thread looked up for a worker; `key: null` means "not in the directory". */
+export interface KeyTableEntry {
+  userId: string;
+  deviceId: string;
+  key: SenderKey | null;
+}
+
+export type ToWorker =
+  | {
+      type: 'open';
+      jobId: number;
+      /** All envelopes of the job back to back; item i is bytes[offsets[i], offsets[i + 1]). Transferred. */
+      bytes: ArrayBuffer;
+      offsets: Uint32Array;
+      hubs: HubMetadata[];
+      keys: KeyTableEntry[];
+    }
+  | { type: 'crash-for-fault-injection' };
+
+export type ItemResult =
+  | { ok: true; header: EnvelopeHeader; payload: MessagePayload; hash: string }
+  | { ok: false; reason: RejectionReason }
+  /** The header names a sender the job's key table does not cover: the main thread looks it up and retries. */
+  | { need: { userId: string; deviceId: string } };
+
+export type FromWorker =
+  { type: 'done'; jobId: number; results: ItemResult[] } | { type: 'failed'; jobId: number; message: string };

@@ -1,0 +1,9 @@
+export {
+  createMessageStore,
+  MESSAGES_SCHEMA_VERSION,
+  type MessageStore,
+  type MessageStoreOptions,
+} from './message-store';
+export { checkHashLinks, type LinkedEnvelope } from './hash-links';
+export { toFtsQuery } from './search-query';
+export type * from './types';

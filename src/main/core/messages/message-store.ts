@@ -1,0 +1,710 @@
+import { timingSafeEqual } from 'node:crypto';
+import { parseEnvelope } from '../envelope';
+import { AppError } from '../errors';
+import type { ProfileStore } from '../store';
+import {
+  hashBlob,
+  incomingParams,
+  isConversationId,
+  isoTime,
+  messageColumns,
+  ownParams,
+  patientOf,
+  toStoredMessage,
+  type MessageParams,
+  type MessageRow,
+} from './rows';
+import { toFtsQuery } from './search-query';
+import type {
+  Conversation,
+  ConversationSummary,
+  IncomingMessage,
+  IngestResult,
+  IntegrityAlert,
+  IntegrityAlertKind,
+  OutboxEntry,
+  PendingOwnMessage,
+  Receipt,
+  ReceiptKind,
+  SearchHit,
+  StoredAlert,
+  StoredMessage,
+  VerificationRecord,
+} from './types';
+
+/** The first profile-store schema version that holds every table of this module. */
+export const MESSAGES_SCHEMA_VERSION = 9;
+
+/** How many of a conversation's newest hashes survive a retention purge (the longest `prev` list). */
+const KEPT_LINKS = 16;
+const MAX_PAGE = 500;
+const PREVIEW_CHARS = 140;
+
+export interface MessageStoreOptions {
+  /** This user: messages sent by them (from any of their devices) are "own" and never unread. */
+  selfUserId?: string;
+  /** This device: the sender device of own messages added with addOwn. */
+  selfDeviceId?: string;
+  /** Clock for queued_at / raised_at (tests). */
+  now?: () => Date;
+}
+
+export interface MessageStore {
+  upsertConversation(c: Conversation): void;
+  listConversations(): ConversationSummary[];
+  /** ONE transaction: idempotent on envelopeId, altered history recorded as alerts, cursors advanced. */
+  ingest(batch: readonly IncomingMessage[]): IngestResult;
+  addOwn(pending: PendingOwnMessage): void;
+  outbox(): OutboxEntry[];
+  /** Counts one more send attempt of an outbox entry. */
+  recordAttempt(envelopeId: string): void;
+  /** The hub refused this own message for good: it leaves the send queue and shows as not sent (reason). */
+  markFailed(envelopeId: string, reason: string): void;
+  markSent(envelopeId: string, seq: number, serverTime: string): void;
+  cursors(): { conversationId: string; afterSeq: number }[];
+  page(conversationId: string, opts: { beforeSeq?: number; limit: number }): StoredMessage[];
+  latestHashes(conversationId: string, n: number): string[];
+  byHash(conversationId: string, hash: string): { seq: number | null; envelopeId: string } | null;
+  bySeq(conversationId: string, seq: number): StoredMessage | null;
+  search(query: string, opts: { limit: number; ranked?: boolean; conversationId?: string }): SearchHit[];
+  markRead(conversationId: string, uptoSeq: number): void;
+  unreadCount(conversationId: string): number;
+  addReceipt(r: Receipt): void;
+  receipts(conversationId: string, seq: number): Receipt[];
+  addAlert(a: IntegrityAlert & { conversationId: string; evidence?: Uint8Array | null }): void;
+  alerts(conversationId?: string): StoredAlert[];
+  purgeOlderThan(cutoff: Date): number;
+  verificationRecords(conversationId: string): VerificationRecord[];
+}
+
+const ALERT_KINDS: readonly IntegrityAlertKind[] = ['gap', 'missing-predecessor', 'altered', 'reordered'];
+const RECEIPT_KINDS: readonly ReceiptKind[] = ['delivered', 'read', 'acknowledged'];
+
+function invalid(message: string): never {
+  throw new AppError('invalid_args', `Message store: ${message}.`);
+}
+
+function checkSeq(seq: unknown, what = 'seq'): number {
+  if (!Number.isSafeInteger(seq) || (seq as number) < 0) invalid(`${what} must be a non-negative integer`);
+  return seq as number;
+}
+
+function checkConversation(id: unknown): string {
+  if (!isConversationId(id)) invalid('conversationId is malformed');
+  return id;
+}
+
+/** JSON with sorted keys, so the same alert raised twice is stored once. */
+function canonicalJson(details: Record<string, unknown>): string {
+  return JSON.stringify(Object.fromEntries(Object.entries(details).sort(([a], [b]) => (a < b ? -1 : 1))));
+}
+
+/** An object of statement factories, each called once, on first use. */
+function lazy<T extends Record<string, () => unknown>>(defs: T): { [K in keyof T]: ReturnType<T[K]> } {
+  const out = {} as { [K in keyof T]: ReturnType<T[K]> };
+  for (const [name, make] of Object.entries(defs)) {
+    let value: unknown;
+    Object.defineProperty(out, name, { get: () => (value ??= make()), enumerable: true });
+  }
+  return out;
+}
+
+function sameHash(a: Buffer, b: Buffer): boolean {
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * The local message store of one profile, over the profile store's encrypted connection. Every write that
+ * must be all-or-nothing runs in one transaction; bad input is refused with `invalid_args` before anything is
+ * written. Returns plain data; never logs message content.
+ */
+export function createMessageStore(store: ProfileStore, options: MessageStoreOptions = {}): MessageStore {
+  if (store.schemaVersion < MESSAGES_SCHEMA_VERSION) {
+    throw new AppError('internal', 'The local database has no message tables (schema too old).');
+  }
+  const db = store.db;
+  const self = { userId: options.selfUserId ?? null, deviceId: options.selfDeviceId ?? null };
+  const now = () => (options.now ?? (() => new Date()))().toISOString();
+
+  // Prepared on first use: opening the app and showing one page prepares only what that needs.
+  const q = lazy({
+    insertMessage: () =>
+      db.prepare<[MessageParams]>(`
+      INSERT INTO messages (conversation_id, seq, envelope_id, sender_user_id, sender_device_id, server_time,
+        client_time, hash, prev, own, verdict, reason, kind, text, urgent, ack_required, patient_mrn,
+        patient_name, document, envelope)
+      VALUES (@conversation_id, @seq, @envelope_id, @sender_user_id, @sender_device_id, @server_time,
+        @client_time, @hash, @prev, @own, @verdict, @reason, @kind, @text, @urgent, @ack_required, @patient_mrn,
+        @patient_name, @document, @envelope)
+      ON CONFLICT DO NOTHING`),
+    byEnvelope: () =>
+      db.prepare<[string], { id: number; conversation_id: string; seq: number | null; hash: Buffer }>(
+        'SELECT id, conversation_id, seq, hash FROM messages WHERE envelope_id = ?',
+      ),
+    atSeq: () =>
+      db.prepare<[string, number], { envelope_id: string; hash: Buffer }>(
+        'SELECT envelope_id, hash FROM messages WHERE conversation_id = ? AND seq = ?',
+      ),
+    fillSeq: () =>
+      db.prepare<[number, string, number]>(
+        'UPDATE messages SET seq = ?, server_time = ? WHERE id = ? AND seq IS NULL',
+      ),
+    advanceCursor: () =>
+      db.prepare<[string, number]>(`
+      INSERT INTO sync_cursors (conversation_id, after_seq) VALUES (?, ?)
+      ON CONFLICT (conversation_id) DO UPDATE SET after_seq = max(after_seq, excluded.after_seq)`),
+    cursor: () =>
+      db.prepare<[string], number>('SELECT after_seq FROM sync_cursors WHERE conversation_id = ?').pluck(),
+    cursors: () =>
+      db.prepare<[], { conversation_id: string; after_seq: number }>(
+        'SELECT conversation_id, after_seq FROM sync_cursors ORDER BY conversation_id',
+      ),
+    insertAlert: () =>
+      db.prepare<[string, string, number, number, string, Uint8Array | null, string]>(`
+      INSERT INTO integrity_alerts (conversation_id, kind, from_seq, to_seq, details, evidence, raised_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
+    alertsAll: () => db.prepare<[], AlertRow>('SELECT * FROM integrity_alerts ORDER BY id'),
+    alertsOf: () =>
+      db.prepare<[string], AlertRow>('SELECT * FROM integrity_alerts WHERE conversation_id = ? ORDER BY id'),
+    insertOutbox: () =>
+      db.prepare<[string, string, string]>(
+        'INSERT INTO outbox (envelope_id, conversation_id, attempts, queued_at) VALUES (?, ?, 0, ?)',
+      ),
+    deleteOutbox: () => db.prepare<[string]>('DELETE FROM outbox WHERE envelope_id = ?'),
+    outbox: () =>
+      db.prepare<[], { envelope_id: string; conversation_id: string; envelope: Buffer; attempts: number }>(`
+      SELECT o.envelope_id, o.conversation_id, m.envelope, o.attempts
+      FROM outbox o JOIN messages m ON m.envelope_id = o.envelope_id WHERE o.failure IS NULL ORDER BY m.id`),
+    attempt: () => db.prepare<[string]>('UPDATE outbox SET attempts = attempts + 1 WHERE envelope_id = ?'),
+    fail: () => db.prepare<[string, string]>('UPDATE outbox SET failure = ? WHERE envelope_id = ?'),
+    upsertConversation: () =>
+      db.prepare<[string, string, string, string]>(`
+      INSERT INTO conversations (conversation_id, kind, members, created_at) VALUES (?, ?, ?, ?)
+      ON CONFLICT (conversation_id) DO UPDATE SET kind = excluded.kind, members = excluded.members,
+        created_at = excluded.created_at`),
+    conversations: () =>
+      db.prepare<
+        [],
+        { conversation_id: string; kind: 'direct' | 'group'; members: string; created_at: string }
+      >('SELECT conversation_id, kind, members, created_at FROM conversations'),
+    pendingNewest: () =>
+      db.prepare<[string, number], MessageRow>(
+        `SELECT ${messageColumns('m', 'o.failure')} FROM messages m LEFT JOIN outbox o ON o.envelope_id = m.envelope_id
+       WHERE m.conversation_id = ? AND m.seq IS NULL ORDER BY m.id DESC LIMIT ?`,
+      ),
+    newest: () =>
+      db.prepare<[string, number], MessageRow>(
+        `SELECT ${messageColumns('m')} FROM messages m WHERE conversation_id = ? AND seq IS NOT NULL ORDER BY seq DESC LIMIT ?`,
+      ),
+    before: () =>
+      db.prepare<[string, number, number], MessageRow>(
+        `SELECT ${messageColumns('m')} FROM messages m WHERE conversation_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
+      ),
+    bySeq: () =>
+      db.prepare<[string, number], MessageRow>(
+        `SELECT ${messageColumns('m')} FROM messages m WHERE conversation_id = ? AND seq = ?`,
+      ),
+    byHash: () =>
+      db.prepare<[Buffer, string], { seq: number | null; envelope_id: string }>(
+        'SELECT seq, envelope_id FROM messages WHERE hash = ? AND conversation_id = ?',
+      ),
+    purgedByHash: () =>
+      db.prepare<[string, Buffer], { seq: number; envelope_id: string }>(
+        'SELECT seq, envelope_id FROM purged_links WHERE conversation_id = ? AND hash = ?',
+      ),
+    latestValid: () =>
+      db.prepare<[string, number], { seq: number; hash: Buffer }>(`
+      SELECT seq, hash FROM messages WHERE conversation_id = ? AND seq IS NOT NULL AND verdict = 'valid'
+      ORDER BY seq DESC LIMIT ?`),
+    latestPurged: () =>
+      db.prepare<[string, number], { seq: number; hash: Buffer }>(
+        'SELECT seq, hash FROM purged_links WHERE conversation_id = ? ORDER BY seq DESC LIMIT ?',
+      ),
+    maxSeq: () =>
+      db.prepare<[string], number | null>('SELECT max(seq) FROM messages WHERE conversation_id = ?').pluck(),
+    searchNewest: () =>
+      db.prepare<[string, number], SearchRow>(`
+      SELECT m.conversation_id, m.seq, m.envelope_id, m.sender_user_id, m.server_time, m.client_time, m.text,
+        m.urgent, m.patient_mrn, m.patient_name, NULL AS score
+      FROM (SELECT rowid AS id FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rowid DESC LIMIT ?) f
+      JOIN messages m ON m.id = f.id ORDER BY m.id DESC`),
+    searchNewestIn: () =>
+      db.prepare<[string, string, number], SearchRow>(`
+      SELECT m.conversation_id, m.seq, m.envelope_id, m.sender_user_id, m.server_time, m.client_time, m.text,
+        m.urgent, m.patient_mrn, m.patient_name, NULL AS score
+      FROM messages_fts f JOIN messages m ON m.id = f.rowid
+      WHERE messages_fts MATCH ? AND m.conversation_id = ? ORDER BY f.rowid DESC LIMIT ?`),
+    searchRanked: () =>
+      db.prepare<[string, number], SearchRow>(`
+      SELECT m.conversation_id, m.seq, m.envelope_id, m.sender_user_id, m.server_time, m.client_time, m.text,
+        m.urgent, m.patient_mrn, m.patient_name, f.score
+      FROM (SELECT rowid AS id, bm25(messages_fts, 1.0, 2.0, 4.0) AS score FROM messages_fts
+            WHERE messages_fts MATCH ? ORDER BY score LIMIT ?) f
+      JOIN messages m ON m.id = f.id ORDER BY f.score, m.id DESC`),
+    searchRankedIn: () =>
+      db.prepare<[string, string, number], SearchRow>(`
+      SELECT m.conversation_id, m.seq, m.envelope_id, m.sender_user_id, m.server_time, m.client_time, m.text,
+        m.urgent, m.patient_mrn, m.patient_name, bm25(messages_fts, 1.0, 2.0, 4.0) AS score
+      FROM messages_fts f JOIN messages m ON m.id = f.rowid
+      WHERE messages_fts MATCH ? AND m.conversation_id = ? ORDER BY score, m.id DESC LIMIT ?`),
+    markRead: () =>
+      db.prepare<[string, number]>(`
+      INSERT INTO read_state (conversation_id, last_read_seq) VALUES (?, ?)
+      ON CONFLICT (conversation_id) DO UPDATE SET last_read_seq = max(last_read_seq, excluded.last_read_seq)`),
+    unread: () =>
+      db.prepare<[string, string], { unread: number; urgent: number | null }>(`
+      SELECT count(*) AS unread, sum(urgent) AS urgent FROM messages
+      WHERE conversation_id = ? AND own = 0
+        AND seq > coalesce((SELECT last_read_seq FROM read_state WHERE conversation_id = ?), 0)`),
+    insertReceipt: () =>
+      db.prepare<[string, number, string, string, string, string]>(`
+      INSERT INTO receipts (conversation_id, seq, user_id, device_id, kind, at) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT DO NOTHING`),
+    receipts: () =>
+      db.prepare<[string, number], { user_id: string; device_id: string; kind: ReceiptKind; at: string }>(
+        'SELECT user_id, device_id, kind, at FROM receipts WHERE conversation_id = ? AND seq = ? ORDER BY at, user_id, device_id, kind',
+      ),
+    keepLinks: () =>
+      db.prepare<[string, number]>(`
+      INSERT OR IGNORE INTO purged_links (conversation_id, seq, envelope_id, hash)
+      SELECT m.conversation_id, m.seq, m.envelope_id, m.hash FROM messages m
+      WHERE m.seq IS NOT NULL AND coalesce(m.server_time, m.client_time) < ?
+        AND m.seq > (SELECT max(seq) FROM messages x WHERE x.conversation_id = m.conversation_id) - ?`),
+    trimLinks: () =>
+      db.prepare<[number]>(`
+      DELETE FROM purged_links WHERE seq <= (SELECT max(seq) FROM purged_links p
+        WHERE p.conversation_id = purged_links.conversation_id) - ?`),
+    purge: () =>
+      db.prepare<[string]>(
+        'DELETE FROM messages WHERE seq IS NOT NULL AND coalesce(server_time, client_time) < ?',
+      ),
+    records: () =>
+      db.prepare<[string], RecordRow>(`
+      SELECT seq, envelope_id, sender_user_id, sender_device_id, server_time, hash, envelope, verdict, reason
+      FROM messages WHERE conversation_id = ? ORDER BY seq IS NULL, seq, id`),
+  });
+
+  function raise(
+    conversationId: string,
+    kind: IntegrityAlertKind,
+    fromSeq: number,
+    toSeq: number,
+    details: Record<string, unknown>,
+    evidence: Uint8Array | null,
+  ): void {
+    q.insertAlert.run(
+      conversationId,
+      kind,
+      Math.min(fromSeq, toSeq),
+      Math.max(fromSeq, toSeq),
+      canonicalJson(details),
+      evidence,
+      now(),
+    );
+  }
+
+  /** An envelope id we already hold arrives again: a replay, or the hub's copy of our own sent message. */
+  function onKnownEnvelope(
+    p: MessageParams,
+    stored: { id: number; conversation_id: string; seq: number | null; hash: Buffer },
+  ): void {
+    const seq = p.seq!;
+    const details = {
+      envelopeId: p.envelope_id,
+      storedHash: stored.hash.toString('hex'),
+      otherHash: p.hash.toString('hex'),
+      storedSeq: stored.seq,
+      deliveredSeq: seq,
+    };
+    if (stored.conversation_id !== p.conversation_id || !sameHash(stored.hash, p.hash)) {
+      // Same id, other bytes (or another conversation): the hub altered it. Keep ours, record theirs.
+      raise(p.conversation_id, 'altered', seq, seq, details, p.envelope);
+      return;
+    }
+    if (stored.seq === null) {
+      const holder = q.atSeq.get(p.conversation_id, seq);
+      if (holder) {
+        raise(
+          p.conversation_id,
+          'altered',
+          seq,
+          seq,
+          {
+            ...details,
+            storedEnvelopeId: holder.envelope_id,
+            storedHash: holder.hash.toString('hex'),
+          },
+          p.envelope,
+        );
+        return;
+      }
+      q.fillSeq.run(seq, p.server_time!, stored.id);
+      q.deleteOutbox.run(p.envelope_id); // the hub has it: the send succeeded even if its answer was lost
+    } else if (stored.seq !== seq) {
+      raise(p.conversation_id, 'reordered', stored.seq, seq, details, p.envelope);
+    }
+  }
+
+  const ingestTx = db.transaction((rows: MessageParams[]): IngestResult => {
+    let inserted = 0;
+    let duplicates = 0;
+    let altered = 0;
+    const maxSeq = new Map<string, number>();
+    for (const p of rows) {
+      const seq = p.seq!;
+      if ((maxSeq.get(p.conversation_id) ?? 0) < seq) maxSeq.set(p.conversation_id, seq);
+      if (q.insertMessage.run(p).changes === 1) {
+        inserted++;
+        continue;
+      }
+      const stored = q.byEnvelope.get(p.envelope_id);
+      if (stored) {
+        duplicates++;
+        onKnownEnvelope(p, stored);
+        continue;
+      }
+      // Not our envelope id, so its (conversation, seq) is taken by another envelope: history was altered.
+      const holder = q.atSeq.get(p.conversation_id, seq);
+      altered++;
+      raise(
+        p.conversation_id,
+        'altered',
+        seq,
+        seq,
+        {
+          storedEnvelopeId: holder?.envelope_id ?? null,
+          storedHash: holder?.hash.toString('hex') ?? null,
+          otherEnvelopeId: p.envelope_id,
+          otherHash: p.hash.toString('hex'),
+        },
+        p.envelope,
+      );
+    }
+    for (const [conversationId, seq] of maxSeq) q.advanceCursor.run(conversationId, seq);
+    return { inserted, duplicates, altered };
+  });
+
+  function toHit(r: SearchRow): SearchHit {
+    return {
+      conversationId: r.conversation_id,
+      seq: r.seq,
+      envelopeId: r.envelope_id,
+      senderUserId: r.sender_user_id,
+      at: r.server_time ?? r.client_time,
+      text: r.text,
+      urgent: r.urgent === 1,
+      patient: patientOf(r),
+      score: r.score,
+    };
+  }
+
+  function unreadOf(conversationId: string): { unread: number; urgent: number } {
+    const r = q.unread.get(conversationId, conversationId)!;
+    return { unread: r.unread, urgent: r.urgent ?? 0 };
+  }
+
+  function newestRow(conversationId: string): MessageRow | undefined {
+    return q.pendingNewest.get(conversationId, 1) ?? q.newest.get(conversationId, 1);
+  }
+
+  return {
+    upsertConversation(c) {
+      checkConversation(c?.conversationId);
+      if (c.kind !== 'direct' && c.kind !== 'group') invalid('conversation kind must be direct or group');
+      if (!Array.isArray(c.members) || !c.members.every((m) => isConversationId(m))) invalid('members');
+      q.upsertConversation.run(
+        c.conversationId,
+        c.kind,
+        JSON.stringify([...c.members].sort()),
+        isoTime(c.createdAt, 'createdAt'),
+      );
+    },
+
+    listConversations() {
+      const summaries = q.conversations.all().map((c): ConversationSummary => {
+        const last = newestRow(c.conversation_id);
+        const { unread, urgent } = unreadOf(c.conversation_id);
+        const lastSeq = Math.max(q.maxSeq.get(c.conversation_id) ?? 0, q.cursor.get(c.conversation_id) ?? 0);
+        return {
+          conversationId: c.conversation_id,
+          kind: c.kind,
+          members: JSON.parse(c.members) as string[],
+          createdAt: c.created_at,
+          lastMessage: last
+            ? {
+                preview: last.verdict === 'valid' ? (last.text ?? '').slice(0, PREVIEW_CHARS) : null,
+                verdict: last.verdict,
+                senderUserId: last.sender_user_id,
+                at: last.server_time ?? last.client_time,
+                urgent: last.urgent === 1,
+                patient: patientOf(last),
+                pending: last.seq === null,
+              }
+            : null,
+          unread,
+          urgentUnread: urgent,
+          lastSeq,
+        };
+      });
+      const activity = (s: ConversationSummary) => s.lastMessage?.at ?? s.createdAt;
+      return summaries.sort((a, b) => (activity(a) < activity(b) ? 1 : activity(a) > activity(b) ? -1 : 0));
+    },
+
+    ingest(batch) {
+      if (!Array.isArray(batch)) invalid('a batch is an array');
+      const rows = batch.map((m, i) => incomingParams(m, i, self.userId));
+      if (rows.length === 0) return { inserted: 0, duplicates: 0, altered: 0 };
+      return ingestTx.immediate(rows);
+    },
+
+    addOwn(pending) {
+      const header = self.userId && self.deviceId ? null : parseEnvelope(pending.envelope)?.header;
+      const p = ownParams(pending, {
+        userId: self.userId ?? header?.senderUserId ?? null,
+        deviceId: self.deviceId ?? header?.senderDeviceId ?? null,
+      });
+      store.transaction(() => {
+        if (q.insertMessage.run(p).changes !== 1) invalid('an envelope with this id is already stored');
+        q.insertOutbox.run(p.envelope_id, p.conversation_id, now());
+      });
+    },
+
+    outbox() {
+      return q.outbox.all().map((r) => ({
+        envelopeId: r.envelope_id,
+        conversationId: r.conversation_id,
+        envelope: new Uint8Array(r.envelope),
+        attempts: r.attempts,
+      }));
+    },
+
+    recordAttempt(envelopeId) {
+      q.attempt.run(envelopeId);
+    },
+
+    markFailed(envelopeId, reason) {
+      if (typeof reason !== 'string' || reason.length === 0 || reason.length > 200) invalid('failure reason');
+      if (q.fail.run(reason, envelopeId).changes !== 1) invalid('no outbox entry has this envelope id');
+    },
+
+    markSent(envelopeId, seq, serverTime) {
+      if (!Number.isSafeInteger(seq) || seq < 1) invalid('seq must be a positive integer');
+      const time = isoTime(serverTime, 'serverTime');
+      store.transaction(() => {
+        const stored = q.byEnvelope.get(envelopeId);
+        if (!stored) invalid('no stored message has this envelope id');
+        if (stored.seq === null) {
+          const holder = q.atSeq.get(stored.conversation_id, seq);
+          if (holder) {
+            // The hub claims our message took a seq that already holds another envelope.
+            raise(
+              stored.conversation_id,
+              'altered',
+              seq,
+              seq,
+              {
+                envelopeId,
+                storedEnvelopeId: holder.envelope_id,
+                storedHash: holder.hash.toString('hex'),
+                otherHash: stored.hash.toString('hex'),
+              },
+              null,
+            );
+          } else {
+            q.fillSeq.run(seq, time, stored.id);
+          }
+        } else if (stored.seq !== seq) {
+          raise(
+            stored.conversation_id,
+            'reordered',
+            stored.seq,
+            seq,
+            {
+              envelopeId,
+              storedSeq: stored.seq,
+              deliveredSeq: seq,
+            },
+            null,
+          );
+        }
+        q.deleteOutbox.run(envelopeId);
+      });
+    },
+
+    cursors() {
+      return q.cursors.all().map((r) => ({ conversationId: r.conversation_id, afterSeq: r.after_seq }));
+    },
+
+    page(conversationId, opts) {
+      checkConversation(conversationId);
+      const limit = Math.min(Math.max(Math.trunc(opts?.limit ?? 50), 1), MAX_PAGE);
+      if (opts.beforeSeq !== undefined) {
+        return q.before
+          .all(conversationId, checkSeq(opts.beforeSeq, 'beforeSeq'), limit)
+          .map(toStoredMessage);
+      }
+      const pending = q.pendingNewest.all(conversationId, limit);
+      const rest = pending.length < limit ? q.newest.all(conversationId, limit - pending.length) : [];
+      return [...pending, ...rest].map(toStoredMessage);
+    },
+
+    latestHashes(conversationId, n) {
+      const count = Math.min(Math.max(Math.trunc(n), 0), KEPT_LINKS);
+      if (count === 0) return [];
+      const rows = q.latestValid.all(conversationId, count);
+      if (rows.length < count) rows.push(...q.latestPurged.all(conversationId, count));
+      return rows
+        .sort((a, b) => b.seq - a.seq)
+        .slice(0, count)
+        .map((r) => r.hash.toString('hex'));
+    },
+
+    byHash(conversationId, hash) {
+      const blob = hashBlob(hash);
+      const r = q.byHash.get(blob, conversationId) ?? q.purgedByHash.get(conversationId, blob);
+      return r ? { seq: r.seq, envelopeId: r.envelope_id } : null;
+    },
+
+    bySeq(conversationId, seq) {
+      const r = q.bySeq.get(conversationId, checkSeq(seq));
+      return r ? toStoredMessage(r) : null;
+    },
+
+    search(query, opts) {
+      if (typeof query !== 'string') invalid('a search query is text');
+      const match = toFtsQuery(query);
+      if (match === null) return [];
+      const limit = Math.min(Math.max(Math.trunc(opts?.limit ?? 50), 1), MAX_PAGE);
+      const rows =
+        opts.conversationId !== undefined
+          ? (opts.ranked ? q.searchRankedIn : q.searchNewestIn).all(
+              match,
+              checkConversation(opts.conversationId),
+              limit,
+            )
+          : (opts.ranked ? q.searchRanked : q.searchNewest).all(match, limit);
+      return rows.map(toHit);
+    },
+
+    markRead(conversationId, uptoSeq) {
+      q.markRead.run(checkConversation(conversationId), checkSeq(uptoSeq, 'uptoSeq'));
+    },
+
+    unreadCount(conversationId) {
+      return unreadOf(checkConversation(conversationId)).unread;
+    },
+
+    addReceipt(r) {
+      checkConversation(r?.conversationId);
+      if (!RECEIPT_KINDS.includes(r.kind)) invalid('receipt kind');
+      if (!isConversationId(r.userId) || !isConversationId(r.deviceId)) invalid('receipt user or device');
+      q.insertReceipt.run(
+        r.conversationId,
+        checkSeq(r.seq),
+        r.userId,
+        r.deviceId,
+        r.kind,
+        isoTime(r.at, 'receipt time'),
+      );
+    },
+
+    receipts(conversationId, seq) {
+      return q.receipts.all(conversationId, seq).map((r) => ({
+        conversationId,
+        seq,
+        userId: r.user_id,
+        deviceId: r.device_id,
+        kind: r.kind,
+        at: r.at,
+      }));
+    },
+
+    addAlert(a) {
+      checkConversation(a?.conversationId);
+      if (!ALERT_KINDS.includes(a.kind)) invalid('alert kind');
+      raise(
+        a.conversationId,
+        a.kind,
+        checkSeq(a.fromSeq, 'fromSeq'),
+        checkSeq(a.toSeq, 'toSeq'),
+        a.details ?? {},
+        a.evidence ?? null,
+      );
+    },
+
+    alerts(conversationId) {
+      const rows = conversationId === undefined ? q.alertsAll.all() : q.alertsOf.all(conversationId);
+      return rows.map((r) => ({
+        id: r.id,
+        conversationId: r.conversation_id,
+        kind: r.kind,
+        fromSeq: r.from_seq,
+        toSeq: r.to_seq,
+        details: JSON.parse(r.details) as IntegrityAlert['details'],
+        raisedAt: r.raised_at,
+        evidence: r.evidence === null ? null : new Uint8Array(r.evidence),
+      }));
+    },
+
+    purgeOlderThan(cutoff) {
+      if (!(cutoff instanceof Date) || Number.isNaN(cutoff.getTime())) invalid('cutoff must be a date');
+      const iso = cutoff.toISOString();
+      return store.transaction(() => {
+        q.keepLinks.run(iso, KEPT_LINKS);
+        q.trimLinks.run(KEPT_LINKS);
+        return q.purge.run(iso).changes;
+      });
+    },
+
+    verificationRecords(conversationId) {
+      return q.records.all(checkConversation(conversationId)).map((r) => ({
+        seq: r.seq,
+        envelopeId: r.envelope_id,
+        senderUserId: r.sender_user_id,
+        senderDeviceId: r.sender_device_id,
+        serverTime: r.server_time,
+        hash: r.hash.toString('hex'),
+        envelope: new Uint8Array(r.envelope),
+        verdict: r.verdict,
+        reason: r.reason,
+      }));
+    },
+  };
+}
+
+interface AlertRow {
+  id: number;
+  conversation_id: string;
+  kind: IntegrityAlertKind;
+  from_seq: number;
+  to_seq: number;
+  details: string;
+  evidence: Buffer | null;
+  raised_at: string;
+}
+
+interface SearchRow {
+  conversation_id: string;
+  seq: number | null;
+  envelope_id: string;
+  sender_user_id: string;
+  server_time: string | null;
+  client_time: string;
+  text: string;
+  urgent: number;
+  patient_mrn: string | null;
+  patient_name: string | null;
+  score: number | null;
+}
+
+interface RecordRow {
+  seq: number | null;
+  envelope_id: string;
+  sender_user_id: string;
+  sender_device_id: string;
+  server_time: string | null;
+  hash: Buffer;
+  envelope: Buffer;
+  verdict: 'valid' | 'quarantined';
+  reason: string | null;
+}

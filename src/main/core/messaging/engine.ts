@@ -1,0 +1,397 @@
+import { randomUUID } from 'node:crypto';
+import type { AuditLog } from '../audit';
+import type { ConnectionStateStore } from '../connection/connection-state';
+import { fromBase64, toBase64 } from '../crypto';
+import { envelopeHash, openEnvelope, sealEnvelope, EnvelopeRejected, type MessagePayload } from '../envelope';
+import { AppError } from '../errors';
+import type { EventBus } from '../events/event-bus';
+import { HubCallError, type HubClient } from '../hub';
+import { createPinStore, type LoadedDevice } from '../keys';
+import type { Logger } from '../log/logger';
+import { checkHashLinks, createMessageStore, type IncomingMessage, type MessageStore } from '../messages';
+import type { EffectivePolicy } from '../policy';
+import type { ProfileStore } from '../store';
+import type { Envelope, HubEventPayload, User } from '../../../shared/hub-protocol';
+import { createDeviceKeys } from './device-keys';
+import { createMembership } from './membership';
+import { buildVerificationReport, type VerificationReport } from './report';
+
+export interface MessagingDeps {
+  store: ProfileStore;
+  audit: AuditLog;
+  device: LoadedDevice;
+  hub: HubClient;
+  policy: EffectivePolicy;
+  connection: ConnectionStateStore;
+  events: EventBus;
+  log: Logger;
+}
+
+export interface SendInput {
+  conversationId: string;
+  payload: MessagePayload;
+}
+
+export interface MessagingEngine {
+  readonly messages: MessageStore;
+  start(): void;
+  stop(): void;
+  /** Seals, stores in the outbox and sends; resolves once stored locally (delivery continues in the background). */
+  send(input: SendInput): Promise<{ envelopeId: string }>;
+  createConversation(kind: 'direct' | 'group', memberIds: string[]): Promise<string>;
+  /** Everything the hub has after our cursors, verified and stored. */
+  syncNow(): Promise<void>;
+  /** Sends whatever is waiting in the outbox. */
+  flushOutbox(): Promise<void>;
+  markRead(conversationId: string, uptoSeq: number): Promise<void>;
+  acknowledge(conversationId: string, seq: number): Promise<void>;
+  /** Resolves when every queued piece of work (ingest, outbox) has finished. */
+  idle(): Promise<void>;
+  exportReport(conversationId: string): Promise<VerificationReport>;
+  searchDirectory(query: string): Promise<User[]>;
+  /** Deletes local messages older than the policy's retention. */
+  purgeExpired(now?: Date): number;
+}
+
+const syncPageSize = 500;
+
+/**
+ * The messaging engine of one signed-in profile: keeps the local store in step with the hub (sync after the
+ * cursors on every connect, live envelopes as they come), verifies every envelope before it counts, checks the
+ * hash links of each conversation, and delivers the outbox with the same envelope id until the hub has it.
+ */
+export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
+  const { hub, device, log, events } = deps;
+  const messages = createMessageStore(deps.store, {
+    selfUserId: device.userId,
+    selfDeviceId: device.deviceId,
+  });
+  const pins = createPinStore(deps.store, { audit: deps.audit });
+  const keys = createDeviceKeys(hub, pins, device);
+  const membership = createMembership(hub);
+  const unsubscribe: Array<() => void> = [];
+  // One queue for everything that touches the store's cursors: sync pages and live envelopes never interleave.
+  let queue: Promise<void> = Promise.resolve();
+  const enqueue = (work: () => Promise<void>): Promise<void> => {
+    const next = queue.then(work, work);
+    queue = next.catch((error: unknown) => {
+      log.warn({ code: error instanceof AppError ? error.code : 'internal' }, 'messaging work failed');
+    });
+    return next;
+  };
+  let outboxRunning: Promise<void> | null = null;
+
+  const changed = (conversationIds: Iterable<string>) => {
+    for (const conversationId of new Set(conversationIds))
+      events.emit('messages.changed', { conversationId });
+  };
+
+  async function refreshConversations(): Promise<void> {
+    const { conversations } = await hub.call('ListConversations', {});
+    for (const c of conversations) {
+      messages.upsertConversation({
+        conversationId: c.conversationId,
+        kind: c.kind,
+        members: c.members,
+        createdAt: c.createdAt,
+      });
+      await membership.load(c.conversationId);
+    }
+    await keys.refresh([...new Set(conversations.flatMap((c) => c.members))]);
+  }
+
+  /** Verifies and stores a batch of envelopes from the hub, in (conversation, seq) order. */
+  async function ingest(envelopes: Envelope[]): Promise<void> {
+    if (envelopes.length === 0) return;
+    const unknownConversation = envelopes.some((e) => !membership.known(e.conversationId));
+    const unknownSender = envelopes.some((e) => !keys.has(e.senderUserId, e.senderDeviceId));
+    if (unknownConversation) await refreshConversations();
+    else if (unknownSender) await keys.refresh([...new Set(envelopes.map((e) => e.senderUserId))]);
+
+    const batch: IncomingMessage[] = [];
+    for (const envelope of envelopes) {
+      const bytes = fromBase64(envelope.payload) ?? new Uint8Array();
+      const base = {
+        conversationId: envelope.conversationId,
+        seq: envelope.seq,
+        envelopeId: envelope.envelopeId,
+        senderUserId: envelope.senderUserId,
+        senderDeviceId: envelope.senderDeviceId,
+        serverTime: envelope.serverTime,
+        envelope: bytes,
+      };
+      try {
+        const opened = await openEnvelope({
+          bytes,
+          hub: base,
+          me: device,
+          senderKey: (userId, deviceId) => {
+            const signingPublicKey = keys.senderKey(userId, deviceId);
+            if (!signingPublicKey) return null;
+            return {
+              signingPublicKey,
+              currentMember: membership.memberAt(envelope.conversationId, userId, envelope.seq),
+            };
+          },
+        });
+        batch.push({
+          ...base,
+          clientTime: opened.header.clientTime,
+          hash: opened.hash,
+          prev: opened.header.prev,
+          verdict: { ok: true, payload: opened.payload },
+        });
+      } catch (error) {
+        if (!(error instanceof EnvelopeRejected)) throw error;
+        log.warn(
+          { conversationId: envelope.conversationId, seq: envelope.seq, reason: error.reason },
+          'envelope quarantined',
+        );
+        // An unverified envelope's own claims (its links, its time) are not trusted: only its bytes' hash is kept.
+        batch.push({
+          ...base,
+          clientTime: envelope.serverTime,
+          hash: envelopeHash(bytes),
+          prev: [],
+          verdict: { ok: false, reason: error.reason },
+        });
+      }
+    }
+    recordIntegrity(batch);
+    messages.ingest(batch);
+    changed(batch.map((m) => m.conversationId));
+    await acknowledgeDelivery(batch);
+  }
+
+  function recordIntegrity(batch: IncomingMessage[]): void {
+    const byConversation = new Map<string, IncomingMessage[]>();
+    for (const m of batch)
+      byConversation.set(m.conversationId, [...(byConversation.get(m.conversationId) ?? []), m]);
+    for (const [conversationId, incoming] of byConversation) {
+      const lastSeq = messages.cursors().find((c) => c.conversationId === conversationId)?.afterSeq ?? 0;
+      const alerts = checkHashLinks(
+        (hash) => messages.byHash(conversationId, hash)?.seq ?? null,
+        lastSeq,
+        incoming,
+        (seq) => messages.bySeq(conversationId, seq)?.hash ?? null,
+      );
+      for (const alert of alerts) {
+        messages.addAlert({ ...alert, conversationId });
+        log.warn(
+          { conversationId, kind: alert.kind, fromSeq: alert.fromSeq, toSeq: alert.toSeq },
+          'integrity alert',
+        );
+      }
+    }
+  }
+
+  /** A delivered receipt up to the newest verified message of others, per conversation (receipts are cumulative). */
+  async function acknowledgeDelivery(batch: IncomingMessage[]): Promise<void> {
+    const newest = new Map<string, number>();
+    for (const m of batch) {
+      if (m.verdict.ok && m.senderUserId !== device.userId)
+        newest.set(m.conversationId, Math.max(newest.get(m.conversationId) ?? 0, m.seq));
+    }
+    for (const [conversationId, seq] of newest) {
+      await hub.call('SendReceipt', { conversationId, seq, kind: 'delivered' });
+    }
+  }
+
+  /** Pages through everything after the cursors; each page is verified and stored in one transaction. */
+  async function syncFromCursors(): Promise<void> {
+    for (;;) {
+      const page = await hub.call('Sync', { cursors: messages.cursors(), limit: syncPageSize });
+      await ingest(page.envelopes);
+      if (!page.more) break;
+    }
+  }
+
+  const cursorOf = (conversationId: string): number =>
+    messages.cursors().find((c) => c.conversationId === conversationId)?.afterSeq ?? 0;
+
+  /**
+   * A live envelope is taken as it comes only when it is the next one after the cursor; otherwise something
+   * came before it that this device has not seen (or its own sent messages), and a sync fetches them in order.
+   */
+  async function ingestLive(envelope: Envelope): Promise<void> {
+    const cursor = cursorOf(envelope.conversationId);
+    if (envelope.seq === cursor + 1) await ingest([envelope]);
+    else if (envelope.seq > cursor) await syncFromCursors();
+  }
+
+  async function syncAll(): Promise<void> {
+    deps.connection.set('syncing');
+    try {
+      await refreshConversations();
+      await syncFromCursors();
+    } finally {
+      if (hub.state() === 'connected') deps.connection.set('connected', messages.outbox().length);
+    }
+  }
+
+  async function deliverOutbox(): Promise<void> {
+    for (const item of messages.outbox()) {
+      if (hub.state() !== 'connected') return;
+      try {
+        const result = await hub.call('Send', {
+          envelopeId: item.envelopeId,
+          conversationId: item.conversationId,
+          senderDeviceId: device.deviceId,
+          payload: toBase64(item.envelope),
+        });
+        messages.markSent(item.envelopeId, result.seq, result.serverTime);
+        changed([item.conversationId]);
+      } catch (error) {
+        if (
+          error instanceof HubCallError &&
+          ['too_large', 'forbidden', 'conflict', 'invalid'].includes(error.hubCode)
+        ) {
+          // The hub will never take this one; it stays visible as not sent, and the rest go on.
+          messages.markFailed(item.envelopeId, error.hubCode);
+          changed([item.conversationId]);
+          continue;
+        }
+        return; // unreachable or rate limited: the next connect retries with the same envelope id
+      }
+    }
+  }
+
+  const api: MessagingEngine = {
+    messages,
+    start() {
+      api.purgeExpired();
+      const daily = setInterval(() => api.purgeExpired(), 24 * 60 * 60 * 1000);
+      daily.unref();
+      unsubscribe.push(
+        () => clearInterval(daily),
+        hub.onConnected(async () => {
+          await enqueue(syncAll);
+          await api.flushOutbox();
+        }),
+        hub.on('Envelope', (envelope) => void enqueue(() => ingestLive(envelope))),
+        hub.on('MembershipChanged', (event: HubEventPayload<'MembershipChanged'>) => {
+          membership.apply(event.changes);
+          const c = event.conversation;
+          messages.upsertConversation({
+            conversationId: c.conversationId,
+            kind: c.kind,
+            members: c.members,
+            createdAt: c.createdAt,
+          });
+          changed([c.conversationId]);
+        }),
+        hub.on('Receipt', (receipt) => {
+          messages.addReceipt(receipt);
+          changed([receipt.conversationId]);
+        }),
+        hub.on('DirectoryChanged', (event) => void keys.refresh([event.userId])),
+      );
+      if (hub.state() === 'connected') void enqueue(syncAll).then(() => api.flushOutbox());
+    },
+    stop() {
+      for (const off of unsubscribe.splice(0)) off();
+    },
+    async send({ conversationId, payload }) {
+      const conversation = messages.listConversations().find((c) => c.conversationId === conversationId);
+      if (!conversation) throw new AppError('not_found', 'That conversation is not on this computer.');
+      const devices = await keys.devicesFor(conversation.members);
+      const blocked = devices.find((d) => d.status === 'key-changed');
+      if (blocked) {
+        throw new AppError(
+          'recipient_key_changed',
+          'The security key of one of the recipients changed. Compare safety numbers and accept the new key before sending.',
+        );
+      }
+      const recipients = devices
+        .filter((d) => d.sendAllowed)
+        .map((d) => ({
+          userId: d.userId,
+          deviceId: d.deviceId,
+          encryptionPublicKey: fromBase64(d.encryptionPublicKey, 32)!,
+        }));
+      const compliance = deps.policy.complianceRecipientKey
+        ? { publicKey: fromBase64(deps.policy.complianceRecipientKey, 32)! }
+        : null;
+      const envelopeId = randomUUID();
+      const clientTime = new Date().toISOString();
+      const prev = messages.latestHashes(conversationId, 3);
+      const sealed = await sealEnvelope({
+        sender: device,
+        conversationId,
+        envelopeId,
+        clientTime,
+        prev,
+        payload,
+        recipients,
+        compliance,
+      });
+      messages.addOwn({
+        conversationId,
+        envelopeId,
+        clientTime,
+        hash: sealed.hash,
+        prev,
+        envelope: sealed.bytes,
+        payload,
+      });
+      changed([conversationId]);
+      deps.connection.set(deps.connection.current().state, messages.outbox().length);
+      void api.flushOutbox();
+      return { envelopeId };
+    },
+    async createConversation(kind, memberIds) {
+      const { conversation } = await hub.call('CreateConversation', { kind, memberIds });
+      messages.upsertConversation({
+        conversationId: conversation.conversationId,
+        kind: conversation.kind,
+        members: conversation.members,
+        createdAt: conversation.createdAt,
+      });
+      await membership.load(conversation.conversationId);
+      await keys.refresh(conversation.members);
+      changed([conversation.conversationId]);
+      return conversation.conversationId;
+    },
+    syncNow: () => enqueue(syncAll),
+    flushOutbox() {
+      outboxRunning ??= deliverOutbox().finally(() => {
+        outboxRunning = null;
+        deps.connection.set(deps.connection.current().state, messages.outbox().length);
+      });
+      return outboxRunning;
+    },
+    async markRead(conversationId, uptoSeq) {
+      messages.markRead(conversationId, uptoSeq);
+      changed([conversationId]);
+      if (hub.state() === 'connected')
+        await hub.call('SendReceipt', { conversationId, seq: uptoSeq, kind: 'read' });
+    },
+    async acknowledge(conversationId, seq) {
+      await hub.call('SendReceipt', { conversationId, seq, kind: 'acknowledged' });
+    },
+    async idle() {
+      await queue;
+      await outboxRunning;
+    },
+    async exportReport(conversationId) {
+      if (!membership.known(conversationId)) await membership.load(conversationId);
+      return buildVerificationReport({
+        conversationId,
+        messages,
+        membership: membership.changes(conversationId),
+        devices: keys.known(),
+        exportedBy: { userId: device.userId, deviceId: device.deviceId },
+      });
+    },
+    async searchDirectory(query) {
+      return (await hub.call('SearchUsers', { query, limit: 50 })).users;
+    },
+    purgeExpired(now = new Date()) {
+      const cutoff = new Date(now.getTime() - deps.policy.retentionDays * 24 * 60 * 60 * 1000);
+      const removed = messages.purgeOlderThan(cutoff);
+      if (removed > 0) log.info({ removed }, 'retention purge');
+      return removed;
+    },
+  };
+  return api;
+}

@@ -1,0 +1,86 @@
+// Two staff, each signed in on their own workstation core, talk through the real hub: every message is
+// sealed, signed, verified, stored encrypted and searchable, with receipts coming back.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Core } from '../../../src/main/core';
+import type { ConversationView, MessageView } from '../../../src/shared/contract';
+import { userId } from '../../stack/hub/hub-test-kit';
+import { must, signedIn, startWorkstation, type Workstation } from '../../support/workstation';
+
+let ws: Workstation;
+let asha: Core;
+let samuel: Core;
+let conversationId: string;
+
+const page = (core: Core) => must<MessageView[]>(core, 'messages.page', { conversationId, limit: 200 });
+const conversations = (core: Core) => must<ConversationView[]>(core, 'conversations.list');
+
+beforeAll(async () => {
+  ws = await startWorkstation();
+  asha = await signedIn(ws, 'dr.asha.rao');
+  samuel = await signedIn(ws, 'dr.samuel.okafor');
+}, 180_000);
+afterAll(async () => ws?.close());
+
+describe('a conversation between two staff', () => {
+  it('delivers a verified, urgent message with its patient context', async () => {
+    ({ conversationId } = await must<{ conversationId: string }>(asha, 'conversations.create', {
+      kind: 'direct',
+      memberIds: [userId(ws.stack, 'dr.samuel.okafor')],
+    }));
+    await must(asha, 'messages.send', {
+      conversationId,
+      text: 'Bed 12 potassium 6.9, please review',
+      urgent: true,
+      ackRequired: true,
+      patient: { mrn: 'MRN-004211', name: 'Jane Doe' },
+    });
+    let received: MessageView[] = [];
+    await expect
+      .poll(async () => (received = await page(samuel).catch(() => [])).length, { timeout: 30_000 })
+      .toBe(1);
+    expect(received[0]).toMatchObject({
+      verdict: 'valid',
+      text: 'Bed 12 potassium 6.9, please review',
+      urgent: true,
+      ackRequired: true,
+      patient: { mrn: 'MRN-004211', name: 'Jane Doe' },
+      own: false,
+      seq: 1,
+    });
+    const [listed] = await conversations(samuel);
+    expect(listed).toMatchObject({ conversationId, unread: 1, urgentUnread: 1, alerts: 0 });
+  });
+
+  it('returns delivered, read and acknowledged receipts to the sender', async () => {
+    await expect
+      .poll(async () => (await page(asha))[0]?.receipts.map((r) => r.kind), { timeout: 30_000 })
+      .toContain('delivered');
+    await must(samuel, 'messages.markRead', { conversationId, uptoSeq: 1 });
+    await must(samuel, 'messages.acknowledge', { conversationId, seq: 1 });
+    await expect
+      .poll(async () => (await page(asha))[0]?.receipts.map((r) => r.kind).sort(), { timeout: 30_000 })
+      .toEqual(['acknowledged', 'delivered', 'read']);
+    expect((await conversations(samuel))[0]).toMatchObject({ unread: 0 });
+  });
+
+  it('carries the reply back, in order, and both sides can search it', async () => {
+    await must(samuel, 'messages.send', {
+      conversationId,
+      text: 'Reviewed, repeating the sample now',
+      urgent: false,
+      ackRequired: false,
+      patient: null,
+    });
+    await expect.poll(async () => (await page(asha)).length, { timeout: 30_000 }).toBe(2);
+    const mine = await page(asha);
+    expect(mine.map((m) => [m.seq, m.text])).toEqual([
+      [2, 'Reviewed, repeating the sample now'],
+      [1, 'Bed 12 potassium 6.9, please review'],
+    ]);
+    for (const core of [asha, samuel]) {
+      const hits = await must<{ text: string }[]>(core, 'messages.search', { query: 'potassium' });
+      expect(hits.map((h) => h.text)).toEqual(['Bed 12 potassium 6.9, please review']);
+    }
+    expect(await must(asha, 'integrity.alerts', {})).toEqual([]);
+  });
+});

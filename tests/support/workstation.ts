@@ -1,0 +1,115 @@
+// A hospital in a box for integration tests: the real IdP and hub, Chromium standing in for the system
+// browser, the real OS keychain, and app cores (plain Node, the same as the Electron shell drives).
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { createCore, type Core } from '../../src/main/core';
+import { createOsKeychain, type Keychain } from '../../src/main/core/keychain';
+import { connectDeviceToHub } from '../../src/main/core/session';
+import type { CallName, Result, SessionState } from '../../src/shared/contract';
+import { startStack, type Stack } from '../stack/hub/hub-test-kit';
+import { launchChromium } from '../stack/idp/test-helpers';
+import { waitFor } from '../integration/hub-client/helpers';
+import { systemBrowser } from './system-browser';
+
+export interface Workstation {
+  stack: Stack;
+  login: ReturnType<typeof systemBrowser>;
+  keychain: Keychain;
+  /** A machine policy pointing at the stack, written into `dir`. */
+  policyFile(dir: string, extra?: Record<string, unknown>): string;
+  /** A new app core on this workstation (its own data folder unless one is given). */
+  newCore(options?: { appDataDir?: string; policyFile?: string }): Core;
+  credentials(username: string): { username: string; password: string };
+  close(): Promise<void>;
+}
+
+export async function startWorkstation(
+  options: { accessTokenTtlSeconds?: number } = {},
+): Promise<Workstation> {
+  const stack = await startStack(
+    {},
+    options.accessTokenTtlSeconds ? { accessTokenTtlSeconds: options.accessTokenTtlSeconds } : {},
+  );
+  const browser: Browser = await launchChromium(stack.tls);
+  const login = systemBrowser(browser);
+  const keychain = createOsKeychain(`Clinical Messenger test ${randomUUID()}`);
+  const cores: Core[] = [];
+  const policyFile = (dir: string, extra: Record<string, unknown> = {}): string => {
+    const file = join(dir, 'policy.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        hubUrl: stack.hub.url,
+        idp: {
+          authority: stack.idp.authority,
+          clientId: stack.idp.clientId,
+          scopes: [stack.idp.hubScope],
+          knownAuthorities: [new URL(stack.idp.origin).host],
+        },
+        idleLockMaxMinutes: 10,
+        ...extra,
+      }),
+    );
+    return file;
+  };
+  return {
+    stack,
+    login,
+    keychain,
+    policyFile,
+    newCore({ appDataDir, policyFile: machine } = {}) {
+      const dir = appDataDir ?? mkdtempSync(join(tmpdir(), 'cm-workstation-'));
+      const core = createCore({
+        appName: 'Clinical Messenger',
+        appVersion: '0.1.0',
+        platform: 'linux',
+        policyFiles: { machine: machine ?? policyFile(dir), user: null },
+        appDataDir: dir,
+        keychain,
+        openBrowser: login.openBrowser,
+        connectDevice: (o) => connectDeviceToHub({ ...o, backoff: { initialMs: 100, maxMs: 1_000 } }),
+      });
+      cores.push(core);
+      return core;
+    },
+    credentials(username) {
+      const user = stack.idp.users.find((u) => u.username === username);
+      if (!user) throw new Error(`no seeded user ${username}`);
+      return { username, password: user.password };
+    },
+    async close() {
+      for (const core of cores) await core.close();
+      for (const account of await keychain.list()) await keychain.delete(account);
+      await browser.close();
+      await stack.close();
+    },
+  };
+}
+
+/** Calls the core through the IPC contract, exactly as the renderer would. */
+export async function ask<T>(core: Core, name: CallName, args?: unknown): Promise<Result<T>> {
+  return (await core.dispatcher.dispatch(name, args)) as Result<T>;
+}
+
+/** Like `ask`, but the call must succeed. */
+export async function must<T = SessionState>(core: Core, name: CallName, args?: unknown): Promise<T> {
+  const result = await ask<T>(core, name, args);
+  if (!result.ok) throw new Error(`${name} failed: ${result.error.code} ${result.error.message}`);
+  return result.value;
+}
+
+export const connected = (core: Core, timeoutMs?: number): Promise<void> =>
+  waitFor('hub connected', () => core.connection.current().state === 'connected', timeoutMs);
+
+/** Signs a seeded user in on a new core (a first sign-in through the real login page). */
+export async function signedIn(ws: Workstation, username: string): Promise<Core> {
+  const core = ws.newCore();
+  ws.login.next(ws.credentials(username));
+  const state = await must(core, 'session.signIn', {});
+  if (state.status !== 'active') throw new Error(`sign-in ended ${state.status}`);
+  await connected(core);
+  return core;
+}
