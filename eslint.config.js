@@ -98,7 +98,7 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser } },
   },
   {
-    files: ['tests/**/*.ts', 'build/**', '*.config.*'],
+    files: ['tests/**/*.ts', 'build/**', 'tools/**', '*.config.*'],
     rules: { 'no-console': 'off' },
   },
   ...layerRules,
