@@ -18,11 +18,16 @@ export interface Workstation {
   stack: Stack;
   login: ReturnType<typeof systemBrowser>;
   keychain: Keychain;
+  /** The keychain service the cores use (a child process opens the same one). */
+  keychainService: string;
   /** A machine policy pointing at the stack, written into `dir`. */
   policyFile(dir: string, extra?: Record<string, unknown>): string;
   /** A new app core on this workstation (its own data folder unless one is given). */
   newCore(options?: { appDataDir?: string; policyFile?: string }): Core;
   credentials(username: string): { username: string; password: string };
+  /** Where a core keeps its profiles, and the machine policy it was started with. */
+  appDataDirOf(core: Core): string;
+  policyFileOf(core: Core): string;
   close(): Promise<void>;
 }
 
@@ -35,8 +40,10 @@ export async function startWorkstation(
   );
   const browser: Browser = await launchChromium(stack.tls);
   const login = systemBrowser(browser);
-  const keychain = createOsKeychain(`Clinical Messenger test ${randomUUID()}`);
+  const keychainService = `Clinical Messenger test ${randomUUID()}`;
+  const keychain = createOsKeychain(keychainService);
   const cores: Core[] = [];
+  const placeOf = new Map<Core, { appDataDir: string; policyFile: string }>();
   const policyFile = (dir: string, extra: Record<string, unknown> = {}): string => {
     const file = join(dir, 'policy.json');
     writeFileSync(
@@ -59,22 +66,27 @@ export async function startWorkstation(
     stack,
     login,
     keychain,
+    keychainService,
     policyFile,
     newCore({ appDataDir, policyFile: machine } = {}) {
       const dir = appDataDir ?? mkdtempSync(join(tmpdir(), 'cm-workstation-'));
+      const policy = machine ?? policyFile(dir);
       const core = createCore({
         appName: 'Clinical Messenger',
         appVersion: '0.1.0',
         platform: 'linux',
-        policyFiles: { machine: machine ?? policyFile(dir), user: null },
+        policyFiles: { machine: policy, user: null },
         appDataDir: dir,
         keychain,
         openBrowser: login.openBrowser,
         connectDevice: (o) => connectDeviceToHub({ ...o, backoff: { initialMs: 100, maxMs: 1_000 } }),
       });
       cores.push(core);
+      placeOf.set(core, { appDataDir: dir, policyFile: policy });
       return core;
     },
+    appDataDirOf: (core) => placeOf.get(core)!.appDataDir,
+    policyFileOf: (core) => placeOf.get(core)!.policyFile,
     credentials(username) {
       const user = stack.idp.users.find((u) => u.username === username);
       if (!user) throw new Error(`no seeded user ${username}`);

@@ -56,6 +56,8 @@ export interface MessageStore {
   ingest(batch: readonly IncomingMessage[]): IngestResult;
   addOwn(pending: PendingOwnMessage): void;
   outbox(): OutboxEntry[];
+  /** How many own messages wait for the hub (failed ones not counted); cheap, for the connection banner. */
+  outboxSize(): number;
   /** Counts one more send attempt of an outbox entry. */
   recordAttempt(envelopeId: string): void;
   /** The hub refused this own message for good: it leaves the send queue and shows as not sent (reason). */
@@ -171,6 +173,7 @@ export function createMessageStore(store: ProfileStore, options: MessageStoreOpt
         'INSERT INTO outbox (envelope_id, conversation_id, attempts, queued_at) VALUES (?, ?, 0, ?)',
       ),
     deleteOutbox: () => db.prepare<[string]>('DELETE FROM outbox WHERE envelope_id = ?'),
+    outboxSize: () => db.prepare<[], number>('SELECT count(*) FROM outbox WHERE failure IS NULL').pluck(),
     outbox: () =>
       db.prepare<[], { envelope_id: string; conversation_id: string; envelope: Buffer; attempts: number }>(`
       SELECT o.envelope_id, o.conversation_id, m.envelope, o.attempts
@@ -476,6 +479,10 @@ export function createMessageStore(store: ProfileStore, options: MessageStoreOpt
         envelope: new Uint8Array(r.envelope),
         attempts: r.attempts,
       }));
+    },
+
+    outboxSize() {
+      return q.outboxSize.get() ?? 0;
     },
 
     recordAttempt(envelopeId) {

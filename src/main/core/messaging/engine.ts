@@ -11,7 +11,7 @@ import type { Logger } from '../log/logger';
 import { checkHashLinks, createMessageStore, type IncomingMessage, type MessageStore } from '../messages';
 import type { EffectivePolicy } from '../policy';
 import type { ProfileStore } from '../store';
-import type { Envelope, HubEventPayload, User } from '../../../shared/hub-protocol';
+import type { Conversation, Envelope, HubEventPayload, User } from '../../../shared/hub-protocol';
 import { createDeviceKeys } from './device-keys';
 import { createMembership } from './membership';
 import { buildVerificationReport, type VerificationReport } from './report';
@@ -86,15 +86,22 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
       events.emit('messages.changed', { conversationId });
   };
 
+  // Members per conversation, kept beside the store so sending does not recount the conversation list.
+  const membersOf = new Map(messages.listConversations().map((c) => [c.conversationId, c.members]));
+  const remember = (c: Conversation): void => {
+    messages.upsertConversation({
+      conversationId: c.conversationId,
+      kind: c.kind,
+      members: c.members,
+      createdAt: c.createdAt,
+    });
+    membersOf.set(c.conversationId, c.members);
+  };
+
   async function refreshConversations(): Promise<void> {
     const { conversations } = await hub.call('ListConversations', {});
     for (const c of conversations) {
-      messages.upsertConversation({
-        conversationId: c.conversationId,
-        kind: c.kind,
-        members: c.members,
-        createdAt: c.createdAt,
-      });
+      remember(c);
       await membership.load(c.conversationId);
     }
     await keys.refresh([...new Set(conversations.flatMap((c) => c.members))]);
@@ -193,7 +200,15 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
         newest.set(m.conversationId, Math.max(newest.get(m.conversationId) ?? 0, m.seq));
     }
     for (const [conversationId, seq] of newest) {
-      await hub.call('SendReceipt', { conversationId, seq, kind: 'delivered' });
+      try {
+        await hub.call('SendReceipt', { conversationId, seq, kind: 'delivered' });
+      } catch (error) {
+        // The messages are stored; a lost delivered-receipt goes again with the next one (they are cumulative).
+        log.debug(
+          { conversationId, code: error instanceof AppError ? error.code : 'internal' },
+          'delivered receipt not sent',
+        );
+      }
     }
   }
 
@@ -225,13 +240,21 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
       await refreshConversations();
       await syncFromCursors();
     } finally {
-      if (hub.state() === 'connected') deps.connection.set('connected', messages.outbox().length);
+      if (hub.state() === 'connected') deps.connection.set('connected', messages.outboxSize());
     }
   }
 
+  /** Sends the outbox in order, until it is empty or the hub is out of reach (the next connect resumes it). */
   async function deliverOutbox(): Promise<void> {
-    for (const item of messages.outbox()) {
-      if (hub.state() !== 'connected') return;
+    for (let items = messages.outbox(); items.length > 0; items = messages.outbox()) {
+      if (!(await deliver(items))) return;
+    }
+  }
+
+  /** False when delivery has to wait for the next connect. */
+  async function deliver(items: ReturnType<MessageStore['outbox']>): Promise<boolean> {
+    for (const item of items) {
+      if (hub.state() !== 'connected') return false;
       try {
         const result = await hub.call('Send', {
           envelopeId: item.envelopeId,
@@ -251,9 +274,14 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
           changed([item.conversationId]);
           continue;
         }
-        return; // unreachable or rate limited: the next connect retries with the same envelope id
+        if (error instanceof HubCallError && error.hubCode === 'rate_limited') {
+          await new Promise((resolve) => setTimeout(resolve, error.retryAfterMs ?? 250));
+          return true; // the same envelope id goes again on the next pass
+        }
+        return false; // unreachable: the next connect retries with the same envelope id
       }
     }
+    return true;
   }
 
   const api: MessagingEngine = {
@@ -271,14 +299,8 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
         hub.on('Envelope', (envelope) => void enqueue(() => ingestLive(envelope))),
         hub.on('MembershipChanged', (event: HubEventPayload<'MembershipChanged'>) => {
           membership.apply(event.changes);
-          const c = event.conversation;
-          messages.upsertConversation({
-            conversationId: c.conversationId,
-            kind: c.kind,
-            members: c.members,
-            createdAt: c.createdAt,
-          });
-          changed([c.conversationId]);
+          remember(event.conversation);
+          changed([event.conversation.conversationId]);
         }),
         hub.on('Receipt', (receipt) => {
           messages.addReceipt(receipt);
@@ -292,9 +314,9 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
       for (const off of unsubscribe.splice(0)) off();
     },
     async send({ conversationId, payload }) {
-      const conversation = messages.listConversations().find((c) => c.conversationId === conversationId);
-      if (!conversation) throw new AppError('not_found', 'That conversation is not on this computer.');
-      const devices = await keys.devicesFor(conversation.members);
+      const members = membersOf.get(conversationId);
+      if (!members) throw new AppError('not_found', 'That conversation is not on this computer.');
+      const devices = await keys.devicesFor(members);
       const blocked = devices.find((d) => d.status === 'key-changed');
       if (blocked) {
         throw new AppError(
@@ -302,13 +324,21 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
           'The security key of one of the recipients changed. Compare safety numbers and accept the new key before sending.',
         );
       }
-      const recipients = devices
-        .filter((d) => d.sendAllowed)
-        .map((d) => ({
-          userId: d.userId,
-          deviceId: d.deviceId,
-          encryptionPublicKey: fromBase64(d.encryptionPublicKey, 32)!,
-        }));
+      // This device is a recipient too: its own messages then open like any other when a sync returns them.
+      const self = {
+        userId: device.userId,
+        deviceId: device.deviceId,
+        encryptionPublicKey: device.encryptionPublicKey,
+      };
+      const recipients = [self].concat(
+        devices
+          .filter((d) => d.sendAllowed)
+          .map((d) => ({
+            userId: d.userId,
+            deviceId: d.deviceId,
+            encryptionPublicKey: fromBase64(d.encryptionPublicKey, 32)!,
+          })),
+      );
       const compliance = deps.policy.complianceRecipientKey
         ? { publicKey: fromBase64(deps.policy.complianceRecipientKey, 32)! }
         : null;
@@ -335,18 +365,13 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
         payload,
       });
       changed([conversationId]);
-      deps.connection.set(deps.connection.current().state, messages.outbox().length);
+      deps.connection.set(deps.connection.current().state, messages.outboxSize());
       void api.flushOutbox();
       return { envelopeId };
     },
     async createConversation(kind, memberIds) {
       const { conversation } = await hub.call('CreateConversation', { kind, memberIds });
-      messages.upsertConversation({
-        conversationId: conversation.conversationId,
-        kind: conversation.kind,
-        members: conversation.members,
-        createdAt: conversation.createdAt,
-      });
+      remember(conversation);
       await membership.load(conversation.conversationId);
       await keys.refresh(conversation.members);
       changed([conversation.conversationId]);
@@ -354,10 +379,14 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
     },
     syncNow: () => enqueue(syncAll),
     flushOutbox() {
-      outboxRunning ??= deliverOutbox().finally(() => {
-        outboxRunning = null;
-        deps.connection.set(deps.connection.current().state, messages.outbox().length);
-      });
+      outboxRunning ??= deliverOutbox()
+        .catch((error: unknown) => {
+          log.warn({ code: error instanceof AppError ? error.code : 'internal' }, 'outbox delivery stopped');
+        })
+        .finally(() => {
+          outboxRunning = null;
+          deps.connection.set(deps.connection.current().state, messages.outboxSize());
+        });
       return outboxRunning;
     },
     async markRead(conversationId, uptoSeq) {
