@@ -125,3 +125,16 @@ export async function signedIn(ws: Workstation, username: string): Promise<Core>
   await connected(core);
   return core;
 }
+
+/** Polls an async condition until it holds (a bound on waiting for something a user would see, not a timing assertion). */
+export async function eventually(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

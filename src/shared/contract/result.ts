@@ -48,6 +48,9 @@ export const ipcErrorCodes = [
   // messaging
   'not_found',
   'recipient_key_changed',
+  // tamper-evident documents (src/main/core/documents)
+  'document_unverified',
+  'document_refused',
 ] as const;
 export type IpcErrorCode = (typeof ipcErrorCodes)[number];
 

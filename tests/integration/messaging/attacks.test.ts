@@ -14,7 +14,14 @@ import { enrolDevice, loadDevice, type LoadedDevice } from '../../../src/main/co
 import { VerificationReport, verifyReport } from '../../../src/main/core/messaging';
 import type { IntegrityAlertView, MessageView, SessionState } from '../../../src/shared/contract';
 import { editHubDatabase, userId } from '../../stack/hub/hub-test-kit';
-import { connected, must, signedIn, startWorkstation, type Workstation } from '../../support/workstation';
+import {
+  connected,
+  eventually,
+  must,
+  signedIn,
+  startWorkstation,
+  type Workstation,
+} from '../../support/workstation';
 import { waitFor } from '../hub-client/helpers';
 
 let ws: Workstation;
@@ -56,7 +63,7 @@ beforeAll(async () => {
   }));
   await send(samuel, 'first legit message');
   await send(samuel, 'second legit message');
-  await expect.poll(async () => (await page(asha)).length, { timeout: 30_000 }).toBe(2);
+  await eventually('Asha has both messages', async () => (await page(asha)).length === 2);
 }, 180_000);
 afterAll(async () => ws?.close());
 
@@ -226,12 +233,22 @@ it(
       ),
     };
     writeFileSync(join(dir, 'doctored.json'), JSON.stringify(doctored));
-    expect(() =>
-      execFileSync(
-        process.execPath,
-        ['--import', 'tsx', 'tools/verify-report.ts', join(dir, 'doctored.json')],
-        { encoding: 'utf8' },
-      ),
-    ).toThrow(/REPORT NOT CONFIRMED/);
+    const refused = (() => {
+      try {
+        execFileSync(
+          process.execPath,
+          ['--import', 'tsx', 'tools/verify-report.ts', join(dir, 'doctored.json')],
+          {
+            encoding: 'utf8',
+          },
+        );
+        return null;
+      } catch (error) {
+        return error as { status: number; stdout: string };
+      }
+    })();
+    expect(refused?.status).toBe(1);
+    expect(refused?.stdout).toMatch(/BAD seq +6 .*reported valid, offline bad-signature/);
+    expect(refused?.stdout).toContain('REPORT NOT CONFIRMED');
   },
 );

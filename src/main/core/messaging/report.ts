@@ -143,8 +143,13 @@ export function verifyReport(report: VerificationReport): ReportVerification {
     ) {
       offline = 'header-mismatch';
     } else offline = needsSecretKeys.has(reported) ? 'unverifiable-offline' : 'valid';
-    if (offline === 'valid' && parsed)
-      linked.push({ seq: e.seq, hash: e.hash, prev: parsed.header.prev, envelopeId: e.envelopeId });
+    // As on the device: every delivered envelope holds its seq; only a verified one's links are believed.
+    linked.push({
+      seq: e.seq,
+      hash: e.hash,
+      prev: offline === 'valid' && parsed ? parsed.header.prev : [],
+      envelopeId: e.envelopeId,
+    });
     const agrees =
       offline === reported || (offline === 'unverifiable-offline' && needsSecretKeys.has(reported));
     findings.push({ seq: e.seq, envelopeId: e.envelopeId, offline, reported, agrees });
