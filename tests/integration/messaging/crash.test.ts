@@ -7,7 +7,7 @@ import { openProfileRegistry } from '../../../src/main/core/profiles';
 import { openProfileStore, profileStoreKey } from '../../../src/main/core/store';
 import type { SessionState } from '../../../src/shared/contract';
 import { HubMethod } from '../../../src/shared/hub-protocol';
-import { call, connect, userId } from '../../stack/hub/hub-test-kit';
+import { call, deviceSession, userId } from '../../stack/hub/hub-test-kit';
 import { must, signedIn, startWorkstation, type Workstation } from '../../support/workstation';
 import { waitFor } from '../hub-client/helpers';
 
@@ -49,7 +49,8 @@ it(
     }
     await waitFor('all sent', () => samuel.messaging()!.messages.outboxSize() === 0, 120_000);
 
-    const hub = await connect(ws.stack.hub.url, await ws.stack.token('dr.samuel.okafor'));
+    // A separate device session of Samuel's, to read the receipts the hub recorded.
+    const { connection: hub } = await deviceSession(ws.stack, 'dr.samuel.okafor');
     const acknowledged = async (): Promise<number> => {
       const { receipts } = await call(hub, HubMethod.GetReceipts, {
         conversationId,
