@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     globalSetup: ['tests/setup/global-setup.ts'],
     pool: 'forks',
+    // The app's own logs stay at warnings and errors in test output.
+    env: { CM_LOG_LEVEL: 'warn' },
     maxWorkers: 2,
     reporters: ['default', './tests/setup/summary-reporter.ts'],
     projects: [

@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { trustTestCa } from '../setup/global-setup';
 
 const dir = import.meta.dirname;
 const only = process.argv.slice(2);
@@ -10,6 +11,8 @@ const benches = readdirSync(dir)
   .filter((f) => f.endsWith('.bench.ts'))
   .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
   .sort();
+process.env.CM_LOG_LEVEL ??= 'warn';
+trustTestCa(); // the benchmarks that start the reference servers need their CA trusted from the start
 let failed = 0;
 for (const bench of benches) {
   console.log(`\n=== ${bench} (BENCH_SCALE=${process.env.BENCH_SCALE ?? 'full'})`);

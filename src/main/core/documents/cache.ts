@@ -23,7 +23,8 @@ export function cachePaths(cacheDir: string): CachePaths {
 export async function ensureCache(cacheDir: string): Promise<CachePaths> {
   const paths = cachePaths(cacheDir);
   await mkdir(cacheDir, { recursive: true, mode: DIR_MODE });
-  for (const dir of [paths.cars, paths.tmp, paths.opened]) await mkdir(dir, { recursive: true, mode: DIR_MODE });
+  for (const dir of [paths.cars, paths.tmp, paths.opened])
+    await mkdir(dir, { recursive: true, mode: DIR_MODE });
   return paths;
 }
 

@@ -37,7 +37,8 @@ export async function* dfsBlocks(
       return;
     }
     const bytes = nodes.get(cid.toString());
-    if (bytes === undefined || cid.code !== dagPb.code) throw new Error('a DAG node was not kept by the import');
+    if (bytes === undefined || cid.code !== dagPb.code)
+      throw new Error('a DAG node was not kept by the import');
     yield { cid, bytes };
     for (const link of dagPb.decode(bytes).Links) yield* walk(link.Hash);
   }

@@ -64,7 +64,13 @@ export class DocumentCheckFailed extends AppError {
   }
 }
 
-export const refusalReasons = ['media-type', 'content-mismatch', 'file-name', 'not-a-file', 'too-large'] as const;
+export const refusalReasons = [
+  'media-type',
+  'content-mismatch',
+  'file-name',
+  'not-a-file',
+  'too-large',
+] as const;
 export type RefusalReason = (typeof refusalReasons)[number];
 
 const refusalText: Record<RefusalReason, string> = {
@@ -98,5 +104,7 @@ export function asCheckFailed(
 
 export function isAbort(err: unknown, signal?: AbortSignal): boolean {
   if (signal?.aborted === true) return true;
-  return err instanceof Error && (err.name === 'AbortError' || (err as { code?: string }).code === 'ABORT_ERR');
+  return (
+    err instanceof Error && (err.name === 'AbortError' || (err as { code?: string }).code === 'ABORT_ERR')
+  );
 }

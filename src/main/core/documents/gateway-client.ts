@@ -36,7 +36,8 @@ function endpoint(access: GatewayAccess, path: string): URL {
   const basePath = base.pathname.endsWith('/') ? base.pathname : `${base.pathname}/`;
   const url = new URL(`${basePath}${path.replace(/^\//, '')}`, base.origin);
   // Belt and braces: the token is only ever attached to a request for the gateway's own origin.
-  if (url.origin !== base.origin) throw new AppError('invalid_args', 'Refusing a request outside the gateway.');
+  if (url.origin !== base.origin)
+    throw new AppError('invalid_args', 'Refusing a request outside the gateway.');
   return url;
 }
 
@@ -54,7 +55,8 @@ export function transportFailure(
   evidence: DocumentEvidence,
   signal?: AbortSignal,
 ): DocumentCheckFailed | DocumentRefused | AppError {
-  if (err instanceof DocumentCheckFailed || err instanceof DocumentRefused || err instanceof AppError) return err;
+  if (err instanceof DocumentCheckFailed || err instanceof DocumentRefused || err instanceof AppError)
+    return err;
   if (isAbort(err, signal)) return new DocumentCheckFailed('cancelled', evidence, { cause: err });
   const code = (err as { code?: string } | null)?.code;
   return new DocumentCheckFailed(

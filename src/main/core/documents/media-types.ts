@@ -38,6 +38,11 @@ function typeOf(mediaType: string): AllowedType {
   return type;
 }
 
+/** Refuses a media type that is not allowed (DocumentRefused 'media-type'). */
+export function checkMediaType(mediaType: string): void {
+  typeOf(mediaType);
+}
+
 /**
  * Refuses a media type that is not allowed, and a file name that is not a plain name with that type's
  * extension (no folders, no control characters): a viewer or the OS may trust the extension.

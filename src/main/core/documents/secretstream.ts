@@ -1,6 +1,7 @@
 // Chunked file encryption with crypto_secretstream_xchacha20poly1305: a 24-byte header, then the plaintext in
 // 64 KiB chunks, each sealed with a 17-byte overhead; the last chunk carries TAG_FINAL, every other TAG_MESSAGE.
 // Both directions are async generators that hold about one chunk in memory.
+import type { StateAddress } from 'libsodium-wrappers-sumo';
 import type { Sodium } from '../crypto';
 import { DocumentCheckFailed, type DocumentEvidence } from './errors';
 
@@ -72,7 +73,7 @@ export async function* decryptStream(
 ): AsyncGenerator<Uint8Array> {
   const header = new Uint8Array(STREAM_HEADER_BYTES);
   let headerFilled = 0;
-  let state: number | null = null;
+  let state: StateAddress | null = null;
   const frame = new Uint8Array(CIPHER_CHUNK);
   let filled = 0;
   let finished = false;
@@ -83,9 +84,8 @@ export async function* decryptStream(
   };
   const open = (cipher: Uint8Array): Uint8Array => {
     if (finished) fail('data after the final chunk');
-    const out = sodium.crypto_secretstream_xchacha20poly1305_pull(state as number, cipher, null) as
-      | { message: Uint8Array; tag: number }
-      | false;
+    const out = sodium.crypto_secretstream_xchacha20poly1305_pull(state as StateAddress, cipher, null) as
+      { message: Uint8Array; tag: number } | false;
     if (out === false) fail(`chunk ${chunkIndex} does not authenticate`);
     const { message, tag } = out as { message: Uint8Array; tag: number };
     if (tag === sodium.crypto_secretstream_xchacha20poly1305_TAG_FINAL) finished = true;
@@ -103,7 +103,7 @@ export async function* decryptStream(
       headerFilled += take;
       offset = take;
       if (headerFilled < STREAM_HEADER_BYTES) continue;
-      state = sodium.crypto_secretstream_xchacha20poly1305_init_pull(header, key) as number;
+      state = sodium.crypto_secretstream_xchacha20poly1305_init_pull(header, key);
     }
     while (offset < input.byteLength) {
       if (filled === 0 && input.byteLength - offset >= CIPHER_CHUNK) {

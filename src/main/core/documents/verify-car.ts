@@ -29,7 +29,11 @@ function carParseFailure(err: unknown, evidence: DocumentEvidence, signal?: Abor
   if (isAbort(err, signal)) return new DocumentCheckFailed('cancelled', evidence, { cause: err });
   const message = err instanceof Error ? err.message : String(err);
   if (/unexpected end of data/i.test(message)) {
-    return new DocumentCheckFailed('truncated', { ...evidence, detail: 'the CAR ends inside a block' }, { cause: err });
+    return new DocumentCheckFailed(
+      'truncated',
+      { ...evidence, detail: 'the CAR ends inside a block' },
+      { cause: err },
+    );
   }
   return new DocumentCheckFailed(
     'content-type',
@@ -223,7 +227,10 @@ function dagFailure(err: unknown, evidence: DocumentEvidence, signal?: AbortSign
   if (isAbort(err, signal)) return new DocumentCheckFailed('cancelled', evidence, { cause: err });
   const name = err instanceof Error ? err.name : 'Error';
   if (name === 'UnderReadError') {
-    return new DocumentCheckFailed('truncated', { ...evidence, detail: 'the DAG holds fewer bytes than it declares' });
+    return new DocumentCheckFailed('truncated', {
+      ...evidence,
+      detail: 'the DAG holds fewer bytes than it declares',
+    });
   }
   return new DocumentCheckFailed(
     'wrong-root',

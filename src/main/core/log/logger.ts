@@ -35,7 +35,11 @@ const redactPaths = [
 
 export function createLogger(options: { level?: string; destination?: pino.DestinationStream } = {}): Logger {
   return pino(
-    { level: options.level ?? 'info', redact: { paths: redactPaths, censor: '[redacted]' }, base: null },
+    {
+      level: options.level ?? process.env.CM_LOG_LEVEL ?? 'info',
+      redact: { paths: redactPaths, censor: '[redacted]' },
+      base: null,
+    },
     options.destination,
   );
 }
