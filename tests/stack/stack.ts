@@ -52,6 +52,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       token: randomBytes(24).toString('base64url'),
       port: options.ports?.gateway ?? 0,
       faults: options.faults ?? false,
+      trustedIssuer: { issuer: idp.issuer, audience: idp.hubAudience, jwksUri: idp.jwksUri, ca: tls.ca },
     });
     started.push(gateway);
     const policy: PolicyDocument = {

@@ -12,7 +12,7 @@ import { base36 } from 'multiformats/bases/base36';
 import { identity } from 'multiformats/hashes/identity';
 import { importerOptions } from '../../../src/main/core/documents/unixfs-params';
 import type { TestTls } from '../tls';
-import { createBearerCheck } from './auth';
+import { createBearerCheck, type TrustedIssuer } from './auth';
 import { GatewayBlockStore } from './block-store';
 import { ClientGoneError, sendCar, type CarTruncation } from './car-stream';
 import { walkDfs } from './dag-walk';
@@ -28,6 +28,8 @@ export interface StartGatewayOptions {
   /** Bearer token every request must present (at least 16 characters, no whitespace). */
   token: string;
   port?: number;
+  /** Also accept the hospital IdP's access tokens (what the signed-in app holds). */
+  trustedIssuer?: TrustedIssuer;
   /** Enables the fault-injection hooks (corruptBlock, truncateCar). Never on unless asked for. */
   faults?: boolean;
   /** Uploads larger than this are refused with 413. Default 2 GiB. */
@@ -103,7 +105,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
   await mkdir(opts.dataDir, { recursive: true });
   const store = new GatewayBlockStore(join(opts.dataDir, 'blocks'));
   await store.open();
-  const authorized = createBearerCheck(opts.token);
+  const authorized = createBearerCheck(opts.token, opts.trustedIssuer);
   let carTruncation: CarTruncation = 'off';
 
   async function upload(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -188,7 +190,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://127.0.0.1');
-    if (!authorized(req)) {
+    if (!(await authorized(req))) {
       throw new GatewayError('unauthorized', 'A valid bearer token is required.');
     }
     if (url.pathname === '/upload') {
