@@ -1,18 +1,9 @@
-import { createRequire } from 'node:module';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { _electron } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-
-/** The Electron binary, or why it is not here (it cannot be downloaded on the build machines). */
-function findElectron(): { path: string } | { reason: string } {
-  try {
-    return { path: createRequire(import.meta.url)('electron') as string };
-  } catch (error) {
-    return { reason: (error as Error).message.split('\n')[0] ?? 'electron could not be loaded' };
-  }
-}
+import { findElectron } from '../support/electron-binary';
 
 const electron = findElectron();
 if ('reason' in electron) {

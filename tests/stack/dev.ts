@@ -1,20 +1,13 @@
 // `npm run dev`: the reference servers, then the app (electron-vite dev) pointed at them.
 import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
+import { findElectron } from '../support/electron-binary';
 import { runStack, stackPolicyPath } from './cli';
 
-function electronBinary(): string | null {
-  try {
-    return createRequire(import.meta.url)('electron') as string;
-  } catch {
-    return null;
-  }
-}
-
 const stack = await runStack();
-if (!electronBinary()) {
+const electron = findElectron();
+if ('reason' in electron) {
   console.error(
-    '\nThe Electron binary is not installed (it cannot be downloaded on this machine), so the app cannot open here.\n' +
+    `\nThe Electron binary is not installed (${electron.reason}), so the app cannot open here.\n` +
       'The servers keep running for the Chromium-based tests; install Electron where downloads work and run `npm run dev` again.',
   );
 } else {

@@ -10,7 +10,7 @@ it('censors message text, patient details and secrets wherever they appear in a 
       done();
     },
   });
-  const log = createLogger({ destination });
+  const log = createLogger({ destination, level: 'info' });
   log.info(
     {
       conversationId: 'c-1',

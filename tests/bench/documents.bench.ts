@@ -1,0 +1,260 @@
+/**
+ * Documents benchmark: `npx tsx tests/bench/documents.bench.ts` (BENCH_SCALE=smoke: 5 MiB; full: 5 MiB,
+ * 100 MiB and 1 GiB). Prints figures, ratios and peak memory; asserts nothing.
+ *
+ * For each size a real PNG export is generated, uploaded to the reference gateway (HTTPS, in this process),
+ * then timed:
+ *  (a) raw primitives chained by hand over the same ciphertext: read 1 MiB blocks from disk, sha2-256 each
+ *      block, crypto_secretstream_xchacha20poly1305_pull per 64 KiB chunk, sha2-256 of the plaintext, write
+ *      the plaintext to disk;
+ *  (b) the product: openDocument from the local cache (full verification: CAR parse, every block's hash,
+ *      DAG walk with ipfs-unixfs-exporter, authenticated decryption, plaintext hash, verified file written);
+ *  (c) openDocument from the gateway (adds HTTPS and the gateway's own work, both in this process).
+ * The ratio (b)/(a) is the verify + decrypt throughput against the raw chain (target ≥ 0.7). Peak RSS over
+ * the RSS before each open should stay flat across sizes.
+ */
+import { spawnSync } from 'node:child_process';
+import { createHash, randomFillSync } from 'node:crypto';
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import { open, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sodiumModule from 'libsodium-wrappers-sumo';
+import { openDocument, uploadDocument, type DocumentReference } from '../../src/main/core/documents';
+import { writeLargePng } from '../integration/documents/fixtures';
+import { startGateway } from '../stack/gateway';
+import { testTls } from '../stack/test-env';
+import { benchScale, measure, printRatios, printTable, ratio, type Figure, type Ratio } from './report';
+
+const tls = testTls();
+if (process.env.NODE_EXTRA_CA_CERTS !== tls.caCertPath) {
+  // Node reads the extra CA only at start-up: run again trusting the suite's test CA.
+  const child = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, NODE_EXTRA_CA_CERTS: tls.caCertPath },
+  });
+  process.exit(child.status ?? 1);
+}
+
+await sodiumModule.ready;
+const s = sodiumModule;
+const MiB = 1024 * 1024;
+const scale = benchScale();
+const sizes = scale === 'smoke' ? [5 * MiB] : [5 * MiB, 100 * MiB, 1024 * MiB];
+const CHUNK = 64 * 1024;
+const FRAME = CHUNK + 17;
+
+const work = mkdtempSync(join(tmpdir(), 'cm-bench-documents-'));
+const gateway = await startGateway({
+  dataDir: join(work, 'gateway'),
+  tls,
+  token: 'bench-token-0123456789abcdef',
+});
+const access = { gatewayUrl: gateway.url, getToken: async () => gateway.token };
+
+/** Plaintext file → a bare secretstream ciphertext file under a random key (untimed set-up for (a)). */
+async function encryptRaw(plainPath: string, encPath: string): Promise<Uint8Array> {
+  const key = randomFillSync(new Uint8Array(32));
+  const { state, header } = s.crypto_secretstream_xchacha20poly1305_init_push(key);
+  const out = await open(encPath, 'w');
+  await out.write(header);
+  let pending = Buffer.alloc(0);
+  for await (const chunk of createReadStream(plainPath, { highWaterMark: MiB })) {
+    pending = Buffer.concat([pending, chunk as Buffer]);
+    while (pending.byteLength > CHUNK) {
+      await out.write(
+        s.crypto_secretstream_xchacha20poly1305_push(
+          state,
+          pending.subarray(0, CHUNK),
+          null,
+          s.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE,
+        ),
+      );
+      pending = pending.subarray(CHUNK);
+    }
+  }
+  await out.write(
+    s.crypto_secretstream_xchacha20poly1305_push(
+      state,
+      pending,
+      null,
+      s.crypto_secretstream_xchacha20poly1305_TAG_FINAL,
+    ),
+  );
+  await out.close();
+  return key;
+}
+
+/** (a) The raw chain: blocks hashed, chunks decrypted, plaintext hashed and written. */
+async function rawChain(encPath: string, key: Uint8Array, outPath: string): Promise<string> {
+  const out = await open(outPath, 'w');
+  const plainHash = createHash('sha256');
+  let state: ReturnType<typeof s.crypto_secretstream_xchacha20poly1305_init_pull> | null = null;
+  let carry = Buffer.alloc(0); // only the part of a chunk that straddles two blocks is copied
+  let batch: Uint8Array[] = [];
+  let batched = 0;
+  let written = 0;
+  const pull = (frame: Uint8Array): void => {
+    const r = s.crypto_secretstream_xchacha20poly1305_pull(state as never, frame, null);
+    if (r === false) throw new Error('raw chain: chunk does not authenticate');
+    plainHash.update(r.message);
+    batch.push(r.message);
+    batched += r.message.byteLength;
+  };
+  for await (const block of createReadStream(encPath, { highWaterMark: MiB })) {
+    const bytes = block as Buffer;
+    createHash('sha256').update(bytes).digest(); // the block's hash against its CID
+    let offset = 0;
+    if (state === null) {
+      state = s.crypto_secretstream_xchacha20poly1305_init_pull(bytes.subarray(0, 24), key);
+      offset = 24;
+    }
+    if (carry.byteLength > 0) {
+      const need = FRAME - carry.byteLength;
+      if (bytes.byteLength < need) {
+        carry = Buffer.concat([carry, bytes]);
+        continue;
+      }
+      pull(Buffer.concat([carry, bytes.subarray(0, need)]));
+      offset = need;
+    }
+    while (bytes.byteLength - offset >= FRAME) {
+      pull(bytes.subarray(offset, offset + FRAME));
+      offset += FRAME;
+    }
+    carry = Buffer.from(bytes.subarray(offset));
+    if (batched >= MiB) {
+      await out.writev(batch, written);
+      written += batched;
+      batch = [];
+      batched = 0;
+    }
+  }
+  if (carry.byteLength > 0) pull(carry);
+  await out.writev(batch, written);
+  await out.close();
+  return plainHash.digest('hex');
+}
+
+async function withPeakRss<T>(fn: () => Promise<T>): Promise<{ value: T; peakOver: number }> {
+  globalThis.gc?.();
+  const before = process.memoryUsage().rss;
+  let peak = before;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 20);
+  try {
+    const value = await fn();
+    peak = Math.max(peak, process.memoryUsage().rss);
+    return { value, peakOver: (peak - before) / MiB };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+function median(figures: Figure[]): Figure {
+  const sorted = [...figures].sort((a, b) => a.rate - b.rate);
+  return sorted[Math.floor(sorted.length / 2)] as Figure;
+}
+
+const figures: Figure[] = [];
+const ratios: Ratio[] = [];
+const memory: string[] = [];
+try {
+  for (const size of sizes) {
+    const label = size >= 1024 * MiB ? `${size / 1024 / MiB} GiB` : `${size / MiB} MiB`;
+    const plainPath = join(work, `doc-${label}.png`);
+    const source = await writeLargePng(plainPath, size, `bench-${size}`);
+    const mb = source.size / 1e6;
+    const senderCache = join(work, `sender-${size}`);
+    const ref: DocumentReference = await uploadDocument({
+      ...access,
+      file: plainPath,
+      mediaType: 'image/png',
+      fileName: 'bench.png',
+      cacheDir: senderCache,
+    });
+    const encPath = join(work, `raw-${size}.enc`);
+    const key = await encryptRaw(plainPath, encPath);
+    const runs = size >= 1024 * MiB ? 1 : size >= 100 * MiB ? 5 : 11;
+
+    const raw: Figure[] = [];
+    const product: Figure[] = [];
+    const fromGateway: Figure[] = [];
+    let productPeak = 0;
+    let gatewayPeak = 0;
+    for (let run = 0; run < runs; run++) {
+      const rawOut = join(work, 'raw.out');
+      raw.push(
+        await measure(
+          `raw chain ${label}`,
+          mb,
+          async () => {
+            const digest = await rawChain(encPath, key, rawOut);
+            if (digest !== source.sha256) throw new Error('raw chain produced other bytes');
+          },
+          'MB/s: read, sha2-256 blocks, secretstream pull, sha2-256 plaintext, write',
+        ),
+      );
+      await rm(rawOut, { force: true });
+
+      let opened: { file: string } | undefined;
+      const cached = await withPeakRss(() =>
+        measure(
+          `openDocument (cache) ${label}`,
+          mb,
+          async () => {
+            opened = await openDocument({ ...access, ref, cacheDir: senderCache });
+          },
+          'MB/s: CAR + every block + DAG + decrypt + plaintext hash + file',
+        ),
+      );
+      product.push(cached.value);
+      productPeak = Math.max(productPeak, cached.peakOver);
+      if (opened !== undefined) await rm(opened.file, { force: true });
+
+      const receiverCache = join(work, `receiver-${size}-${run}`);
+      const fetched = await withPeakRss(() =>
+        measure(
+          `openDocument (gateway) ${label}`,
+          mb,
+          async () => {
+            opened = await openDocument({ ...access, ref, cacheDir: receiverCache });
+          },
+          'MB/s: + HTTPS and the in-process gateway',
+        ),
+      );
+      fromGateway.push(fetched.value);
+      gatewayPeak = Math.max(gatewayPeak, fetched.peakOver);
+      await rm(receiverCache, { recursive: true, force: true });
+    }
+    const r = median(raw);
+    const p = median(product);
+    const g = median(fromGateway);
+    figures.push(r, p, g);
+    ratios.push(ratio(`verify + decrypt ${label} (cache) / raw chain`, p, r, 0.7));
+    ratios.push(
+      ratio(
+        `verify + decrypt ${label} (gateway) / raw chain`,
+        g,
+        r,
+        undefined,
+        'includes HTTPS and the gateway',
+      ),
+    );
+    memory.push(
+      `${label.padEnd(8)} | peak RSS over start: open from cache ${productPeak.toFixed(0)} MiB, from gateway ${gatewayPeak.toFixed(0)} MiB`,
+    );
+    await rm(plainPath, { force: true });
+    await rm(encPath, { force: true });
+    await rm(senderCache, { recursive: true, force: true });
+  }
+} finally {
+  await gateway.close();
+  rmSync(work, { recursive: true, force: true });
+}
+
+printTable('Documents: verify + decrypt throughput (ops = MB, so ops/s = MB/s)', figures);
+printRatios('Ratios (target ≥ 0.7)', ratios);
+console.log('\nPeak memory (target: flat across sizes)');
+for (const line of memory) console.log(line);
