@@ -92,16 +92,6 @@ export class DocumentRefused extends AppError {
   }
 }
 
-/** A DocumentCheckFailed for `check`, unless `err` already is one (its first diagnosis wins). */
-export function asCheckFailed(
-  err: unknown,
-  check: DocumentCheck,
-  evidence: DocumentEvidence,
-): DocumentCheckFailed | DocumentRefused {
-  if (err instanceof DocumentCheckFailed || err instanceof DocumentRefused) return err;
-  return new DocumentCheckFailed(check, evidence, { cause: err });
-}
-
 export function isAbort(err: unknown, signal?: AbortSignal): boolean {
   if (signal?.aborted === true) return true;
   return (

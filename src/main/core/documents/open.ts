@@ -19,7 +19,7 @@ import {
   tempPath,
   type CachePaths,
 } from './cache';
-import { DocumentCheckFailed, DocumentRefused, isAbort, type DocumentEvidence } from './errors';
+import { DocumentCheckFailed, isAbort, type DocumentEvidence } from './errors';
 import { gatewayOrigin, getCar, type GatewayAccess } from './gateway-client';
 import { checkMagic, checkMediaType, openedExtension } from './media-types';
 import { progressReporter, type ProgressListener } from './progress';
@@ -67,6 +67,12 @@ export const verificationChecks = Object.freeze([
 ] as const);
 
 const WRITE_BATCH = 1024 * 1024;
+const damagedCopyChecks: ReadonlySet<string> = new Set([
+  'block-hash',
+  'truncated',
+  'missing-block',
+  'content-type',
+]);
 const READ_CHUNK = 1024 * 1024;
 
 interface Checked {
@@ -139,10 +145,12 @@ async function verifyInto(
   const hash = createHash('sha256');
   const progress = progressReporter(onProgress, 'verify', ref.size);
   let size = 0;
+  let written = 0;
   let batch: Uint8Array[] = [];
   let batchBytes = 0;
   const flush = async (): Promise<void> => {
-    if (batch.length > 0) await out.writev(batch);
+    if (batch.length > 0) await out.writev(batch, written);
+    written += batchBytes;
     batch = [];
     batchBytes = 0;
   };
@@ -279,14 +287,16 @@ export async function openDocument(opts: OpenDocumentOptions): Promise<OpenedDoc
       try {
         attempt = await fromCache(carPath, checked, out, evidence, opts);
       } catch (err) {
-        if (err instanceof DocumentCheckFailed && err.check === 'wrong-root') {
-          // The cached copy is of the same content under another CID (the file was sent again under a
-          // fresh key): not this reference's copy. Fetch this one.
-          await out.truncate(0);
-        } else {
-          if (err instanceof DocumentCheckFailed && err.check !== 'cancelled') await removeQuietly(carPath);
+        if (!(err instanceof DocumentCheckFailed) || err.check !== 'wrong-root') {
+          // A copy whose bytes fail their CIDs is useless: remove it so the next open fetches a fresh one.
+          // (A decrypt or plaintext-hash failure blames the reference, not the verified copy: kept.)
+          if (err instanceof DocumentCheckFailed && damagedCopyChecks.has(err.check))
+            await removeQuietly(carPath);
           throw err;
         }
+        // The cached copy is of the same content under another CID (the file was sent again under a fresh
+        // key): not this reference's copy. Fetch this one.
+        await out.truncate(0);
       }
     }
     if (attempt === null) {
@@ -347,5 +357,3 @@ export function readVerifiedDocument(
   }
   return stream;
 }
-
-export { DocumentRefused };

@@ -5,7 +5,7 @@
 // MAX_AHEAD bytes are read but not yet consumed downstream.
 import { CarBlockIterator } from '@ipld/car/iterator';
 import { exporter } from 'ipfs-unixfs-exporter';
-import { CID } from 'multiformats/cid';
+import type { CID } from 'multiformats/cid';
 import * as raw from 'multiformats/codecs/raw';
 import { blockMatchesCid } from './cid';
 import { DocumentCheckFailed, isAbort, type DocumentEvidence } from './errors';
@@ -238,5 +238,3 @@ function dagFailure(err: unknown, evidence: DocumentEvidence, signal?: AbortSign
     { cause: err },
   );
 }
-
-export { CID };
