@@ -1,10 +1,10 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, shell } from 'electron';
+import { app, dialog, shell } from 'electron';
 import { createCore } from './core';
 import { connectDeviceToHub } from './core/session';
 import { machinePolicyPath, userSettingsPath } from './core/policy';
-import { registerAppScheme, serveRenderer } from './shell/app-protocol';
+import { registerAppScheme, serveRenderer, serveVerifiedDocuments } from './shell/app-protocol';
 import { hardenAllWebContents } from './shell/hardening';
 import { forwardEvents, registerIpc } from './shell/ipc';
 import { createMainWindow, preloadPath } from './shell/window';
@@ -27,6 +27,17 @@ if (!app.requestSingleInstanceLock()) {
       appDataDir: app.getPath('userData'),
       openBrowser: (url) => shell.openExternal(url),
       connectDevice: connectDeviceToHub,
+      pickFile: async () => {
+        const picked = await dialog.showOpenDialog({
+          properties: ['openFile'],
+          filters: [{ name: 'Documents and images', extensions: ['pdf', 'png', 'jpg', 'jpeg'] }],
+        });
+        return picked.canceled ? null : (picked.filePaths[0] ?? null);
+      },
+      pickSavePath: async (suggestedName) => {
+        const picked = await dialog.showSaveDialog({ defaultPath: suggestedName });
+        return picked.canceled ? null : (picked.filePath ?? null);
+      },
       policyFiles: {
         // Development runs point at the local reference servers with their own policy file.
         machine:
@@ -37,6 +48,7 @@ if (!app.requestSingleInstanceLock()) {
     });
     hardenAllWebContents(core.policy.policy.externalLinkAllowlist);
     serveRenderer(join(mainDir, '../renderer'));
+    serveVerifiedDocuments((url) => core.documents()?.resolve(url) ?? null);
     registerIpc(core, devServerUrl);
     const window = createMainWindow({
       preloadPath: preloadPath(mainDir),

@@ -6,9 +6,10 @@ export const contentSecurityPolicy = [
   "default-src 'none'",
   "script-src 'self' 'wasm-unsafe-eval'",
   "style-src 'self'",
-  "img-src 'self' blob: data:",
+  // cm-document: serves verified document bytes only (src/main/shell/app-protocol.ts).
+  "img-src 'self' blob: data: cm-document:",
   "font-src 'self'",
-  "connect-src 'self'",
+  "connect-src 'self' cm-document:",
   "worker-src 'self' blob:",
   "object-src 'none'",
   "base-uri 'none'",

@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { createCore, type Core } from '../../src/main/core';
+import { createCore, type Core, type CoreOptions } from '../../src/main/core';
 import { createOsKeychain, type Keychain } from '../../src/main/core/keychain';
 import { connectDeviceToHub } from '../../src/main/core/session';
 import type { CallName, Result, SessionState } from '../../src/shared/contract';
@@ -13,6 +13,10 @@ import { startStack, type Stack } from '../stack/hub/hub-test-kit';
 import { launchChromium } from '../stack/idp/test-helpers';
 import { waitFor } from '../integration/hub-client/helpers';
 import { systemBrowser } from './system-browser';
+
+export type CoreOverrides = { appDataDir?: string; policyFile?: string } & Partial<
+  Pick<CoreOptions, 'pickFile' | 'pickSavePath'>
+>;
 
 export interface Workstation {
   stack: Stack;
@@ -23,7 +27,7 @@ export interface Workstation {
   /** A machine policy pointing at the stack, written into `dir`. */
   policyFile(dir: string, extra?: Record<string, unknown>): string;
   /** A new app core on this workstation (its own data folder unless one is given). */
-  newCore(options?: { appDataDir?: string; policyFile?: string }): Core;
+  newCore(options?: CoreOverrides): Core;
   credentials(username: string): { username: string; password: string };
   /** Where a core keeps its profiles, and the machine policy it was started with. */
   appDataDirOf(core: Core): string;
@@ -68,7 +72,7 @@ export async function startWorkstation(
     keychain,
     keychainService,
     policyFile,
-    newCore({ appDataDir, policyFile: machine } = {}) {
+    newCore({ appDataDir, policyFile: machine, ...rest } = {}) {
       const dir = appDataDir ?? mkdtempSync(join(tmpdir(), 'cm-workstation-'));
       const policy = machine ?? policyFile(dir);
       const core = createCore({
@@ -80,6 +84,7 @@ export async function startWorkstation(
         keychain,
         openBrowser: login.openBrowser,
         connectDevice: (o) => connectDeviceToHub({ ...o, backoff: { initialMs: 100, maxMs: 1_000 } }),
+        ...rest,
       });
       cores.push(core);
       placeOf.set(core, { appDataDir: dir, policyFile: policy });
@@ -117,8 +122,8 @@ export const connected = (core: Core, timeoutMs?: number): Promise<void> =>
   waitFor('hub connected', () => core.connection.current().state === 'connected', timeoutMs);
 
 /** Signs a seeded user in on a new core (a first sign-in through the real login page). */
-export async function signedIn(ws: Workstation, username: string): Promise<Core> {
-  const core = ws.newCore();
+export async function signedIn(ws: Workstation, username: string, overrides: CoreOverrides = {}): Promise<Core> {
+  const core = ws.newCore(overrides);
   ws.login.next(ws.credentials(username));
   const state = await must(core, 'session.signIn', {});
   if (state.status !== 'active') throw new Error(`sign-in ended ${state.status}`);

@@ -2,6 +2,7 @@ import type { AppInfo, ConnectionState } from '../../shared/contract';
 import type { ConnectionStateStore } from './connection/connection-state';
 import type { CallHandlers } from './ipc/dispatcher';
 import { toConversationView, toMessageView, type MessagingEngine } from './messaging';
+import type { DocumentService } from './messaging/documents';
 import type { Session } from './session';
 
 /** Every contract call, answered by the core service that owns it. */
@@ -11,8 +12,9 @@ export function callHandlers(deps: {
   session: Session;
   /** The open, unlocked profile's messaging engine; throws when there is none. */
   messaging: () => MessagingEngine;
+  documents: () => DocumentService;
 }): CallHandlers {
-  const { session, messaging } = deps;
+  const { session, messaging, documents } = deps;
   return {
     'app.info': deps.appInfo,
     'connection.current': (): ConnectionState => deps.connection.current(),
@@ -73,6 +75,13 @@ export function callHandlers(deps: {
     'messages.exportReport': async ({ conversationId }) => ({
       report: JSON.stringify(await messaging().exportReport(conversationId), null, 2),
     }),
+    'documents.attach': (input) => documents().attach(input),
+    'documents.open': ({ conversationId, seq }) => documents().open(conversationId, seq),
+    'documents.close': async ({ url }) => {
+      await documents().close(url);
+      return null;
+    },
+    'documents.save': ({ url, fileName }) => documents().save(url, fileName),
     'integrity.alerts': ({ conversationId }) =>
       messaging()
         .messages.alerts(conversationId)

@@ -6,7 +6,9 @@ import { createDispatcher, type Dispatcher } from './ipc/dispatcher';
 import { createOsKeychain, type Keychain } from './keychain';
 import { createLogger, type Logger } from './log/logger';
 import { loadPolicy, summarizePolicy, type LoadedPolicy } from './policy';
+import { join } from 'node:path';
 import { createMessagingEngine, type MessagingEngine } from './messaging';
+import { createDocumentService, type DocumentService } from './messaging/documents';
 import { createSession, type ConnectDevice, type Session } from './session';
 
 export interface CoreOptions {
@@ -19,6 +21,9 @@ export interface CoreOptions {
   /** Opens the system browser for sign-in. */
   openBrowser: (url: string) => Promise<void>;
   connectDevice: ConnectDevice;
+  /** The OS file dialogs; without them attaching and saving documents is refused. */
+  pickFile?: () => Promise<string | null>;
+  pickSavePath?: (suggestedName: string) => Promise<string | null>;
   keychain?: Keychain;
   log?: Logger;
 }
@@ -32,6 +37,8 @@ export interface Core {
   session: Session;
   /** The open profile's messaging engine (null while signed out). */
   messaging(): MessagingEngine | null;
+  /** The open profile's documents (null while signed out); the shell's cm-document: protocol reads it. */
+  documents(): DocumentService | null;
   log: Logger;
   close(): Promise<void>;
 }
@@ -45,6 +52,10 @@ export function createCore(options: CoreOptions): Core {
   const events = createEventBus();
   const connection = createConnectionState(events);
   let messaging: MessagingEngine | null = null;
+  let documents: DocumentService | null = null;
+  const noDialog = (): Promise<string | null> => {
+    throw new AppError('not_configured', 'This window cannot open file dialogs.');
+  };
   const session = createSession({
     appDataDir: options.appDataDir,
     keychain: options.keychain ?? createOsKeychain(),
@@ -66,11 +77,24 @@ export function createCore(options: CoreOptions): Core {
         log,
       });
       engine.start();
+      const service = createDocumentService({
+        engine,
+        policy: policy.policy,
+        audit: opened.audit,
+        accessToken: opened.accessToken,
+        cacheDir: join(opened.dir, 'documents'),
+        pickFile: options.pickFile ?? noDialog,
+        pickSavePath: options.pickSavePath ?? noDialog,
+        log,
+      });
       messaging = engine;
+      documents = service;
       return {
         stop() {
           engine.stop();
+          void service.closeAll();
           if (messaging === engine) messaging = null;
+          if (documents === service) documents = null;
         },
       };
     },
@@ -80,6 +104,10 @@ export function createCore(options: CoreOptions): Core {
     if (!messaging) throw new AppError('signed_out', 'Messaging is not available until you are signed in.');
     return messaging;
   };
+  const requireDocuments = (): DocumentService => {
+    requireMessaging();
+    return documents!;
+  };
   const appInfo = () => ({
     name: options.appName,
     version: options.appVersion,
@@ -87,7 +115,7 @@ export function createCore(options: CoreOptions): Core {
     policy: summarizePolicy(policy),
   });
   const dispatcher = createDispatcher(
-    callHandlers({ appInfo, connection, session, messaging: requireMessaging }),
+    callHandlers({ appInfo, connection, session, messaging: requireMessaging, documents: requireDocuments }),
     log,
   );
   return {
@@ -97,6 +125,7 @@ export function createCore(options: CoreOptions): Core {
     policy,
     session,
     messaging: () => messaging,
+    documents: () => documents,
     log,
     close: () => session.close(),
   };

@@ -4,10 +4,34 @@ import { contentSecurityPolicy } from '../../shared/csp';
 import { appScheme, resolveRendererAsset } from './navigation-policy';
 
 /** Must run before the app is ready. */
+export const documentScheme = 'cm-document';
+
 export function registerAppScheme(): void {
   protocol.registerSchemesAsPrivileged([
     { scheme: appScheme, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+    { scheme: documentScheme, privileges: { secure: true, supportFetchAPI: true, stream: true } },
   ]);
+}
+
+/**
+ * Serves documents to the viewer: only bytes that passed every check (the core hands out a URL per verified
+ * open), never from the network or the cache directly.
+ */
+export function serveVerifiedDocuments(
+  resolve: (url: string) => { file: string; mediaType: string } | null,
+): void {
+  protocol.handle(documentScheme, async (request) => {
+    const document = resolve(request.url);
+    if (!document) return new Response('Not verified', { status: 404 });
+    return new Response(await readFile(document.file), {
+      headers: {
+        'content-type': document.mediaType,
+        'content-security-policy': "default-src 'none'",
+        'x-content-type-options': 'nosniff',
+        'cache-control': 'no-store',
+      },
+    });
+  });
 }
 
 /** Serves the built renderer from app://renderer/ with the CSP on every response. */

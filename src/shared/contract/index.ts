@@ -7,6 +7,7 @@ import {
   ContactDevice,
   ConversationView,
   DirectoryUser,
+  DocumentOpenResult,
   IntegrityAlertView,
   MessageView,
   PatientContext,
@@ -109,6 +110,26 @@ export const contract = {
     'integrity.alerts': {
       args: zod.strictObject({ conversationId: id.optional() }),
       result: zod.array(IntegrityAlertView),
+    },
+    'documents.attach': {
+      args: zod.strictObject({
+        conversationId: id,
+        text: zod.string().max(65536),
+        urgent: zod.boolean(),
+        ackRequired: zod.boolean(),
+        patient: PatientContext.nullable(),
+      }),
+      /** null when the user closed the file dialog. */
+      result: zod.object({ envelopeId: zod.string() }).nullable(),
+    },
+    'documents.open': {
+      args: zod.strictObject({ conversationId: id, seq: zod.int().positive() }),
+      result: DocumentOpenResult,
+    },
+    'documents.close': { args: zod.strictObject({ url: zod.string().max(200) }), result: zod.null() },
+    'documents.save': {
+      args: zod.strictObject({ url: zod.string().max(200), fileName: zod.string().min(1).max(255) }),
+      result: zod.object({ saved: zod.boolean() }),
     },
   } satisfies Record<CallName, CallSpec>,
   events: {

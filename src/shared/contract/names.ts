@@ -25,6 +25,10 @@ export const callNames = [
   'messages.acknowledge',
   'messages.exportReport',
   'integrity.alerts',
+  'documents.attach',
+  'documents.open',
+  'documents.close',
+  'documents.save',
 ] as const;
 export const eventNames = ['connection.state', 'session.state', 'messages.changed'] as const;
 

@@ -51,6 +51,8 @@ export const ipcErrorCodes = [
   // tamper-evident documents (src/main/core/documents)
   'document_unverified',
   'document_refused',
+  'forbidden_by_policy',
+  'cancelled',
 ] as const;
 export type IpcErrorCode = (typeof ipcErrorCodes)[number];
 

@@ -177,3 +177,37 @@ export const DirectoryUser = z.object({
   roles: z.array(z.string()),
   department: z.string(),
 });
+
+/** Opening a document either proves it and gives the viewer a URL, or says which check failed, with evidence. */
+export const DocumentOpenResult = z.discriminatedUnion('verified', [
+  z.object({
+    verified: z.literal(true),
+    /** cm-document://… — served by main from the verified bytes only, for as long as the viewer holds it. */
+    url: z.string(),
+    fileName: z.string(),
+    mediaType: z.string(),
+    size: z.number().int().nonnegative(),
+    cid: z.string(),
+    sha256: z.string(),
+    blocks: z.number().int().nonnegative(),
+    signer: z.object({ userId: z.string(), deviceId: z.string() }),
+    sentAt: z.string(),
+    verifiedAt: z.string(),
+  }),
+  z.object({
+    verified: z.literal(false),
+    check: z.string(),
+    message: z.string(),
+    evidence: z.object({
+      cid: z.string(),
+      blockCid: z.string().nullable(),
+      expected: z.string().nullable(),
+      found: z.string().nullable(),
+      source: z.string().nullable(),
+    }),
+    signer: z.object({ userId: z.string(), deviceId: z.string() }),
+    sentAt: z.string(),
+    checkedAt: z.string(),
+  }),
+]);
+export type DocumentOpenResult = z.infer<typeof DocumentOpenResult>;

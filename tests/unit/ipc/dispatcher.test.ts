@@ -29,6 +29,9 @@ const realHandlers = (): CallHandlers =>
     messaging: () => {
       throw new Error('unused');
     },
+    documents: () => {
+      throw new Error('unused');
+    },
   });
 
 describe('IPC contract', () => {

@@ -18,6 +18,8 @@ export const auditKinds = [
   'device-revoked',
   'device-enrolled',
   'profile-created',
+  'document-unverified',
+  'document-saved',
 ] as const;
 export type AuditKind = (typeof auditKinds)[number];
 

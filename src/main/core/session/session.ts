@@ -47,6 +47,10 @@ export interface SessionOptions {
 
 export interface OpenedProfile {
   profile: Profile;
+  /** This profile's own folder (its encrypted database, token cache and document cache live inside). */
+  dir: string;
+  /** A valid IdP access token for the hospital's APIs (hub and document gateway). */
+  accessToken: () => Promise<string>;
   store: ProfileStore;
   audit: AuditLog;
   device: LoadedDevice;
@@ -268,6 +272,8 @@ export function createSession(options: SessionOptions): Session {
     session.attached =
       options.attach?.({
         profile: session.profile,
+        dir: registry.paths(session.profile.profileId).dir,
+        accessToken: () => session.msal.accessToken(session.homeAccountId),
         store: session.store,
         audit: session.audit,
         device: session.device,

@@ -1,0 +1,215 @@
+// Issue 6 through the whole product: a doctor attaches a lab PDF and an image in a conversation; the
+// receiver's device proves every block, the decryption and the plaintext hash before anything is viewable.
+// When the gateway or the hub tampers, nothing is shown and the evidence is.
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Core } from '../../../src/main/core';
+import type { DocumentOpenResult, MessageView, SessionState } from '../../../src/shared/contract';
+import { startGateway, type RunningGateway } from '../../stack/gateway';
+import { editHubDatabase, userId } from '../../stack/hub/hub-test-kit';
+import {
+  ask,
+  connected,
+  eventually,
+  must,
+  signedIn,
+  startWorkstation,
+  type Workstation,
+} from '../../support/workstation';
+import { minimalPdf, tinyPng } from '../documents/fixtures';
+
+let ws: Workstation;
+let gateway: RunningGateway;
+let asha: Core;
+let samuel: Core;
+let conversationId: string;
+let nextFile: string | null = null;
+const files = mkdtempSync(join(tmpdir(), 'cm-doc-files-'));
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+const write = (name: string, bytes: Buffer) => {
+  const path = join(files, name);
+  writeFileSync(path, bytes);
+  return path;
+};
+const page = (core: Core) => must<MessageView[]>(core, 'messages.page', { conversationId, limit: 50 });
+
+async function attach(path: string, text: string): Promise<void> {
+  nextFile = path;
+  await must(asha, 'documents.attach', {
+    conversationId,
+    text,
+    urgent: false,
+    ackRequired: false,
+    patient: { mrn: 'MRN-7', name: 'Ravi Kumar' },
+  });
+}
+async function received(n: number): Promise<MessageView> {
+  await eventually(`Samuel has ${n} messages`, async () => (await page(samuel)).length >= n);
+  return (await page(samuel))[0]!;
+}
+
+beforeAll(async () => {
+  ws = await startWorkstation();
+  gateway = await startGateway({
+    tls: ws.stack.tls,
+    dataDir: mkdtempSync(join(tmpdir(), 'cm-doc-gateway-')),
+    token: 'operator-token-not-used-by-the-app',
+    faults: true,
+    trustedIssuer: {
+      issuer: ws.stack.idp.issuer,
+      audience: ws.stack.idp.hubAudience,
+      jwksUri: ws.stack.idp.jwksUri,
+      ca: ws.stack.tls.ca,
+    },
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'cm-doc-policy-'));
+  const policyFile = ws.policyFile(dir, { gatewayUrl: gateway.url });
+  asha = await signedIn(ws, 'dr.asha.rao', { policyFile, pickFile: async () => nextFile });
+  samuel = await signedIn(ws, 'dr.samuel.okafor', { policyFile });
+  ({ conversationId } = await must<{ conversationId: string }>(asha, 'conversations.create', {
+    kind: 'direct',
+    memberIds: [userId(ws.stack, 'dr.samuel.okafor')],
+  }));
+}, 180_000);
+afterAll(async () => {
+  await ws?.close();
+  await gateway?.close();
+});
+
+describe('documents in a conversation', () => {
+  it('a lab PDF round-trips: shown only after verification, byte for byte, with its evidence', async () => {
+    const pdf = minimalPdf('Potassium 6.9 mmol/L');
+    await attach(write('potassium.pdf', pdf), 'Lab result attached');
+    const message = await received(1);
+    expect(message).toMatchObject({
+      kind: 'document',
+      verdict: 'valid',
+      document: { fileName: 'potassium.pdf', mediaType: 'application/pdf', size: pdf.length },
+    });
+    expect(JSON.stringify(message)).not.toContain('fileKey');
+    const opened = await must<DocumentOpenResult>(samuel, 'documents.open', {
+      conversationId,
+      seq: message.seq,
+    });
+    expect(opened).toMatchObject({
+      verified: true,
+      sha256: sha256(pdf),
+      fileName: 'potassium.pdf',
+      signer: { userId: userId(ws.stack, 'dr.asha.rao') },
+    });
+    if (!opened.verified) return;
+    expect(opened.url).toMatch(/^cm-document:\/\//);
+    const served = samuel.documents()!.resolve(opened.url)!;
+    expect(readFileSync(served.file).equals(pdf)).toBe(true);
+    await must(samuel, 'documents.close', { url: opened.url });
+    expect(samuel.documents()!.resolve(opened.url)).toBeNull();
+  });
+
+  it('an image round-trips the same way', async () => {
+    const png = tinyPng(16, 16);
+    await attach(write('wound.png', png), 'Wound photo');
+    const message = await received(2);
+    const opened = await must<DocumentOpenResult>(samuel, 'documents.open', {
+      conversationId,
+      seq: message.seq,
+    });
+    expect(opened).toMatchObject({ verified: true, mediaType: 'image/png', sha256: sha256(png) });
+  });
+
+  it('a block corrupted on the gateway is detected: nothing shown, the evidence is, the message stays', async () => {
+    const pdf = minimalPdf('X-ray report, left wrist');
+    await attach(write('xray-report.pdf', pdf), 'Report');
+    const message = await received(3);
+    await gateway.corruptBlock!(message.document!.cid);
+    const result = await must<DocumentOpenResult>(samuel, 'documents.open', {
+      conversationId,
+      seq: message.seq,
+    });
+    expect(result).toMatchObject({
+      verified: false,
+      check: expect.stringMatching(/block-hash|truncated/),
+      evidence: { cid: message.document!.cid },
+    });
+    expect(JSON.stringify(result)).not.toContain('cm-document://');
+    const audit = samuel.session.active().audit.list({ limit: 20 });
+    expect(
+      audit.some((e) => e.kind === 'document-unverified' && e.details.cid === message.document!.cid),
+    ).toBe(true);
+    expect((await page(samuel)).find((m) => m.seq === message.seq)).toMatchObject({
+      verdict: 'valid',
+      kind: 'document',
+    });
+  });
+
+  it('a truncated CAR from the gateway is detected', async () => {
+    await attach(write('big.png', tinyPng(900, 900)), 'Large image');
+    const message = await received(4);
+    gateway.truncateCar!(true);
+    try {
+      const result = await must<DocumentOpenResult>(samuel, 'documents.open', {
+        conversationId,
+        seq: message.seq,
+      });
+      expect(result).toMatchObject({
+        verified: false,
+        check: expect.stringMatching(/truncated|missing-block|block-hash/),
+      });
+    } finally {
+      gateway.truncateCar!(false);
+    }
+  });
+
+  it('a document reference altered on the hub is rejected by the signature', async () => {
+    const ashaState = await must<SessionState>(samuel, 'session.current');
+    expect(ashaState.status).toBe('active');
+    await must(samuel, 'session.setPin', { pin: '2580' });
+    const samuelProfile = (ashaState as Extract<SessionState, { status: 'active' }>).profile.profileId;
+    await must(samuel, 'session.switchUser');
+    await attach(write('discharge.pdf', minimalPdf('Discharge summary')), 'Discharge summary');
+    await eventually('sent', async () => asha.messaging()!.messages.outboxSize() === 0);
+    await editHubDatabase(ws.stack, (db) => {
+      const row = db
+        .prepare('SELECT seq, payload FROM envelopes WHERE conversation_id = ? ORDER BY seq DESC LIMIT 1')
+        .get(conversationId) as { seq: number; payload: string };
+      const bytes = Buffer.from(row.payload, 'base64');
+      bytes[bytes.length - 100]! ^= 0x20; // inside the ciphertext that carries the CID, key and hash
+      db.prepare('UPDATE envelopes SET payload = ? WHERE conversation_id = ? AND seq = ?').run(
+        bytes.toString('base64'),
+        conversationId,
+        row.seq,
+      );
+    });
+    await must(samuel, 'session.signIn', { profileId: samuelProfile });
+    await must(samuel, 'session.unlockWithPin', { pin: '2580' });
+    await connected(samuel);
+    const altered = await received(5);
+    expect(altered).toMatchObject({
+      seq: 5,
+      verdict: 'quarantined',
+      reason: 'bad-signature',
+      document: null,
+    });
+    expect(await ask(samuel, 'documents.open', { conversationId, seq: 5 })).toMatchObject({
+      ok: false,
+      error: { code: 'not_found' },
+    });
+  });
+
+  it('saving to disk is refused when policy does not allow it', async () => {
+    const first = (await page(samuel)).find((m) => m.seq === 1)!;
+    const opened = await must<DocumentOpenResult>(samuel, 'documents.open', {
+      conversationId,
+      seq: first.seq,
+    });
+    if (!opened.verified) throw new Error('expected a verified document');
+    expect(await ask(samuel, 'documents.save', { url: opened.url, fileName: 'potassium.pdf' })).toMatchObject(
+      {
+        ok: false,
+        error: { code: 'forbidden_by_policy' },
+      },
+    );
+  });
+});
