@@ -122,7 +122,11 @@ export const connected = (core: Core, timeoutMs?: number): Promise<void> =>
   waitFor('hub connected', () => core.connection.current().state === 'connected', timeoutMs);
 
 /** Signs a seeded user in on a new core (a first sign-in through the real login page). */
-export async function signedIn(ws: Workstation, username: string, overrides: CoreOverrides = {}): Promise<Core> {
+export async function signedIn(
+  ws: Workstation,
+  username: string,
+  overrides: CoreOverrides = {},
+): Promise<Core> {
   const core = ws.newCore(overrides);
   ws.login.next(ws.credentials(username));
   const state = await must(core, 'session.signIn', {});
