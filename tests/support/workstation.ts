@@ -147,3 +147,11 @@ export async function eventually(
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** The usual pair: Dr Asha Rao and Dr Samuel Okafor, each signed in on their own core. */
+export async function twoClinicians(): Promise<{ ws: Workstation; asha: Core; samuel: Core }> {
+  const ws = await startWorkstation();
+  const asha = await signedIn(ws, 'dr.asha.rao');
+  const samuel = await signedIn(ws, 'dr.samuel.okafor');
+  return { ws, asha, samuel };
+}

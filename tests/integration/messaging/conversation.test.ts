@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../../src/main/core';
 import type { ConversationView, MessageView } from '../../../src/shared/contract';
 import { userId } from '../../stack/hub/hub-test-kit';
-import { must, signedIn, startWorkstation, type Workstation } from '../../support/workstation';
+import { must, twoClinicians, type Workstation } from '../../support/workstation';
 
 let ws: Workstation;
 let asha: Core;
@@ -15,9 +15,7 @@ const page = (core: Core) => must<MessageView[]>(core, 'messages.page', { conver
 const conversations = (core: Core) => must<ConversationView[]>(core, 'conversations.list');
 
 beforeAll(async () => {
-  ws = await startWorkstation();
-  asha = await signedIn(ws, 'dr.asha.rao');
-  samuel = await signedIn(ws, 'dr.samuel.okafor');
+  ({ ws, asha, samuel } = await twoClinicians());
 }, 180_000);
 afterAll(async () => ws?.close());
 

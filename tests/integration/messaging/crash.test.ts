@@ -8,7 +8,7 @@ import { openProfileStore, profileStoreKey } from '../../../src/main/core/store'
 import type { SessionState } from '../../../src/shared/contract';
 import { HubMethod } from '../../../src/shared/hub-protocol';
 import { call, deviceSession, userId } from '../../stack/hub/hub-test-kit';
-import { must, signedIn, startWorkstation, type Workstation } from '../../support/workstation';
+import { must, twoClinicians, type Workstation } from '../../support/workstation';
 import { waitFor } from '../hub-client/helpers';
 
 const MESSAGES = 3_000;
@@ -19,9 +19,7 @@ let samuel: Core;
 let asha: Core;
 
 beforeAll(async () => {
-  ws = await startWorkstation();
-  asha = await signedIn(ws, 'dr.asha.rao');
-  samuel = await signedIn(ws, 'dr.samuel.okafor');
+  ({ ws, asha, samuel } = await twoClinicians());
 }, 180_000);
 afterAll(async () => ws?.close());
 

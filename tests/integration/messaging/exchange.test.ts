@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Core } from '../../../src/main/core';
 import { userId } from '../../stack/hub/hub-test-kit';
-import { connected, must, signedIn, startWorkstation, type Workstation } from '../../support/workstation';
+import { connected, must, twoClinicians, type Workstation } from '../../support/workstation';
 
 const TOTAL = Number(process.env.CM_EXCHANGE_TOTAL ?? 10_000);
 const RESTARTS = 20;
@@ -14,9 +14,7 @@ let asha: Core;
 let samuel: Core;
 
 beforeAll(async () => {
-  ws = await startWorkstation();
-  asha = await signedIn(ws, 'dr.asha.rao');
-  samuel = await signedIn(ws, 'dr.samuel.okafor');
+  ({ ws, asha, samuel } = await twoClinicians());
 }, 180_000);
 afterAll(async () => ws?.close());
 

@@ -1,14 +1,12 @@
 // Issue 4 end to end through the IPC contract: a real IdP (login page driven in Chromium), the real hub, the
 // real OS keychain (gnome-keyring), real encrypted SQLite files.
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, existsSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCore, type Core } from '../../../src/main/core';
+import type { Core } from '../../../src/main/core';
 import { toBase64 } from '../../../src/main/core/crypto';
-import { createOsKeychain, type Keychain } from '../../../src/main/core/keychain';
+import type { Keychain } from '../../../src/main/core/keychain';
 import {
   enrolDevice,
   loadDevice,
@@ -16,68 +14,37 @@ import {
   verifyDirectoryEntry,
 } from '../../../src/main/core/keys';
 import { openProfileRegistry } from '../../../src/main/core/profiles';
-import { connectDeviceToHub } from '../../../src/main/core/session';
 import { openProfileStore, profileStoreKey } from '../../../src/main/core/store';
-import type { CallName, ContactDevice, Result, SessionState } from '../../../src/shared/contract';
+import type { ContactDevice, SessionState } from '../../../src/shared/contract';
 import { HubMethod } from '../../../src/shared/hub-protocol';
 import {
   call,
   connect,
   deviceSession,
   editHubDatabase,
-  startStack,
   swapDeviceKeys,
   userId,
   type Stack,
 } from '../../stack/hub/hub-test-kit';
-import { launchChromium } from '../../stack/idp/test-helpers';
-import { systemBrowser } from '../../support/system-browser';
+import { ask, connected, must, startWorkstation, type Workstation } from '../../support/workstation';
 import { waitFor } from '../hub-client/helpers';
 
 const ASHA = 'dr.asha.rao';
 const SAMUEL = 'dr.samuel.okafor';
 const TOKEN_TTL_SECONDS = 6;
 
+let ws: Workstation;
 let stack: Stack;
-let browser: Browser;
 let keychain: Keychain;
-let login: ReturnType<typeof systemBrowser>;
+let login: Workstation['login'];
 let appDataDir: string;
 let policyFile: string;
-const cores: Core[] = [];
 
-const credentials = (username: string) => {
-  const user = stack.idp.users.find((u) => u.username === username)!;
-  return { username, password: user.password };
-};
-
-function newCore(dataDir = appDataDir, machinePolicy = policyFile): Core {
-  const core = createCore({
-    appName: 'Clinical Messenger',
-    appVersion: '0.1.0',
-    platform: 'linux',
-    policyFiles: { machine: machinePolicy, user: null },
-    appDataDir: dataDir,
-    keychain,
-    openBrowser: login.openBrowser,
-    connectDevice: (options) => connectDeviceToHub({ ...options, backoff: { initialMs: 100, maxMs: 1_000 } }),
-  });
-  cores.push(core);
-  return core;
-}
-
-async function ask<T = SessionState>(core: Core, name: CallName, args?: unknown): Promise<Result<T>> {
-  return (await core.dispatcher.dispatch(name, args)) as Result<T>;
-}
-
-async function expectState(core: Core, name: CallName, args?: unknown): Promise<SessionState> {
-  const result = await ask(core, name, args);
-  if (!result.ok) throw new Error(`${name} failed: ${result.error.code} ${result.error.message}`);
-  return result.value;
-}
-
-const connected = (core: Core) =>
-  waitFor('hub connected', () => core.connection.current().state === 'connected');
+const credentials = (username: string) => ws.credentials(username);
+/** Every core here shares one workstation folder unless a test says otherwise: profiles live side by side. */
+const newCore = (dataDir = appDataDir, machinePolicy = policyFile): Core =>
+  ws.newCore({ appDataDir: dataDir, policyFile: machinePolicy });
+const expectState = must;
 
 /** Waits until the hub's key directory lists this device (the link registers it after connecting). */
 async function registered(username: string, deviceId: string): Promise<void> {
@@ -98,33 +65,13 @@ async function registered(username: string, deviceId: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  stack = await startStack({}, { accessTokenTtlSeconds: TOKEN_TTL_SECONDS });
-  browser = await launchChromium(stack.tls);
-  login = systemBrowser(browser);
-  keychain = createOsKeychain(`Clinical Messenger test ${randomUUID()}`);
+  ws = await startWorkstation({ accessTokenTtlSeconds: TOKEN_TTL_SECONDS });
+  ({ stack, keychain, login } = ws);
   appDataDir = mkdtempSync(join(tmpdir(), 'cm-session-'));
-  policyFile = join(appDataDir, 'policy.json');
-  writeFileSync(
-    policyFile,
-    JSON.stringify({
-      hubUrl: stack.hub.url,
-      idp: {
-        authority: stack.idp.authority,
-        clientId: stack.idp.clientId,
-        scopes: [stack.idp.hubScope],
-        knownAuthorities: [new URL(stack.idp.origin).host],
-      },
-      idleLockMaxMinutes: 10,
-    }),
-  );
+  policyFile = ws.policyFile(appDataDir);
 }, 180_000);
 
-afterAll(async () => {
-  for (const core of cores) await core.close();
-  for (const account of (await keychain?.list()) ?? []) await keychain.delete(account);
-  await browser?.close();
-  await stack?.close();
-});
+afterAll(async () => ws?.close());
 
 describe('sign-in and device keys on a shared workstation', () => {
   let core: Core;
