@@ -76,7 +76,12 @@ export function callHandlers(deps: {
       report: JSON.stringify(await messaging().exportReport(conversationId), null, 2),
     }),
     'documents.attach': (input) => documents().attach(input),
-    'documents.open': ({ conversationId, seq }) => documents().open(conversationId, seq),
+    'documents.open': ({ conversationId, seq, operationId }) =>
+      documents().open(conversationId, seq, operationId),
+    'documents.cancel': ({ operationId }) => {
+      documents().cancel(operationId);
+      return null;
+    },
     'documents.close': async ({ url }) => {
       await documents().close(url);
       return null;

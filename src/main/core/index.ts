@@ -85,6 +85,7 @@ export function createCore(options: CoreOptions): Core {
         cacheDir: join(opened.dir, 'documents'),
         pickFile: options.pickFile ?? noDialog,
         pickSavePath: options.pickSavePath ?? noDialog,
+        events,
         log,
       });
       messaging = engine;

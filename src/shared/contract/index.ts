@@ -113,6 +113,8 @@ export const contract = {
     },
     'documents.attach': {
       args: zod.strictObject({
+        /** Chosen by the renderer: names the progress events and lets the user cancel. */
+        operationId: zod.uuid(),
         conversationId: id,
         text: zod.string().max(65536),
         urgent: zod.boolean(),
@@ -123,9 +125,14 @@ export const contract = {
       result: zod.object({ envelopeId: zod.string() }).nullable(),
     },
     'documents.open': {
-      args: zod.strictObject({ conversationId: id, seq: zod.int().positive() }),
+      args: zod.strictObject({
+        conversationId: id,
+        seq: zod.int().positive(),
+        operationId: zod.uuid().optional(),
+      }),
       result: DocumentOpenResult,
     },
+    'documents.cancel': { args: zod.strictObject({ operationId: zod.uuid() }), result: zod.null() },
     'documents.close': { args: zod.strictObject({ url: zod.string().max(200) }), result: zod.null() },
     'documents.save': {
       args: zod.strictObject({ url: zod.string().max(200), fileName: zod.string().min(1).max(255) }),
@@ -136,6 +143,12 @@ export const contract = {
     'connection.state': ConnectionState,
     'session.state': SessionState,
     'messages.changed': zod.object({ conversationId: zod.string() }),
+    'documents.progress': zod.object({
+      operationId: zod.string(),
+      phase: zod.enum(['encrypt', 'upload', 'download', 'verify']),
+      bytes: zod.number().nonnegative(),
+      total: zod.number().nonnegative().nullable(),
+    }),
   } satisfies Record<EventName, z.ZodType>,
 };
 

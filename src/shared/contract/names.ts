@@ -29,8 +29,14 @@ export const callNames = [
   'documents.open',
   'documents.close',
   'documents.save',
+  'documents.cancel',
 ] as const;
-export const eventNames = ['connection.state', 'session.state', 'messages.changed'] as const;
+export const eventNames = [
+  'connection.state',
+  'session.state',
+  'messages.changed',
+  'documents.progress',
+] as const;
 
 export type CallName = (typeof callNames)[number];
 export type EventName = (typeof eventNames)[number];

@@ -1,7 +1,7 @@
 // Issue 6 through the whole product: a doctor attaches a lab PDF and an image in a conversation; the
 // receiver's device proves every block, the decryption and the plaintext hash before anything is viewable.
 // When the gateway or the hub tampers, nothing is shown and the evidence is.
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,6 +39,7 @@ const page = (core: Core) => must<MessageView[]>(core, 'messages.page', { conver
 async function attach(path: string, text: string): Promise<void> {
   nextFile = path;
   await must(asha, 'documents.attach', {
+    operationId: randomUUID(),
     conversationId,
     text,
     urgent: false,
@@ -196,6 +197,55 @@ describe('documents in a conversation', () => {
       ok: false,
       error: { code: 'not_found' },
     });
+  });
+
+  it('reports progress for upload, download and verification, and can be cancelled', async () => {
+    const seen: { operationId: string; phase: string }[] = [];
+    for (const core of [asha, samuel]) {
+      core.events.subscribe((name, payload) => {
+        if (name === 'documents.progress') seen.push(payload as { operationId: string; phase: string });
+      });
+    }
+    const upload = randomUUID();
+    nextFile = write('ct-head.png', tinyPng(1200, 1200));
+    await must(asha, 'documents.attach', {
+      operationId: upload,
+      conversationId,
+      text: '',
+      urgent: false,
+      ackRequired: false,
+      patient: null,
+    });
+    expect(new Set(seen.filter((p) => p.operationId === upload).map((p) => p.phase))).toEqual(
+      new Set(['encrypt', 'upload']),
+    );
+    const message = await received(6);
+    const open = randomUUID();
+    expect(
+      await must<DocumentOpenResult>(samuel, 'documents.open', {
+        conversationId,
+        seq: message.seq,
+        operationId: open,
+      }),
+    ).toMatchObject({ verified: true });
+    expect(new Set(seen.filter((p) => p.operationId === open).map((p) => p.phase))).toEqual(
+      new Set(['download', 'verify']),
+    );
+
+    // Cancelled as soon as the first progress arrives: a typed answer, and nothing to display.
+    const cancelled = randomUUID();
+    const stop = samuel.events.subscribe((name, payload) => {
+      if (name === 'documents.progress' && (payload as { operationId: string }).operationId === cancelled) {
+        void samuel.dispatcher.dispatch('documents.cancel', { operationId: cancelled });
+      }
+    });
+    const result = await ask(samuel, 'documents.open', {
+      conversationId,
+      seq: message.seq,
+      operationId: cancelled,
+    });
+    stop();
+    expect(result).toMatchObject({ ok: false, error: { code: 'cancelled' } });
   });
 
   it('saving to disk is refused when policy does not allow it', async () => {

@@ -3,7 +3,14 @@ import { copyFile, rm } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import type { DocumentOpenResult, MessageView } from '../../../shared/contract';
 import type { AuditLog } from '../audit';
-import { DocumentCheckFailed, openDocument, uploadDocument, type DocumentReference } from '../documents';
+import {
+  DocumentCheckFailed,
+  openDocument,
+  uploadDocument,
+  type DocumentReference,
+  type ProgressListener,
+} from '../documents';
+import type { EventBus } from '../events/event-bus';
 import { AppError } from '../errors';
 import type { Logger } from '../log/logger';
 import type { EffectivePolicy } from '../policy';
@@ -20,6 +27,7 @@ export interface DocumentServiceDeps {
   /** The OS file dialogs (Electron's in the app; fixtures in tests); null when the user cancels. */
   pickFile: () => Promise<string | null>;
   pickSavePath: (suggestedName: string) => Promise<string | null>;
+  events: EventBus;
   log: Logger;
 }
 
@@ -42,6 +50,30 @@ export interface VerifiedDocument {
  */
 export function createDocumentService(deps: DocumentServiceDeps) {
   const verified = new Map<string, VerifiedDocument>();
+  const running = new Map<string, AbortController>();
+
+  /** Runs one upload or open with progress events and a way to cancel it. */
+  async function operation<T>(
+    operationId: string | undefined,
+    work: (signal?: AbortSignal, onProgress?: ProgressListener) => Promise<T>,
+  ): Promise<T> {
+    if (!operationId) return work();
+    if (running.has(operationId)) throw new AppError('invalid_args', 'That operation is already running.');
+    const controller = new AbortController();
+    running.set(operationId, controller);
+    try {
+      return await work(controller.signal, (p) =>
+        deps.events.emit('documents.progress', { operationId, ...p }),
+      );
+    } catch (error) {
+      if (error instanceof DocumentCheckFailed && error.check === 'cancelled') {
+        throw new AppError('cancelled', 'Cancelled. Nothing was sent or shown.');
+      }
+      throw error;
+    } finally {
+      running.delete(operationId);
+    }
+  }
   const gateway = () => {
     if (!deps.policy.gatewayUrl)
       throw new AppError('not_configured', 'No document store is configured on this workstation.');
@@ -57,8 +89,13 @@ export function createDocumentService(deps: DocumentServiceDeps) {
   }
 
   return {
+    cancel(operationId: string): void {
+      running.get(operationId)?.abort();
+    },
+
     async attach(
       input: Omit<Parameters<MessagingEngine['send']>[0], 'payload'> & {
+        operationId: string;
         text: string;
         urgent: boolean;
         ackRequired: boolean;
@@ -69,15 +106,19 @@ export function createDocumentService(deps: DocumentServiceDeps) {
       if (!file) return null;
       const mediaType = mediaTypes[extname(file).toLowerCase()];
       if (!mediaType) throw new AppError('document_refused', 'Only PDF, PNG and JPEG documents can be sent.');
-      const ref = await uploadDocument({
-        gatewayUrl: gateway(),
-        getToken: deps.accessToken,
-        file,
-        mediaType,
-        fileName: basename(file),
-        cacheDir: deps.cacheDir,
-        log: deps.log,
-      });
+      const ref = await operation(input.operationId, (signal, onProgress) =>
+        uploadDocument({
+          gatewayUrl: gateway(),
+          getToken: deps.accessToken,
+          file,
+          mediaType,
+          fileName: basename(file),
+          cacheDir: deps.cacheDir,
+          log: deps.log,
+          ...(signal ? { signal } : {}),
+          ...(onProgress ? { onProgress } : {}),
+        }),
+      );
       return deps.engine.send({
         conversationId: input.conversationId,
         payload: {
@@ -92,18 +133,22 @@ export function createDocumentService(deps: DocumentServiceDeps) {
       });
     },
 
-    async open(conversationId: string, seq: number): Promise<DocumentOpenResult> {
+    async open(conversationId: string, seq: number, operationId?: string): Promise<DocumentOpenResult> {
       const { message, ref } = documentMessage(conversationId, seq);
       const signer = { userId: message.senderUserId, deviceId: message.senderDeviceId };
       const sentAt = message.serverTime ?? message.clientTime;
       try {
-        const opened = await openDocument({
-          gatewayUrl: gateway(),
-          getToken: deps.accessToken,
-          ref,
-          cacheDir: deps.cacheDir,
-          log: deps.log,
-        });
+        const opened = await operation(operationId, (signal, onProgress) =>
+          openDocument({
+            gatewayUrl: gateway(),
+            getToken: deps.accessToken,
+            ref,
+            cacheDir: deps.cacheDir,
+            log: deps.log,
+            ...(signal ? { signal } : {}),
+            ...(onProgress ? { onProgress } : {}),
+          }),
+        );
         const token = randomUUID();
         verified.set(token, { file: opened.file, mediaType: ref.mediaType });
         return {
