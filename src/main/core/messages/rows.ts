@@ -47,29 +47,13 @@ export interface MessageRow {
   send_failure: string | null;
 }
 
-/** Named parameters of the messages INSERT. */
-export interface MessageParams {
-  conversation_id: string;
-  seq: number | null;
-  envelope_id: string;
-  sender_user_id: string;
-  sender_device_id: string;
-  server_time: string | null;
-  client_time: string;
-  hash: Buffer;
-  prev: string;
+/** Named parameters of the messages INSERT: the row as stored, flags as 0/1, plus the envelope bytes. */
+export type MessageParams = Omit<MessageRow, 'id' | 'send_failure' | 'own' | 'urgent' | 'ack_required'> & {
   own: 0 | 1;
-  verdict: 'valid' | 'quarantined';
-  reason: string | null;
-  kind: 'text' | 'document' | null;
-  text: string | null;
   urgent: 0 | 1;
   ack_required: 0 | 1;
-  patient_mrn: string | null;
-  patient_name: string | null;
-  document: string | null;
   envelope: Uint8Array;
-}
+};
 
 export function patientOf(row: {
   patient_mrn: string | null;
