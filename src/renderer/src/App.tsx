@@ -1,15 +1,69 @@
+import type { SessionState } from '../../shared/contract';
 import { ConnectionBanner } from './components/ConnectionBanner';
 import { WorkstationInfo } from './components/WorkstationInfo';
+import { SessionAlerts } from './session/Alerts';
+import { BusyScreen } from './session/BusyScreen';
+import { LockScreen } from './session/LockScreen';
+import { ReenrolScreen } from './session/ReenrolScreen';
+import { SessionBar } from './session/SessionBar';
+import { SignInScreen } from './session/SignInScreen';
+import { useActivity } from './session/useActivity';
+import { useSession, type Session } from './session/useSession';
+import { Workspace } from './workspace/Workspace';
+
+type Inactive = Exclude<SessionState, { status: 'active' }>;
+
+/** Every screen before the app is open: loading, sign-in, busy, re-enrol, and the lock screen. */
+function SessionScreen({ state, session }: { state: Inactive | null; session: Session }): React.JSX.Element {
+  if (!state) {
+    if (session.loadError) {
+      return (
+        <>
+          <p role="alert" className="alert alert--error">
+            Could not read the sign-in state of this computer: {session.loadError.message}
+          </p>
+          <WorkstationInfo />
+        </>
+      );
+    }
+    return <p aria-busy="true">Loading…</p>;
+  }
+  switch (state.status) {
+    case 'signed-out':
+      return <SignInScreen state={state} session={session} />;
+    case 'busy':
+      return <BusyScreen state={state} />;
+    case 'needs-reenrol':
+      return <ReenrolScreen state={state} session={session} />;
+    case 'locked':
+      // Nothing of the signed-in app is rendered behind the lock: not hidden, absent.
+      return <LockScreen state={state} session={session} />;
+  }
+}
 
 export function App(): React.JSX.Element {
+  const session = useSession();
+  const { state } = session;
+  const active = state?.status === 'active' ? state : null;
+  useActivity(active !== null);
   return (
     <div className="app">
       <header className="app-header">
         <h1 className="app-title">Clinical Messenger</h1>
-        <ConnectionBanner />
+        <div className="app-header__end">
+          <ConnectionBanner />
+          {active ? <SessionBar state={active} session={session} /> : null}
+        </div>
       </header>
-      <main className="app-main" id="main">
-        <WorkstationInfo />
+      <main className={active ? 'app-main app-main--workspace' : 'app-main'} id="main">
+        {active ? (
+          <>
+            <SessionAlerts notice={active.notice} error={session.error} />
+            <Workspace session={active} />
+          </>
+        ) : (
+          <SessionScreen state={state?.status === 'active' ? null : state} session={session} />
+        )}
       </main>
     </div>
   );

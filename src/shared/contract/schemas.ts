@@ -177,6 +177,7 @@ export const DirectoryUser = z.object({
   roles: z.array(z.string()),
   department: z.string(),
 });
+export type DirectoryUser = z.infer<typeof DirectoryUser>;
 
 /** Opening a document either proves it and gives the viewer a URL, or says which check failed, with evidence. */
 export const DocumentOpenResult = z.discriminatedUnion('verified', [

@@ -413,7 +413,8 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
       });
     },
     async searchDirectory(query) {
-      return (await hub.call('SearchUsers', { query, limit: 50 })).users;
+      // An empty query lists the whole directory (up to the hub's limit): the renderer's names for ids.
+      return (await hub.call('SearchUsers', query.trim() ? { query, limit: 50 } : { limit: 200 })).users;
     },
     purgeExpired(now = new Date()) {
       const cutoff = new Date(now.getTime() - deps.policy.retentionDays * 24 * 60 * 60 * 1000);

@@ -1,12 +1,72 @@
-import type { SessionState } from '../../../shared/contract';
+import { useCallback, useEffect, useState } from 'react';
+import type { ConversationView as Conversation, SessionState } from '../../../shared/contract';
+import { ConversationList } from './ConversationList';
+import { ConversationView } from './ConversationView';
+import { NewConversation } from './NewConversation';
+import { useDirectory } from './useDirectory';
 
 type ActiveSession = Extract<SessionState, { status: 'active' }>;
 
 /** The signed-in, unlocked app: conversations, the open conversation and its composer. */
 export function Workspace({ session }: { session: ActiveSession }): React.JSX.Element {
+  const [conversations, setConversations] = useState<Conversation[]>([]);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [changes, setChanges] = useState(0);
+  const user = useDirectory();
+  const nameOf = (userId: string) => user(userId)?.displayName ?? 'Unknown sender';
+  const selfId =
+    conversations[0]?.members.find((m) => user(m)?.username === session.profile.username) ?? null;
+  const title = (c: Conversation) =>
+    c.members
+      .filter((m) => user(m)?.username !== session.profile.username)
+      .map(nameOf)
+      .join(', ') || 'Conversation';
+
+  const refresh = useCallback(async () => {
+    const result = await window.clinical.call('conversations.list');
+    if (result.ok) setConversations(result.value);
+  }, []);
+  useEffect(() => {
+    void refresh();
+    return window.clinical.on('messages.changed', () => {
+      void refresh();
+      setChanges((n) => n + 1);
+    });
+  }, [refresh]);
+
+  const open = conversations.find((c) => c.conversationId === selected) ?? null;
   return (
-    <section className="panel" aria-labelledby="workspace-heading">
-      <h2 id="workspace-heading">Signed in as {session.profile.displayName}</h2>
-    </section>
+    <div className="workspace">
+      <nav className="sidebar" aria-labelledby="workspace-heading">
+        <h2 id="workspace-heading" className="sidebar-heading">
+          Conversations
+        </h2>
+        <ConversationList
+          conversations={conversations}
+          selected={selected}
+          title={title}
+          onSelect={setSelected}
+        />
+        <NewConversation
+          selfId={selfId}
+          onStarted={(id) => {
+            setSelected(id);
+            void refresh();
+          }}
+        />
+      </nav>
+      <div className="conversation-pane">
+        {open ? (
+          <ConversationView
+            conversationId={open.conversationId}
+            title={title(open)}
+            nameOf={nameOf}
+            changes={changes}
+          />
+        ) : (
+          <p className="muted">Choose a conversation, or find a colleague to start one.</p>
+        )}
+      </div>
+    </div>
   );
 }

@@ -1,0 +1,81 @@
+import { useRef, useState } from 'react';
+import type { SessionState } from '../../../shared/contract';
+import { SessionAlerts } from './Alerts';
+import type { Session } from './useSession';
+
+type Locked = Extract<SessionState, { status: 'locked' }>;
+
+/** Everything of the app is hidden behind this: only the name of whoever locked it is shown. */
+export function LockScreen({ state, session }: { state: Locked; session: Session }): React.JSX.Element {
+  const [pin, setPin] = useState('');
+  const input = useRef<HTMLInputElement>(null);
+  const busy = session.pending !== null;
+
+  const unlock = async (event: React.FormEvent<HTMLFormElement>): Promise<void> => {
+    event.preventDefault();
+    const result = await session.call('session.unlockWithPin', { pin });
+    if (!result) {
+      setPin('');
+      input.current?.focus();
+    }
+  };
+
+  return (
+    <section className="panel session-panel" aria-labelledby="lock-heading">
+      <h2 id="lock-heading">Locked — {state.profile.displayName}</h2>
+      <SessionAlerts notice={state.notice} error={session.error} />
+      {state.pinAvailable ? (
+        <form className="pin-form" onSubmit={(e) => void unlock(e)}>
+          <label htmlFor="unlock-pin">PIN</label>
+          <input
+            id="unlock-pin"
+            ref={input}
+            className="input input--pin"
+            type="password"
+            inputMode="numeric"
+            autoComplete="off"
+            pattern="[0-9]{4,8}"
+            minLength={4}
+            maxLength={8}
+            required
+            autoFocus
+            aria-describedby="unlock-attempts"
+            value={pin}
+            onChange={(e) => setPin(e.target.value)}
+          />
+          <button type="submit" className="button button--primary" disabled={busy}>
+            Unlock
+          </button>
+          <p id="unlock-attempts" className="muted pin-form__hint">
+            {state.attemptsLeft === null
+              ? 'Enter your 4 to 8 digit PIN.'
+              : `${state.attemptsLeft} ${state.attemptsLeft === 1 ? 'attempt' : 'attempts'} left before a full sign-in is needed.`}
+          </p>
+        </form>
+      ) : (
+        <p>
+          Your PIN cannot be used to unlock right now — either no PIN is set for you on this computer, or it
+          was entered wrongly too many times. Sign in with your hospital account to continue.
+        </p>
+      )}
+      <div className="actions">
+        <button
+          type="button"
+          className={state.pinAvailable ? 'button' : 'button button--primary'}
+          disabled={busy}
+          onClick={() => void session.call('session.unlockWithSignIn')}
+        >
+          Sign in instead
+        </button>
+        <button
+          type="button"
+          className="button"
+          disabled={busy}
+          onClick={() => void session.call('session.switchUser')}
+        >
+          Switch user
+        </button>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,60 @@
+import type { SessionState } from '../../../shared/contract';
+import { WorkstationInfo } from '../components/WorkstationInfo';
+import { SessionAlerts } from './Alerts';
+import type { Session } from './useSession';
+
+type SignedOut = Extract<SessionState, { status: 'signed-out' }>;
+
+/** Who is at the keyboard: a profile already on this workstation, or someone new. */
+export function SignInScreen({ state, session }: { state: SignedOut; session: Session }): React.JSX.Element {
+  const busy = session.pending !== null;
+  return (
+    <>
+      <section className="panel session-panel" aria-labelledby="sign-in-heading">
+        <h2 id="sign-in-heading">Sign in</h2>
+        <SessionAlerts notice={state.notice} error={session.error} />
+        {state.profiles.length > 0 ? (
+          <>
+            <p className="muted">People who have used Clinical Messenger on this computer:</p>
+            <ul className="profile-list">
+              {state.profiles.map((p) => (
+                <li key={p.profileId}>
+                  <button
+                    type="button"
+                    className="button button--profile"
+                    disabled={busy}
+                    aria-describedby={`profile-${p.profileId}`}
+                    onClick={() => void session.call('session.signIn', { profileId: p.profileId })}
+                  >
+                    Continue as {p.displayName}
+                  </button>
+                  <span className="muted" id={`profile-${p.profileId}`}>
+                    {p.username}
+                  </span>
+                </li>
+              ))}
+            </ul>
+          </>
+        ) : (
+          <p className="muted">Nobody has signed in on this computer yet.</p>
+        )}
+        <div className="actions">
+          <button
+            type="button"
+            className={state.profiles.length > 0 ? 'button' : 'button button--primary'}
+            disabled={busy}
+            onClick={() => void session.call('session.signIn', {})}
+          >
+            Sign in as someone else
+          </button>
+        </div>
+        {busy ? (
+          <p role="status" className="muted">
+            Opening the hospital sign-in page in your browser…
+          </p>
+        ) : null}
+      </section>
+      <WorkstationInfo />
+    </>
+  );
+}

@@ -1,0 +1,67 @@
+import { useState } from 'react';
+
+export function Composer(props: { conversationId: string }): React.JSX.Element {
+  const [text, setText] = useState('');
+  const [urgent, setUrgent] = useState(false);
+  const [ackRequired, setAckRequired] = useState(false);
+  const [mrn, setMrn] = useState('');
+  const [patientName, setPatientName] = useState('');
+  const [error, setError] = useState<string | null>(null);
+
+  async function send(event: React.FormEvent): Promise<void> {
+    event.preventDefault();
+    if (!text.trim()) return;
+    const patient = mrn.trim() && patientName.trim() ? { mrn: mrn.trim(), name: patientName.trim() } : null;
+    const result = await window.clinical.call('messages.send', {
+      conversationId: props.conversationId,
+      text,
+      urgent,
+      ackRequired,
+      patient,
+    });
+    if (!result.ok) {
+      setError(result.error.message);
+      return;
+    }
+    setError(null);
+    setText('');
+    setUrgent(false);
+    setAckRequired(false);
+  }
+  return (
+    <form className="composer" onSubmit={(e) => void send(e)} aria-label="Write a message">
+      <label htmlFor="composer-text">Message</label>
+      <textarea
+        id="composer-text"
+        rows={3}
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) void send(e);
+        }}
+      />
+      <div className="composer-options">
+        <label>
+          <input type="checkbox" checked={urgent} onChange={(e) => setUrgent(e.target.checked)} /> Urgent
+        </label>
+        <label>
+          <input type="checkbox" checked={ackRequired} onChange={(e) => setAckRequired(e.target.checked)} />{' '}
+          Acknowledgement required
+        </label>
+        <label>
+          Patient MRN <input value={mrn} onChange={(e) => setMrn(e.target.value)} size={10} />
+        </label>
+        <label>
+          Patient name{' '}
+          <input value={patientName} onChange={(e) => setPatientName(e.target.value)} size={18} />
+        </label>
+        <button type="submit">Send</button>
+      </div>
+      {error ? (
+        <p role="alert" className="alert alert--error">
+          {error}
+        </p>
+      ) : null}
+    </form>
+  );
+}

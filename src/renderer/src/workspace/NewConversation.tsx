@@ -1,0 +1,56 @@
+import { useState } from 'react';
+import type { DirectoryUser } from '../../../shared/contract';
+
+export function NewConversation(props: {
+  onStarted: (conversationId: string) => void;
+  selfId: string | null;
+}): React.JSX.Element {
+  const [query, setQuery] = useState('');
+  const [results, setResults] = useState<DirectoryUser[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  async function search(event: React.FormEvent): Promise<void> {
+    event.preventDefault();
+    const result = await window.clinical.call('directory.search', { query });
+    if (result.ok) setResults(result.value.filter((u) => u.id !== props.selfId));
+    else setError(result.error.message);
+  }
+  async function start(user: DirectoryUser): Promise<void> {
+    const result = await window.clinical.call('conversations.create', {
+      kind: 'direct',
+      memberIds: [user.id],
+    });
+    if (result.ok) props.onStarted(result.value.conversationId);
+    else setError(result.error.message);
+  }
+  return (
+    <section className="new-conversation" aria-labelledby="new-conversation-heading">
+      <h3 id="new-conversation-heading">New conversation</h3>
+      <form onSubmit={(e) => void search(e)} className="inline-form">
+        <label htmlFor="directory-query">Find staff by name, role or department</label>
+        <input id="directory-query" type="search" value={query} onChange={(e) => setQuery(e.target.value)} />
+        <button type="submit">Search</button>
+      </form>
+      {error ? (
+        <p role="alert" className="alert alert--error">
+          {error}
+        </p>
+      ) : null}
+      {results !== null ? (
+        <ul className="directory-results" aria-label="Staff found">
+          {results.length === 0 ? <li className="muted">Nobody found.</li> : null}
+          {results.map((u) => (
+            <li key={u.id}>
+              <span>
+                {u.displayName} · {u.roles.join(', ')} · {u.department}
+              </span>
+              <button type="button" onClick={() => void start(u)} aria-label={`Message ${u.displayName}`}>
+                Message
+              </button>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </section>
+  );
+}
