@@ -9,7 +9,8 @@ export default defineConfig({
     maxWorkers: 2,
     reporters: ['default', './tests/setup/summary-reporter.ts'],
     projects: [
-      { extends: true, test: { name: 'unit', include: ['tests/unit/**/*.test.ts'] } },
+      // Unit tests are quick, but CI machines are shared: a generous bound, never a timing assertion.
+      { extends: true, test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], testTimeout: 60_000 } },
       {
         extends: true,
         test: {

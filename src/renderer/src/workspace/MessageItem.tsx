@@ -48,7 +48,7 @@ export function MessageItem(props: {
       {m.text ? <p className="message-text">{m.text}</p> : null}
       {m.document ? <p className="message-document">Document: {m.document.fileName}</p> : null}
       <p className="message-status">
-        {m.own
+        {m.own && !(m.ackRequired && acknowledgedBy.length > 0)
           ? m.pending
             ? 'Sending…'
             : m.sendFailure
@@ -59,7 +59,7 @@ export function MessageItem(props: {
           : null}
         {m.ackRequired
           ? acknowledgedBy.length > 0
-            ? ` Acknowledged by ${acknowledgedBy.map((r) => `${props.nameOf(r.userId)} at ${new Date(r.at).toLocaleTimeString()}`).join(', ')}`
+            ? `Acknowledged by ${acknowledgedBy.map((r) => `${props.nameOf(r.userId)} at ${new Date(r.at).toLocaleTimeString()}`).join(', ')}`
             : ' Acknowledgement required'
           : null}
       </p>
