@@ -87,6 +87,8 @@ export function callHandlers(deps: {
       return null;
     },
     'documents.save': ({ url, fileName }) => documents().save(url, fileName),
+    'documents.read': ({ url }) => documents().read(url),
+    'documents.exportEvidence': ({ conversationId, seq }) => documents().exportEvidence(conversationId, seq),
     'integrity.alerts': ({ conversationId }) =>
       messaging()
         .messages.alerts(conversationId)

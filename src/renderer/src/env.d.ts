@@ -1,3 +1,4 @@
+/// <reference types="vite/client" />
 import type { ClinicalApi } from '../../shared/bridge';
 
 declare global {

@@ -133,6 +133,16 @@ export const contract = {
       result: DocumentOpenResult,
     },
     'documents.cancel': { args: zod.strictObject({ operationId: zod.uuid() }), result: zod.null() },
+    /** The verified bytes behind a viewer URL, for the sandboxed viewer (base64; previews up to 64 MiB). */
+    /** Saves the evidence of a failed verification (JSON, no document content) where the user chooses. */
+    'documents.exportEvidence': {
+      args: zod.strictObject({ conversationId: id, seq: zod.int().positive() }),
+      result: zod.object({ saved: zod.boolean() }),
+    },
+    'documents.read': {
+      args: zod.strictObject({ url: zod.string().max(200) }),
+      result: zod.object({ base64: zod.string() }),
+    },
     'documents.close': { args: zod.strictObject({ url: zod.string().max(200) }), result: zod.null() },
     'documents.save': {
       args: zod.strictObject({ url: zod.string().max(200), fileName: zod.string().min(1).max(255) }),

@@ -30,6 +30,8 @@ export const callNames = [
   'documents.close',
   'documents.save',
   'documents.cancel',
+  'documents.read',
+  'documents.exportEvidence',
 ] as const;
 export const eventNames = [
   'connection.state',

@@ -69,7 +69,10 @@ beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'cm-doc-policy-'));
   const policyFile = ws.policyFile(dir, { gatewayUrl: gateway.url });
   asha = await signedIn(ws, 'dr.asha.rao', { policyFile, pickFile: async () => nextFile });
-  samuel = await signedIn(ws, 'dr.samuel.okafor', { policyFile });
+  samuel = await signedIn(ws, 'dr.samuel.okafor', {
+    policyFile,
+    pickSavePath: async (name) => join(files, `saved-${name}`),
+  });
   ({ conversationId } = await must<{ conversationId: string }>(asha, 'conversations.create', {
     kind: 'direct',
     memberIds: [userId(ws.stack, 'dr.samuel.okafor')],
@@ -143,6 +146,14 @@ describe('documents in a conversation', () => {
       verdict: 'valid',
       kind: 'document',
     });
+    // The evidence can be exported for IT or an investigation; it holds no document content or patient data.
+    expect(await must(samuel, 'documents.exportEvidence', { conversationId, seq: message.seq })).toEqual({
+      saved: true,
+    });
+    const evidence = readFileSync(join(files, `saved-verification-failure-${message.seq}.json`), 'utf8');
+    expect(JSON.parse(evidence)).toMatchObject({ verified: false, evidence: { cid: message.document!.cid } });
+    expect(evidence).not.toContain('Ravi Kumar');
+    expect(evidence).not.toContain('X-ray report');
   });
 
   it('a truncated CAR from the gateway is detected', async () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { copyFile, rm } from 'node:fs/promises';
+import { copyFile, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import type { DocumentOpenResult, MessageView } from '../../../shared/contract';
 import type { AuditLog } from '../audit';
@@ -38,6 +38,8 @@ const mediaTypes: Record<string, string> = {
   '.jpeg': 'image/jpeg',
 };
 
+const previewLimit = 64 * 1024 * 1024;
+
 export interface VerifiedDocument {
   file: string;
   mediaType: string;
@@ -51,6 +53,7 @@ export interface VerifiedDocument {
 export function createDocumentService(deps: DocumentServiceDeps) {
   const verified = new Map<string, VerifiedDocument>();
   const running = new Map<string, AbortController>();
+  const failures = new Map<string, Extract<DocumentOpenResult, { verified: false }>>();
 
   /** Runs one upload or open with progress events and a way to cancel it. */
   async function operation<T>(
@@ -177,7 +180,7 @@ export function createDocumentService(deps: DocumentServiceDeps) {
           },
         });
         deps.log.warn({ conversationId, seq, check: error.check }, 'document failed verification');
-        return {
+        const failure: Extract<DocumentOpenResult, { verified: false }> = {
           verified: false,
           check: error.check,
           message: error.message,
@@ -192,13 +195,36 @@ export function createDocumentService(deps: DocumentServiceDeps) {
           sentAt,
           checkedAt: new Date().toISOString(),
         };
+        failures.set(`${conversationId}/${seq}`, failure);
+        return failure;
       }
+    },
+
+    /** Writes the evidence of the last failed verification of this message to a file the user picks. */
+    async exportEvidence(conversationId: string, seq: number): Promise<{ saved: boolean }> {
+      const failure = failures.get(`${conversationId}/${seq}`);
+      if (!failure)
+        throw new AppError('not_found', 'There is no failed verification of this document to export.');
+      const target = await deps.pickSavePath(`verification-failure-${seq}.json`);
+      if (!target) return { saved: false };
+      await writeFile(target, JSON.stringify({ conversationId, seq, ...failure }, null, 2));
+      return { saved: true };
     },
 
     /** The verified bytes behind a cm-document:// URL, or null (never anything unverified). */
     resolve(url: string): VerifiedDocument | null {
       const token = /^cm-document:\/\/([0-9a-f-]{36})\/?$/.exec(url)?.[1];
       return (token && verified.get(token)) || null;
+    },
+
+    /** The verified bytes for the in-app viewer; larger files are not previewed. */
+    async read(url: string): Promise<{ base64: string }> {
+      const entry = this.resolve(url);
+      if (!entry) throw new AppError('not_found', 'Open the document (and let it be verified) first.');
+      if ((await stat(entry.file)).size > previewLimit) {
+        throw new AppError('document_refused', 'This document is too large to preview here.');
+      }
+      return { base64: (await readFile(entry.file)).toString('base64') };
     },
 
     async close(url: string): Promise<void> {

@@ -28,6 +28,27 @@ export function Composer(props: { conversationId: string }): React.JSX.Element {
     setUrgent(false);
     setAckRequired(false);
   }
+  const [attaching, setAttaching] = useState<string | null>(null);
+  async function attach(): Promise<void> {
+    const operationId = crypto.randomUUID();
+    setAttaching('Choosing a file…');
+    const stop = window.clinical.on('documents.progress', (p) => {
+      if (p.operationId === operationId) setAttaching(p.phase === 'encrypt' ? 'Encrypting…' : 'Uploading…');
+    });
+    const patient = mrn.trim() && patientName.trim() ? { mrn: mrn.trim(), name: patientName.trim() } : null;
+    const result = await window.clinical.call('documents.attach', {
+      operationId,
+      conversationId: props.conversationId,
+      text,
+      urgent,
+      ackRequired,
+      patient,
+    });
+    stop();
+    setAttaching(null);
+    if (!result.ok) setError(result.error.message);
+    else if (result.value) setText('');
+  }
   return (
     <form className="composer" onSubmit={(e) => void send(e)} aria-label="Write a message">
       <label htmlFor="composer-text">Message</label>
@@ -56,6 +77,10 @@ export function Composer(props: { conversationId: string }): React.JSX.Element {
           <input value={patientName} onChange={(e) => setPatientName(e.target.value)} size={18} />
         </label>
         <button type="submit">Send</button>
+        <button type="button" onClick={() => void attach()} disabled={attaching !== null}>
+          Attach document
+        </button>
+        {attaching ? <span role="status">{attaching}</span> : null}
       </div>
       {error ? (
         <p role="alert" className="alert alert--error">

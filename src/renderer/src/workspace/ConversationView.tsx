@@ -1,7 +1,8 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { IntegrityAlertView, MessageView } from '../../../shared/contract';
+import type { DocumentOpenResult, IntegrityAlertView, MessageView } from '../../../shared/contract';
 import { Composer } from './Composer';
+import { DocumentViewer } from './DocumentViewer';
 import { MessageItem } from './MessageItem';
 
 const pageSize = 200;
@@ -46,6 +47,42 @@ export function ConversationView(props: {
   useEffect(() => {
     if (messages.length > 0) virtualizer.scrollToIndex(messages.length - 1, { align: 'end' });
   }, [messages.length, virtualizer]);
+
+  const [viewer, setViewer] = useState<{
+    seq: number;
+    operationId: string;
+    progress: string | null;
+    result: DocumentOpenResult | null;
+    error: string | null;
+  } | null>(null);
+  const openDocument = async (seq: number): Promise<void> => {
+    const operationId = crypto.randomUUID();
+    setViewer({ seq, operationId, progress: 'Checking the document…', result: null, error: null });
+    const stop = window.clinical.on('documents.progress', (p) => {
+      if (p.operationId !== operationId) return;
+      const share = p.total ? ` ${Math.round((100 * p.bytes) / p.total)}%` : '';
+      const step = p.phase === 'download' ? 'Downloading' : p.phase === 'verify' ? 'Verifying' : 'Preparing';
+      setViewer((v) => (v && v.operationId === operationId ? { ...v, progress: `${step}…${share}` } : v));
+    });
+    const result = await window.clinical.call('documents.open', { conversationId, seq, operationId });
+    stop();
+    setViewer((v) =>
+      v && v.operationId === operationId
+        ? {
+            ...v,
+            progress: null,
+            result: result.ok ? result.value : null,
+            error: result.ok ? null : result.error.message,
+          }
+        : v,
+    );
+  };
+  const closeDocument = (): void => {
+    if (viewer?.result?.verified) void window.clinical.call('documents.close', { url: viewer.result.url });
+    if (viewer?.progress) void window.clinical.call('documents.cancel', { operationId: viewer.operationId });
+    setViewer(null);
+  };
+  const signerOf = (seq: number) => props.nameOf(messages.find((m) => m.seq === seq)?.senderUserId ?? '');
 
   const acknowledge = (seq: number) =>
     void window.clinical.call('messages.acknowledge', { conversationId, seq }).then(load);
@@ -94,12 +131,32 @@ export function ConversationView(props: {
                   senderName={props.nameOf(m.senderUserId)}
                   nameOf={props.nameOf}
                   onAcknowledge={acknowledge}
+                  onOpenDocument={(seq) => void openDocument(seq)}
                 />
               </div>
             );
           })}
         </div>
       </div>
+      {viewer ? (
+        viewer.result ? (
+          <DocumentViewer
+            result={viewer.result}
+            signerName={signerOf(viewer.seq)}
+            onClose={closeDocument}
+            onExportEvidence={() =>
+              void window.clinical.call('documents.exportEvidence', { conversationId, seq: viewer.seq })
+            }
+          />
+        ) : (
+          <div className="document-viewer" role="status">
+            <p>{viewer.error ?? viewer.progress}</p>
+            <button type="button" onClick={closeDocument}>
+              {viewer.progress ? 'Cancel' : 'Close'}
+            </button>
+          </div>
+        )
+      ) : null}
       <Composer conversationId={conversationId} />
     </section>
   );

@@ -7,6 +7,7 @@ export function MessageItem(props: {
   senderName: string;
   nameOf: (userId: string) => string;
   onAcknowledge: (seq: number) => void;
+  onOpenDocument: (seq: number) => void;
 }): React.JSX.Element {
   const { message: m } = props;
   const time = new Date(m.time).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
@@ -46,7 +47,16 @@ export function MessageItem(props: {
         ) : null}
       </p>
       {m.text ? <p className="message-text">{m.text}</p> : null}
-      {m.document ? <p className="message-document">Document: {m.document.fileName}</p> : null}
+      {m.document ? (
+        <p className="message-document">
+          Document: {m.document.fileName}{' '}
+          {m.seq !== null ? (
+            <button type="button" onClick={() => props.onOpenDocument(m.seq!)}>
+              Open {m.document.fileName}
+            </button>
+          ) : null}
+        </p>
+      ) : null}
       <p className="message-status">
         {m.own && !(m.ackRequired && acknowledgedBy.length > 0)
           ? m.pending
