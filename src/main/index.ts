@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, dialog, shell } from 'electron';
+import { app, dialog, Notification, shell } from 'electron';
 import { createCore } from './core';
 import { connectDeviceToHub } from './core/session';
 import { machinePolicyPath, userSettingsPath } from './core/policy';
@@ -27,6 +27,9 @@ if (!app.requestSingleInstanceLock()) {
       appDataDir: app.getPath('userData'),
       openBrowser: (url) => shell.openExternal(url),
       connectDevice: connectDeviceToHub,
+      // Only what the notification policy allows reaches the OS (sender and "new secure message" by default).
+      notify: (n) =>
+        new Notification({ title: n.title, body: n.body, urgency: n.urgent ? 'critical' : 'normal' }).show(),
       pickFile: async () => {
         const picked = await dialog.showOpenDialog({
           properties: ['openFile'],

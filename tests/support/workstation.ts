@@ -15,7 +15,7 @@ import { waitFor } from '../integration/hub-client/helpers';
 import { systemBrowser } from './system-browser';
 
 export type CoreOverrides = { appDataDir?: string; policyFile?: string } & Partial<
-  Pick<CoreOptions, 'pickFile' | 'pickSavePath'>
+  Pick<CoreOptions, 'pickFile' | 'pickSavePath' | 'notify'>
 >;
 
 export interface Workstation {

@@ -9,6 +9,7 @@ import { loadPolicy, summarizePolicy, type LoadedPolicy } from './policy';
 import { join } from 'node:path';
 import { createMessagingEngine, type MessagingEngine } from './messaging';
 import { createDocumentService, type DocumentService } from './messaging/documents';
+import { createNotifier, type OsNotification } from './notifications';
 import { createSession, type ConnectDevice, type Session } from './session';
 
 export interface CoreOptions {
@@ -24,6 +25,8 @@ export interface CoreOptions {
   /** The OS file dialogs; without them attaching and saving documents is refused. */
   pickFile?: () => Promise<string | null>;
   pickSavePath?: (suggestedName: string) => Promise<string | null>;
+  /** Shows an OS notification (Electron's Notification in the app). */
+  notify?: (notification: OsNotification) => void;
   keychain?: Keychain;
   log?: Logger;
 }
@@ -88,10 +91,20 @@ export function createCore(options: CoreOptions): Core {
         events,
         log,
       });
+      const notifier = options.notify
+        ? createNotifier({
+            privacy: policy.policy.notificationPrivacy,
+            show: options.notify,
+            senderName: engine.nameOf,
+            isRead: (conversationId) => engine.messages.unreadCount(conversationId) === 0,
+          })
+        : null;
+      if (notifier) engine.onReceived((batch) => notifier.received(batch));
       messaging = engine;
       documents = service;
       return {
         stop() {
+          notifier?.dispose();
           engine.stop();
           void service.closeAll();
           if (messaging === engine) messaging = null;

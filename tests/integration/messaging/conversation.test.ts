@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../../src/main/core';
 import type { ConversationView, MessageView } from '../../../src/shared/contract';
 import { userId } from '../../stack/hub/hub-test-kit';
-import { must, twoClinicians, type Workstation } from '../../support/workstation';
+import type { OsNotification } from '../../../src/main/core/notifications';
+import { must, signedIn, startWorkstation, type Workstation } from '../../support/workstation';
 
 let ws: Workstation;
 let asha: Core;
@@ -14,8 +15,12 @@ let conversationId: string;
 const page = (core: Core) => must<MessageView[]>(core, 'messages.page', { conversationId, limit: 200 });
 const conversations = (core: Core) => must<ConversationView[]>(core, 'conversations.list');
 
+const notifications: OsNotification[] = [];
+
 beforeAll(async () => {
-  ({ ws, asha, samuel } = await twoClinicians());
+  ws = await startWorkstation();
+  asha = await signedIn(ws, 'dr.asha.rao');
+  samuel = await signedIn(ws, 'dr.samuel.okafor', { notify: (n) => notifications.push(n) });
 }, 180_000);
 afterAll(async () => ws?.close());
 
@@ -45,6 +50,11 @@ describe('a conversation between two staff', () => {
       own: false,
       seq: 1,
     });
+    // The OS notification names the sender and nothing clinical (the default policy).
+    await expect.poll(() => notifications.length, { timeout: 10_000 }).toBe(1);
+    expect(notifications).toEqual([
+      { title: 'Dr Asha Rao', body: 'Urgent: New secure message', urgent: true, conversationId },
+    ]);
     const [listed] = await conversations(samuel);
     expect(listed).toMatchObject({ conversationId, unread: 1, urgentUnread: 1, alerts: 0 });
   });

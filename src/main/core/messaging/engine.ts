@@ -13,6 +13,7 @@ import type { EffectivePolicy } from '../policy';
 import type { ProfileStore } from '../store';
 import type { Conversation, Envelope, HubEventPayload, User } from '../../../shared/hub-protocol';
 import { createDeviceKeys } from './device-keys';
+import type { ReceivedMessage } from '../notifications';
 import { createMembership } from './membership';
 import { buildVerificationReport, type VerificationReport } from './report';
 
@@ -48,6 +49,10 @@ export interface MessagingEngine {
   /** Resolves when every queued piece of work (ingest, outbox) has finished. */
   idle(): Promise<void>;
   exportReport(conversationId: string): Promise<VerificationReport>;
+  /** Told about every batch of newly arrived, verified messages from others (for OS notifications). */
+  onReceived(handler: (messages: ReceivedMessage[]) => void): void;
+  /** A colleague's display name from the directory, once known. */
+  nameOf(userId: string): string | null;
   searchDirectory(query: string): Promise<User[]>;
   /** Deletes local messages older than the policy's retention. */
   purgeExpired(now?: Date): number;
@@ -70,6 +75,8 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
   const keys = createDeviceKeys(hub, pins, device);
   const membership = createMembership(hub);
   const unsubscribe: Array<() => void> = [];
+  const receivedHandlers: Array<(messages: ReceivedMessage[]) => void> = [];
+  const names = new Map<string, string>();
   // One queue for everything that touches the store's cursors: sync pages and live envelopes never interleave.
   let queue: Promise<void> = Promise.resolve();
   const enqueue = (work: () => Promise<void>): Promise<void> => {
@@ -98,13 +105,27 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
     membersOf.set(c.conversationId, c.members);
   };
 
+  /** Display names of colleagues not seen before (for notifications); best effort. */
+  async function learnNames(userIds: string[]): Promise<void> {
+    const unknown = [...new Set(userIds)].filter((id) => !names.has(id)).slice(0, 500);
+    if (unknown.length === 0) return;
+    try {
+      for (const user of (await hub.call('GetUsers', { userIds: unknown })).users)
+        names.set(user.id, user.displayName);
+    } catch (error) {
+      log.debug({ code: error instanceof AppError ? error.code : 'internal' }, 'directory names not fetched');
+    }
+  }
+
   async function refreshConversations(): Promise<void> {
     const { conversations } = await hub.call('ListConversations', {});
     for (const c of conversations) {
       remember(c);
       await membership.load(c.conversationId);
     }
-    await keys.refresh([...new Set(conversations.flatMap((c) => c.members))]);
+    const members = [...new Set(conversations.flatMap((c) => c.members))];
+    await keys.refresh(members);
+    await learnNames(members);
   }
 
   /** Verifies and stores a batch of envelopes from the hub, in (conversation, seq) order. */
@@ -165,7 +186,26 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
       }
     }
     recordIntegrity(batch);
-    messages.ingest(batch);
+    const { inserted } = messages.ingest(batch);
+    if (inserted > 0) {
+      const fresh = batch.flatMap((m) =>
+        m.verdict.ok && m.senderUserId !== device.userId
+          ? [
+              {
+                conversationId: m.conversationId,
+                seq: m.seq,
+                senderUserId: m.senderUserId,
+                urgent: m.verdict.payload.urgent,
+                text: m.verdict.payload.text,
+              },
+            ]
+          : [],
+      );
+      if (fresh.length > 0) {
+        await learnNames(fresh.map((m) => m.senderUserId));
+        receivedHandlers.forEach((h) => h(fresh));
+      }
+    }
     changed(batch.map((m) => m.conversationId));
     await acknowledgeDelivery(batch);
   }
@@ -412,6 +452,10 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
         exportedBy: { userId: device.userId, deviceId: device.deviceId },
       });
     },
+    onReceived(handler) {
+      receivedHandlers.push(handler);
+    },
+    nameOf: (userId) => names.get(userId) ?? null,
     async searchDirectory(query) {
       // An empty query lists the whole directory (up to the hub's limit): the renderer's names for ids.
       return (await hub.call('SearchUsers', query.trim() ? { query, limit: 50 } : { limit: 200 })).users;

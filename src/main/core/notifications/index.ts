@@ -1,0 +1,7 @@
+export {
+  createNotifier,
+  type Notifier,
+  type NotifierOptions,
+  type OsNotification,
+  type ReceivedMessage,
+} from './notifier';

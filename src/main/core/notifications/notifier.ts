@@ -1,0 +1,114 @@
+import type { NotificationPrivacy } from '../policy/schema';
+
+/** A message from someone else that just arrived, verified. */
+export interface ReceivedMessage {
+  conversationId: string;
+  seq: number;
+  senderUserId: string;
+  urgent: boolean;
+  text: string;
+}
+
+/** What the OS shows. By default it carries no patient data: the sender at most, never the text. */
+export interface OsNotification {
+  title: string;
+  body: string;
+  urgent: boolean;
+  conversationId: string;
+}
+
+export interface NotifierOptions {
+  privacy: NotificationPrivacy;
+  show: (notification: OsNotification) => void;
+  senderName: (userId: string) => string | null;
+  /** Whether the user has read the conversation up to this message. */
+  isRead: (conversationId: string, seq: number) => boolean;
+  renotifyMs?: number;
+  setTimer?: (fn: () => void, ms: number) => unknown;
+  clearTimer?: (handle: unknown) => void;
+}
+
+export interface Notifier {
+  /** One batch of arrivals: one notification per conversation, however many messages it brought. */
+  received(messages: ReceivedMessage[]): void;
+  dispose(): void;
+}
+
+const genericBody = 'New secure message';
+
+/**
+ * OS notifications for new messages, as private as the policy says (hidden: nothing but the app's name;
+ * sender: who wrote; preview: who and the first line of text). Urgent messages notify again every two
+ * minutes until they are read.
+ */
+export function createNotifier(options: NotifierOptions): Notifier {
+  const renotifyMs = options.renotifyMs ?? 2 * 60 * 1000;
+  const setTimer = options.setTimer ?? ((fn, ms) => setInterval(fn, ms));
+  const clearTimer = options.clearTimer ?? ((h) => clearInterval(h as ReturnType<typeof setInterval>));
+  const pendingUrgent = new Map<string, { message: ReceivedMessage; timer: unknown }>();
+
+  const render = (m: ReceivedMessage): OsNotification => {
+    const sender = options.senderName(m.senderUserId) ?? 'A colleague';
+    const urgentPrefix = m.urgent ? 'Urgent: ' : '';
+    switch (options.privacy) {
+      case 'hidden':
+        return {
+          title: 'Clinical Messenger',
+          body: `${urgentPrefix}${genericBody}`,
+          urgent: m.urgent,
+          conversationId: m.conversationId,
+        };
+      case 'sender':
+        return {
+          title: sender,
+          body: `${urgentPrefix}${genericBody}`,
+          urgent: m.urgent,
+          conversationId: m.conversationId,
+        };
+      case 'preview':
+        return {
+          title: sender,
+          body: `${urgentPrefix}${m.text.split('\n')[0]!.slice(0, 120)}`,
+          urgent: m.urgent,
+          conversationId: m.conversationId,
+        };
+    }
+  };
+
+  const watchUrgent = (m: ReceivedMessage): void => {
+    const key = `${m.conversationId}/${m.seq}`;
+    if (pendingUrgent.has(key)) return;
+    const timer = setTimer(() => {
+      if (options.isRead(m.conversationId, m.seq)) {
+        clearTimer(timer);
+        pendingUrgent.delete(key);
+        return;
+      }
+      options.show(render(m));
+    }, renotifyMs);
+    pendingUrgent.set(key, { message: m, timer });
+  };
+
+  return {
+    received(messages) {
+      const newest = new Map<string, ReceivedMessage>();
+      for (const m of messages) {
+        const current = newest.get(m.conversationId);
+        // An urgent message outranks a newer routine one in the same batch.
+        if (
+          !current ||
+          (m.urgent && !current.urgent) ||
+          (m.urgent === current.urgent && m.seq > current.seq)
+        ) {
+          newest.set(m.conversationId, m);
+        }
+        if (m.urgent) watchUrgent(m);
+      }
+      for (const m of newest.values()) options.show(render(m));
+    },
+    dispose() {
+      for (const { timer } of pendingUrgent.values()) clearTimer(timer);
+      pendingUrgent.clear();
+    },
+  };
+}
