@@ -7,10 +7,16 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Core } from '../../src/main/core';
-import { startGateway, type RunningGateway } from '../stack/gateway';
+import type { RunningGateway } from '../stack/gateway';
 import { userId } from '../stack/hub/hub-test-kit';
 import { minimalPdf } from '../integration/documents/fixtures';
-import { must, signedIn, startWorkstation, type Workstation } from '../support/workstation';
+import {
+  must,
+  signedIn,
+  startWorkstation,
+  withDocumentGateway,
+  type Workstation,
+} from '../support/workstation';
 import { axeViolations, launchChromium, openApp, screenshot, serveRenderer } from './harness';
 
 let ws: Workstation;
@@ -26,19 +32,9 @@ const files = mkdtempSync(join(tmpdir(), 'cm-ui-docs-'));
 
 beforeAll(async () => {
   ws = await startWorkstation();
-  gateway = await startGateway({
-    tls: ws.stack.tls,
-    dataDir: mkdtempSync(join(tmpdir(), 'cm-ui-gateway-')),
-    token: 'operator-token-not-used-by-the-app',
-    faults: true,
-    trustedIssuer: {
-      issuer: ws.stack.idp.issuer,
-      audience: ws.stack.idp.hubAudience,
-      jwksUri: ws.stack.idp.jwksUri,
-      ca: ws.stack.tls.ca,
-    },
-  });
-  const policyFile = ws.policyFile(mkdtempSync(join(tmpdir(), 'cm-ui-policy-')), { gatewayUrl: gateway.url });
+  const started = await withDocumentGateway(ws);
+  gateway = started.gateway;
+  const { policyFile } = started;
   asha = await signedIn(ws, 'dr.asha.rao', { policyFile, pickFile: async () => nextFile });
   samuel = await signedIn(ws, 'dr.samuel.okafor', { policyFile });
   await must(asha, 'conversations.create', {

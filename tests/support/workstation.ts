@@ -9,6 +9,7 @@ import { createCore, type Core, type CoreOptions } from '../../src/main/core';
 import { createOsKeychain, type Keychain } from '../../src/main/core/keychain';
 import { connectDeviceToHub } from '../../src/main/core/session';
 import type { CallName, Result, SessionState } from '../../src/shared/contract';
+import { startGateway, type RunningGateway } from '../stack/gateway';
 import { startStack, type Stack } from '../stack/hub/hub-test-kit';
 import { launchChromium } from '../stack/idp/test-helpers';
 import { waitFor } from '../integration/hub-client/helpers';
@@ -154,4 +155,25 @@ export async function twoClinicians(): Promise<{ ws: Workstation; asha: Core; sa
   const asha = await signedIn(ws, 'dr.asha.rao');
   const samuel = await signedIn(ws, 'dr.samuel.okafor');
   return { ws, asha, samuel };
+}
+
+/**
+ * A private document gateway beside the workstation's IdP, accepting its access tokens, with the fault
+ * switches on (tests corrupt blocks and truncate CARs), and a machine policy that points the app at it.
+ */
+export async function withDocumentGateway(
+  ws: Workstation,
+): Promise<{ gateway: RunningGateway; policyFile: string }> {
+  const { idp, tls } = ws.stack;
+  const gateway = await startGateway({
+    tls,
+    dataDir: mkdtempSync(join(tmpdir(), 'cm-gateway-')),
+    token: 'operator-token-not-used-by-the-app',
+    faults: true,
+    trustedIssuer: { issuer: idp.issuer, audience: idp.hubAudience, jwksUri: idp.jwksUri, ca: tls.ca },
+  });
+  const policyFile = ws.policyFile(mkdtempSync(join(tmpdir(), 'cm-gateway-policy-')), {
+    gatewayUrl: gateway.url,
+  });
+  return { gateway, policyFile };
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../../src/main/core';
 import type { DocumentOpenResult, MessageView, SessionState } from '../../../src/shared/contract';
-import { startGateway, type RunningGateway } from '../../stack/gateway';
+import type { RunningGateway } from '../../stack/gateway';
 import { editHubDatabase, userId } from '../../stack/hub/hub-test-kit';
 import {
   ask,
@@ -17,6 +17,7 @@ import {
   must,
   signedIn,
   startWorkstation,
+  withDocumentGateway,
   type Workstation,
 } from '../../support/workstation';
 import { minimalPdf, tinyPng } from '../documents/fixtures';
@@ -54,20 +55,9 @@ async function received(n: number): Promise<MessageView> {
 
 beforeAll(async () => {
   ws = await startWorkstation();
-  gateway = await startGateway({
-    tls: ws.stack.tls,
-    dataDir: mkdtempSync(join(tmpdir(), 'cm-doc-gateway-')),
-    token: 'operator-token-not-used-by-the-app',
-    faults: true,
-    trustedIssuer: {
-      issuer: ws.stack.idp.issuer,
-      audience: ws.stack.idp.hubAudience,
-      jwksUri: ws.stack.idp.jwksUri,
-      ca: ws.stack.tls.ca,
-    },
-  });
-  const dir = mkdtempSync(join(tmpdir(), 'cm-doc-policy-'));
-  const policyFile = ws.policyFile(dir, { gatewayUrl: gateway.url });
+  const started = await withDocumentGateway(ws);
+  gateway = started.gateway;
+  const { policyFile } = started;
   asha = await signedIn(ws, 'dr.asha.rao', { policyFile, pickFile: async () => nextFile });
   samuel = await signedIn(ws, 'dr.samuel.okafor', {
     policyFile,
