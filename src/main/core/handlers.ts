@@ -1,8 +1,10 @@
 import type { AppInfo, ConnectionState } from '../../shared/contract';
+import { AppError } from './errors';
 import type { ConnectionStateStore } from './connection/connection-state';
 import type { CallHandlers } from './ipc/dispatcher';
 import { toConversationView, toMessageView, type MessagingEngine } from './messaging';
 import type { DocumentService } from './messaging/documents';
+import type { Preferences } from './preferences';
 import type { Session } from './session';
 
 /** Every contract call, answered by the core service that owns it. */
@@ -13,8 +15,18 @@ export function callHandlers(deps: {
   /** The open, unlocked profile's messaging engine; throws when there is none. */
   messaging: () => MessagingEngine;
   documents: () => DocumentService;
+  preferences: () => Preferences;
 }): CallHandlers {
-  const { session, messaging, documents } = deps;
+  const { session, messaging, documents, preferences } = deps;
+  const settings = () => {
+    const state = session.current();
+    if (state.status !== 'active') throw new AppError('locked', 'Settings are available once unlocked.');
+    return {
+      idleLockMinutes: state.idleLockMinutes,
+      idleLockMaxMinutes: state.idleLockMaxMinutes,
+      ...preferences().current(),
+    };
+  };
   return {
     'app.info': deps.appInfo,
     'connection.current': (): ConnectionState => deps.connection.current(),
@@ -35,14 +47,22 @@ export function callHandlers(deps: {
     'keys.contactDevices': ({ userIds }) => session.contactDevices(userIds),
     'keys.acceptKeyChange': ({ userId, deviceId }) => session.acceptKeyChange(userId, deviceId),
     'directory.search': ({ query }) => messaging().searchDirectory(query),
+    'directory.presence': ({ userIds }) => messaging().presence(userIds),
+    'settings.current': settings,
+    'settings.update': ({ idleLockMinutes, ...change }) => {
+      preferences().update(change);
+      if (idleLockMinutes !== undefined) session.setIdleTimeout(idleLockMinutes);
+      return settings();
+    },
     'conversations.list': () => {
       const { messages } = messaging();
       const alerts = new Map<string, number>();
       for (const alert of messages.alerts())
         alerts.set(alert.conversationId, (alerts.get(alert.conversationId) ?? 0) + 1);
+      const previews = preferences().listPreviews();
       return messages
         .listConversations()
-        .map((c) => toConversationView(c, alerts.get(c.conversationId) ?? 0));
+        .map((c) => toConversationView(c, alerts.get(c.conversationId) ?? 0, previews));
     },
     'conversations.create': async ({ kind, memberIds }) => ({
       conversationId: await messaging().createConversation(kind, memberIds),

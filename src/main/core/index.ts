@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { createMessagingEngine, type MessagingEngine } from './messaging';
 import { createDocumentService, type DocumentService } from './messaging/documents';
 import { createNotifier, type OsNotification } from './notifications';
+import { createPreferences, type Preferences } from './preferences';
 import { createSession, type ConnectDevice, type Session } from './session';
 
 export interface CoreOptions {
@@ -56,6 +57,7 @@ export function createCore(options: CoreOptions): Core {
   const connection = createConnectionState(events);
   let messaging: MessagingEngine | null = null;
   let documents: DocumentService | null = null;
+  let preferences: Preferences | null = null;
   const noDialog = (): Promise<string | null> => {
     throw new AppError('not_configured', 'This window cannot open file dialogs.');
   };
@@ -91,10 +93,15 @@ export function createCore(options: CoreOptions): Core {
         events,
         log,
       });
-      const notifier = options.notify
+      const chosen = createPreferences(opened.store, policy.policy);
+      const notify = options.notify;
+      const notifier = notify
         ? createNotifier({
-            privacy: policy.policy.notificationPrivacy,
-            show: options.notify,
+            privacy: chosen.notificationPrivacy,
+            renotifyMs: policy.policy.urgentRenotifyMinutes * 60_000,
+            show: (n) => {
+              if (n.urgent || chosen.notifyFor() === 'all') notify(n);
+            },
             senderName: engine.nameOf,
             isRead: (conversationId) => engine.messages.unreadCount(conversationId) === 0,
           })
@@ -102,6 +109,7 @@ export function createCore(options: CoreOptions): Core {
       if (notifier) engine.onReceived((batch) => notifier.received(batch));
       messaging = engine;
       documents = service;
+      preferences = chosen;
       return {
         stop() {
           notifier?.dispose();
@@ -109,6 +117,7 @@ export function createCore(options: CoreOptions): Core {
           void service.closeAll();
           if (messaging === engine) messaging = null;
           if (documents === service) documents = null;
+          if (preferences === chosen) preferences = null;
         },
       };
     },
@@ -129,7 +138,17 @@ export function createCore(options: CoreOptions): Core {
     policy: summarizePolicy(policy),
   });
   const dispatcher = createDispatcher(
-    callHandlers({ appInfo, connection, session, messaging: requireMessaging, documents: requireDocuments }),
+    callHandlers({
+      appInfo,
+      connection,
+      session,
+      messaging: requireMessaging,
+      documents: requireDocuments,
+      preferences: () => {
+        requireMessaging();
+        return preferences!;
+      },
+    }),
     log,
   );
   return {

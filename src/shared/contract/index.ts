@@ -12,6 +12,8 @@ import {
   MessageView,
   PatientContext,
   Pin,
+  Preferences,
+  PresenceView,
   SearchHitView,
   SessionState,
 } from './schemas';
@@ -60,6 +62,20 @@ export const contract = {
     'directory.search': {
       args: zod.strictObject({ query: zod.string().max(200) }),
       result: zod.array(DirectoryUser),
+    },
+    'directory.presence': {
+      args: zod.strictObject({ userIds: zod.array(id).min(1).max(200) }),
+      result: zod.array(PresenceView),
+    },
+    'settings.current': { args: zod.undefined(), result: Preferences },
+    'settings.update': {
+      args: zod.strictObject({
+        idleLockMinutes: zod.int().min(1).max(240).optional(),
+        notifyFor: zod.enum(['all', 'urgent']).optional(),
+        notificationPrivacy: zod.enum(['hidden', 'sender', 'preview']).optional(),
+        listPreviews: zod.boolean().optional(),
+      }),
+      result: Preferences,
     },
     'conversations.list': { args: zod.undefined(), result: zod.array(ConversationView) },
     'conversations.create': {

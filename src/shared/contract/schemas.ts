@@ -25,6 +25,8 @@ export const PolicySummary = z.object({
   idleLockMaxMinutes: z.number().int().positive(),
   retentionDays: z.number().int().positive(),
   notificationPrivacy: z.enum(['hidden', 'sender', 'preview']),
+  urgentRenotifyMinutes: z.number().int().positive(),
+  listPreviews: z.boolean(),
   saveToDiskAllowed: z.boolean(),
   complianceCopy: z.boolean(),
   sources: z.record(z.string(), PolicySource),
@@ -132,6 +134,8 @@ export const ConversationView = z.object({
   members: z.array(z.string()),
   lastMessage: z
     .object({
+      kind: z.enum(['text', 'document']).nullable(),
+      /** null when it could not be verified, or when previews are off by policy or by the user. */
       preview: z.string().nullable(),
       verdict: z.enum(['valid', 'quarantined']),
       senderUserId: z.string(),
@@ -169,6 +173,27 @@ export const IntegrityAlertView = z.object({
   raisedAt: z.string(),
 });
 export type IntegrityAlertView = z.infer<typeof IntegrityAlertView>;
+
+/** The signed-in user's own settings, each within what the policy allows. */
+export const Preferences = z.object({
+  idleLockMinutes: z.number().int().positive(),
+  idleLockMaxMinutes: z.number().int().positive(),
+  /** Urgent messages always notify; 'urgent' quietens routine ones. */
+  notifyFor: z.enum(['all', 'urgent']),
+  notificationPrivacy: z.enum(['hidden', 'sender', 'preview']),
+  notificationPrivacyMax: z.enum(['hidden', 'sender', 'preview']),
+  listPreviews: z.boolean(),
+  listPreviewsAllowed: z.boolean(),
+  urgentRenotifyMinutes: z.number().int().positive(),
+});
+export type Preferences = z.infer<typeof Preferences>;
+
+export const PresenceView = z.object({
+  userId: z.string(),
+  online: z.boolean(),
+  lastSeen: z.string().nullable(),
+});
+export type PresenceView = z.infer<typeof PresenceView>;
 
 export const DirectoryUser = z.object({
   id: z.string(),

@@ -32,6 +32,9 @@ const realHandlers = (): CallHandlers =>
     documents: () => {
       throw new Error('unused');
     },
+    preferences: () => {
+      throw new Error('unused');
+    },
   });
 
 describe('IPC contract', () => {

@@ -46,7 +46,7 @@ function setup(privacy: NotificationPrivacy, read = new Set<string>()) {
   const shown: OsNotification[] = [];
   const timers = manualTimers();
   const notifier = createNotifier({
-    privacy,
+    privacy: () => privacy,
     show: (n) => shown.push(n),
     senderName: (id) => (id === 'u-asha' ? 'Dr Asha Rao' : null),
     isRead: (c, seq) => read.has(`${c}/${seq}`),

@@ -435,6 +435,7 @@ export function createMessageStore(store: ProfileStore, options: MessageStoreOpt
           createdAt: c.created_at,
           lastMessage: last
             ? {
+                kind: last.verdict === 'valid' ? last.kind : null,
                 preview: last.verdict === 'valid' ? (last.text ?? '').slice(0, PREVIEW_CHARS) : null,
                 verdict: last.verdict,
                 senderUserId: last.sender_user_id,

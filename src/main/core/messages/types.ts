@@ -49,6 +49,7 @@ export interface PatientContext {
 }
 
 export interface LastMessage {
+  kind: 'text' | 'document' | null;
   /** First 140 characters of the text; null for a message that could not be verified. */
   preview: string | null;
   verdict: 'valid' | 'quarantined';

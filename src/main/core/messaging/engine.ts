@@ -11,7 +11,7 @@ import type { Logger } from '../log/logger';
 import { checkHashLinks, createMessageStore, type IncomingMessage, type MessageStore } from '../messages';
 import type { EffectivePolicy } from '../policy';
 import type { ProfileStore } from '../store';
-import type { Conversation, Envelope, HubEventPayload, User } from '../../../shared/hub-protocol';
+import type { Conversation, Envelope, HubEventPayload, Presence, User } from '../../../shared/hub-protocol';
 import { createDeviceKeys } from './device-keys';
 import type { ReceivedMessage } from '../notifications';
 import { createMembership } from './membership';
@@ -54,6 +54,8 @@ export interface MessagingEngine {
   /** A colleague's display name from the directory, once known. */
   nameOf(userId: string): string | null;
   searchDirectory(query: string): Promise<User[]>;
+  /** Who of these is online now . */
+  presence(userIds: string[]): Promise<Presence[]>;
   /** Deletes local messages older than the policy's retention. */
   purgeExpired(now?: Date): number;
 }
@@ -459,6 +461,9 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
     async searchDirectory(query) {
       // An empty query lists the whole directory (up to the hub's limit): the renderer's names for ids.
       return (await hub.call('SearchUsers', query.trim() ? { query, limit: 50 } : { limit: 200 })).users;
+    },
+    async presence(userIds) {
+      return (await hub.call('GetPresence', { userIds })).presence;
     },
     purgeExpired(now = new Date()) {
       const cutoff = new Date(now.getTime() - deps.policy.retentionDays * 24 * 60 * 60 * 1000);

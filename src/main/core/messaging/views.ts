@@ -34,12 +34,17 @@ export function toMessageView(message: StoredMessage, receipts: Receipt[]): Mess
   };
 }
 
-export function toConversationView(summary: ConversationSummary, alerts: number): ConversationView {
+export function toConversationView(
+  summary: ConversationSummary,
+  alerts: number,
+  previews: boolean,
+): ConversationView {
+  const last = summary.lastMessage;
   return {
     conversationId: summary.conversationId,
     kind: summary.kind,
     members: summary.members,
-    lastMessage: summary.lastMessage,
+    lastMessage: last && !previews ? { ...last, preview: null } : last,
     unread: summary.unread,
     urgentUnread: summary.urgentUnread,
     lastSeq: summary.lastSeq,

@@ -18,7 +18,8 @@ export interface OsNotification {
 }
 
 export interface NotifierOptions {
-  privacy: NotificationPrivacy;
+  /** Read at every notification: the user may change it while signed in. */
+  privacy: () => NotificationPrivacy;
   show: (notification: OsNotification) => void;
   senderName: (userId: string) => string | null;
   /** Whether the user has read the conversation up to this message. */
@@ -50,7 +51,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
   const render = (m: ReceivedMessage): OsNotification => {
     const sender = options.senderName(m.senderUserId) ?? 'A colleague';
     const urgentPrefix = m.urgent ? 'Urgent: ' : '';
-    switch (options.privacy) {
+    switch (options.privacy()) {
       case 'hidden':
         return {
           title: 'Clinical Messenger',

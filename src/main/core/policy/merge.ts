@@ -5,7 +5,7 @@ export type PolicySourceName = 'machine' | 'user' | 'default';
 export type PolicySources = Record<keyof EffectivePolicy, PolicySourceName>;
 
 const privacyOrder: NotificationPrivacy[] = ['hidden', 'sender', 'preview'];
-const stricterPrivacy = (a: NotificationPrivacy, b: NotificationPrivacy): NotificationPrivacy =>
+export const stricterPrivacy = (a: NotificationPrivacy, b: NotificationPrivacy): NotificationPrivacy =>
   privacyOrder.indexOf(a) <= privacyOrder.indexOf(b) ? a : b;
 
 /**
@@ -56,6 +56,7 @@ export function mergePolicy(
   const retentionCeiling = pick('retentionDays', machine.retentionDays, undefined);
   const privacyCeiling = pick('notificationPrivacy', machine.notificationPrivacy, undefined);
   const saveCeiling = pick('saveToDiskAllowed', machine.saveToDiskAllowed, undefined);
+  const previewsCeiling = pick('listPreviews', machine.listPreviews, undefined);
 
   const policy: EffectivePolicy = {
     hubUrl: pick('hubUrl', machine.hubUrl, user.hubUrl),
@@ -76,6 +77,14 @@ export function mergePolicy(
       sources.notificationPrivacy,
       user.notificationPrivacy,
       stricterPrivacy,
+    ),
+    urgentRenotifyMinutes: pick('urgentRenotifyMinutes', machine.urgentRenotifyMinutes, undefined),
+    listPreviews: tighten(
+      'listPreviews',
+      previewsCeiling,
+      sources.listPreviews,
+      user.listPreviews,
+      (a, b) => a && b,
     ),
     saveToDiskAllowed: tighten(
       'saveToDiskAllowed',

@@ -30,6 +30,10 @@ export const PolicyDocument = z.strictObject({
   idleLockMinutes: minutes.optional(),
   retentionDays: z.int().min(1).max(3650).optional(),
   notificationPrivacy: z.enum(['hidden', 'sender', 'preview']).optional(),
+  /** How often an unread urgent message notifies again. */
+  urgentRenotifyMinutes: z.int().min(1).max(60).optional(),
+  /** Whether the conversation list shows the first words of the last message (off for public desks). */
+  listPreviews: z.boolean().optional(),
   saveToDiskAllowed: z.boolean().optional(),
   complianceRecipientKey: x25519PublicKey.optional(),
   externalLinkAllowlist: z.array(httpsOrigin).optional(),
@@ -47,6 +51,8 @@ export interface EffectivePolicy {
   idleLockMinutes: number;
   retentionDays: number;
   notificationPrivacy: NotificationPrivacy;
+  urgentRenotifyMinutes: number;
+  listPreviews: boolean;
   saveToDiskAllowed: boolean;
   complianceRecipientKey: string | null;
   externalLinkAllowlist: string[];
@@ -61,6 +67,8 @@ export const defaultPolicy: EffectivePolicy = {
   idleLockMinutes: 5,
   retentionDays: 30,
   notificationPrivacy: 'sender',
+  urgentRenotifyMinutes: 2,
+  listPreviews: true,
   saveToDiskAllowed: false,
   complianceRecipientKey: null,
   externalLinkAllowlist: [],

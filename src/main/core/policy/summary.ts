@@ -11,6 +11,8 @@ export function summarizePolicy({ policy, sources, problems }: LoadedPolicy): Po
     idleLockMaxMinutes: policy.idleLockMaxMinutes,
     retentionDays: policy.retentionDays,
     notificationPrivacy: policy.notificationPrivacy,
+    urgentRenotifyMinutes: policy.urgentRenotifyMinutes,
+    listPreviews: policy.listPreviews,
     saveToDiskAllowed: policy.saveToDiskAllowed,
     complianceCopy: policy.complianceRecipientKey !== null,
     sources,

@@ -1,0 +1,1 @@
+export { createPreferences, type NotifyFor, type PreferenceChange, type Preferences } from './preferences';
