@@ -1,4 +1,11 @@
 import type { ConversationView } from '../../../shared/contract';
+import { formatTime } from './time';
+
+function previewOf(last: NonNullable<ConversationView['lastMessage']>): string {
+  if (last.verdict === 'quarantined') return 'Could not verify';
+  if (last.preview) return last.preview;
+  return last.kind === 'document' ? 'Document' : 'Message';
+}
 
 export function ConversationList(props: {
   conversations: ConversationView[];
@@ -28,13 +35,14 @@ export function ConversationList(props: {
               {c.urgentUnread > 0 ? <span className="badge badge--urgent">Urgent</span> : null}
               {c.alerts > 0 ? <span className="badge badge--alert">Integrity alert</span> : null}
               {last?.patient ? <span className="tag">Patient {last.patient.mrn}</span> : null}
-              <span className="conversation-preview">
-                {last === null
-                  ? ''
-                  : last.verdict === 'quarantined'
-                    ? 'Could not verify'
-                    : (last.preview ?? 'Document')}
-              </span>
+              {last ? (
+                <>
+                  <span className="conversation-preview">{previewOf(last)}</span>
+                  <time className="conversation-time" dateTime={last.at}>
+                    {formatTime(last.at)}
+                  </time>
+                </>
+              ) : null}
             </button>
           </li>
         );

@@ -1,36 +1,64 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useCallback, useEffect, useRef, useState } from 'react';
-import type { DocumentOpenResult, IntegrityAlertView, MessageView } from '../../../shared/contract';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import type { DirectoryUser, IntegrityAlertView, MessageView } from '../../../shared/contract';
 import { Composer } from './Composer';
+import { ContactDetails } from './ContactDetails';
 import { DocumentViewer } from './DocumentViewer';
 import { MessageItem } from './MessageItem';
+import { dayKey, dayLabel } from './time';
+import { useContactKeys } from './useContactKeys';
+import { useDocumentViewer } from './useDocumentViewer';
+import { useHistory } from './useHistory';
 
-const pageSize = 200;
+type Row =
+  { kind: 'day'; key: string; label: string } | { kind: 'message'; key: string; message: MessageView };
 
-/** One conversation: its verified history (virtualized), integrity alerts in place, and the composer. */
+/** Messages with a separator before the first message of each day. */
+function withDaySeparators(messages: MessageView[]): Row[] {
+  const rows: Row[] = [];
+  let day: string | null = null;
+  for (const m of messages) {
+    const key = dayKey(m.time);
+    if (key !== day) {
+      rows.push({ kind: 'day', key: `day-${key}-${m.envelopeId}`, label: dayLabel(m.time) });
+      day = key;
+    }
+    rows.push({ kind: 'message', key: m.envelopeId, message: m });
+  }
+  return rows;
+}
+
+function alertText(a: IntegrityAlertView): string {
+  switch (a.kind) {
+    case 'gap':
+      return `Messages ${a.fromSeq}–${a.toSeq} are missing from the server's copy.`;
+    case 'reordered':
+      return `Messages around ${a.fromSeq} were reordered by the server.`;
+    case 'altered':
+      return `Message ${a.fromSeq} was altered on the server.`;
+    case 'missing-predecessor':
+      return `Message ${a.fromSeq} refers to a message this computer never received.`;
+  }
+}
+
+/** One conversation: its verified history (virtualized, older pages on scroll), alerts in place, composer. */
 export function ConversationView(props: {
   conversationId: string;
   title: string;
+  others: { userId: string; user: DirectoryUser | null }[];
   nameOf: (userId: string) => string;
   changes: number;
 }): React.JSX.Element {
   const { conversationId } = props;
-  const [messages, setMessages] = useState<MessageView[]>([]);
-  const [alerts, setAlerts] = useState<IntegrityAlertView[]>([]);
+  const { messages, alerts, hasOlder, loadOlder, reload } = useHistory(conversationId, props.changes);
+  const keys = useContactKeys(
+    props.others.map((o) => o.userId),
+    props.changes,
+  );
+  const documents = useDocumentViewer(conversationId);
+  const [showContacts, setShowContacts] = useState(false);
   const scroller = useRef<HTMLDivElement>(null);
-
-  const load = useCallback(async () => {
-    const [page, found] = await Promise.all([
-      window.clinical.call('messages.page', { conversationId, limit: pageSize }),
-      window.clinical.call('integrity.alerts', { conversationId }),
-    ]);
-    if (page.ok) setMessages([...page.value].reverse());
-    if (found.ok) setAlerts(found.value);
-  }, [conversationId]);
-
-  useEffect(() => {
-    void load();
-  }, [load, props.changes]);
+  const rows = useMemo(() => withDaySeparators(messages), [messages]);
 
   // Reading the conversation marks what others wrote as read.
   useEffect(() => {
@@ -39,100 +67,135 @@ export function ConversationView(props: {
   }, [messages, conversationId]);
 
   const virtualizer = useVirtualizer({
-    count: messages.length,
+    count: rows.length,
     getScrollElement: () => scroller.current,
-    estimateSize: () => 96,
+    estimateSize: (i) => (rows[i]?.kind === 'day' ? 36 : 96),
+    getItemKey: (i) => rows[i]!.key,
     overscan: 8,
   });
+
+  // A new newest message (sent or received) brings the view to the end; older pages arriving do not.
+  const newestId = messages.at(-1)?.envelopeId;
   useEffect(() => {
-    if (messages.length > 0) virtualizer.scrollToIndex(messages.length - 1, { align: 'end' });
-  }, [messages.length, virtualizer]);
+    if (rows.length > 0) virtualizer.scrollToIndex(rows.length - 1, { align: 'end' });
+  }, [newestId, virtualizer]);
 
-  const [viewer, setViewer] = useState<{
-    seq: number;
-    operationId: string;
-    progress: string | null;
-    result: DocumentOpenResult | null;
-    error: string | null;
-  } | null>(null);
-  const openDocument = async (seq: number): Promise<void> => {
-    const operationId = crypto.randomUUID();
-    setViewer({ seq, operationId, progress: 'Checking the document…', result: null, error: null });
-    const stop = window.clinical.on('documents.progress', (p) => {
-      if (p.operationId !== operationId) return;
-      const share = p.total ? ` ${Math.round((100 * p.bytes) / p.total)}%` : '';
-      const step = p.phase === 'download' ? 'Downloading' : p.phase === 'verify' ? 'Verifying' : 'Preparing';
-      setViewer((v) => (v && v.operationId === operationId ? { ...v, progress: `${step}…${share}` } : v));
-    });
-    const result = await window.clinical.call('documents.open', { conversationId, seq, operationId });
-    stop();
-    setViewer((v) =>
-      v && v.operationId === operationId
-        ? {
-            ...v,
-            progress: null,
-            result: result.ok ? result.value : null,
-            error: result.ok ? null : result.error.message,
-          }
-        : v,
-    );
+  // Loading older messages keeps the message the user was looking at in place.
+  const anchor = useRef<string | null>(null);
+  const showOlder = async (): Promise<void> => {
+    const first = virtualizer.getVirtualItems()[0];
+    anchor.current = first ? rows[first.index]!.key : null;
+    if ((await loadOlder()) === 0) anchor.current = null;
   };
-  const closeDocument = (): void => {
-    if (viewer?.result?.verified) void window.clinical.call('documents.close', { url: viewer.result.url });
-    if (viewer?.progress) void window.clinical.call('documents.cancel', { operationId: viewer.operationId });
-    setViewer(null);
+  useLayoutEffect(() => {
+    if (!anchor.current) return;
+    const index = rows.findIndex((r) => r.key === anchor.current);
+    anchor.current = null;
+    if (index >= 0) virtualizer.scrollToIndex(index, { align: 'start' });
+  }, [rows, virtualizer]);
+  const onScroll = (): void => {
+    if (hasOlder && scroller.current && scroller.current.scrollTop < 400) void showOlder();
   };
+
+  const changedKeys = keys.devices.filter((d) => d.status === 'key-changed');
   const signerOf = (seq: number) => props.nameOf(messages.find((m) => m.seq === seq)?.senderUserId ?? '');
-
   const acknowledge = (seq: number) =>
-    void window.clinical.call('messages.acknowledge', { conversationId, seq }).then(load);
+    void window.clinical.call('messages.acknowledge', { conversationId, seq }).then(reload);
+  const { viewer } = documents;
 
   return (
     <section className="conversation" aria-labelledby="conversation-heading">
-      <h2 id="conversation-heading">{props.title}</h2>
+      <div className="conversation__bar">
+        <h2 id="conversation-heading">{props.title}</h2>
+        <button
+          type="button"
+          className="button"
+          aria-expanded={showContacts}
+          onClick={() => setShowContacts((v) => !v)}
+        >
+          Contact details
+        </button>
+      </div>
+      {changedKeys.length > 0 ? (
+        <div role="alert" className="alert alert--warning" data-testid="key-change-warning">
+          <p>
+            The security key of {[...new Set(changedKeys.map((d) => props.nameOf(d.userId)))].join(', ')}{' '}
+            changed. Messages to the new key are held until you check the safety number and accept it.
+          </p>
+          {showContacts ? null : (
+            <button type="button" className="button" onClick={() => setShowContacts(true)}>
+              Check the safety number
+            </button>
+          )}
+        </div>
+      ) : null}
+      {showContacts ? (
+        <ContactDetails
+          people={props.others}
+          devices={keys.devices}
+          presence={keys.presence}
+          onAccept={(d) => void keys.accept(d)}
+          onClose={() => setShowContacts(false)}
+        />
+      ) : null}
+      {keys.error ? (
+        <p role="alert" className="alert alert--error">
+          {keys.error}
+        </p>
+      ) : null}
       {alerts.length > 0 ? (
         <div role="alert" className="alert alert--error" data-testid="integrity-alerts">
           <p>This conversation's history does not check out:</p>
           <ul>
             {alerts.map((a) => (
-              <li key={a.id}>
-                {a.kind === 'gap'
-                  ? `Messages ${a.fromSeq}–${a.toSeq} are missing from the server's copy.`
-                  : a.kind === 'reordered'
-                    ? `Messages around ${a.fromSeq} were reordered by the server.`
-                    : a.kind === 'altered'
-                      ? `Message ${a.fromSeq} was altered on the server.`
-                      : `Message ${a.fromSeq} refers to a message this computer never received.`}
-              </li>
+              <li key={a.id}>{alertText(a)}</li>
             ))}
           </ul>
         </div>
       ) : null}
-      <div className="message-scroller" ref={scroller} role="log" aria-label="Messages" tabIndex={0}>
+      {hasOlder ? (
+        <button type="button" className="button load-older" onClick={() => void showOlder()}>
+          Load older messages
+        </button>
+      ) : null}
+      <div
+        className="message-scroller"
+        ref={scroller}
+        role="log"
+        aria-label="Messages"
+        tabIndex={0}
+        onScroll={onScroll}
+      >
         <div
           className="message-canvas"
           ref={(el) => el?.style.setProperty('height', `${virtualizer.getTotalSize()}px`)}
         >
-          {virtualizer.getVirtualItems().map((row) => {
-            const m = messages[row.index]!;
+          {virtualizer.getVirtualItems().map((item) => {
+            const row = rows[item.index]!;
             return (
               <div
-                key={m.envelopeId}
-                data-index={row.index}
+                key={row.key}
+                data-index={item.index}
                 className="message-row"
                 ref={(el) => {
                   if (!el) return;
-                  el.style.setProperty('transform', `translateY(${row.start}px)`);
+                  el.style.setProperty('transform', `translateY(${item.start}px)`);
                   virtualizer.measureElement(el);
                 }}
               >
-                <MessageItem
-                  message={m}
-                  senderName={props.nameOf(m.senderUserId)}
-                  nameOf={props.nameOf}
-                  onAcknowledge={acknowledge}
-                  onOpenDocument={(seq) => void openDocument(seq)}
-                />
+                {row.kind === 'day' ? (
+                  <p className="day-separator">
+                    <span>{row.label}</span>
+                  </p>
+                ) : (
+                  <MessageItem
+                    message={row.message}
+                    senderName={props.nameOf(row.message.senderUserId)}
+                    nameOf={props.nameOf}
+                    onAcknowledge={acknowledge}
+                    onOpenDocument={(seq) => void documents.open(seq)}
+                  />
+                )}
               </div>
             );
           })}
@@ -143,7 +206,7 @@ export function ConversationView(props: {
           <DocumentViewer
             result={viewer.result}
             signerName={signerOf(viewer.seq)}
-            onClose={closeDocument}
+            onClose={documents.close}
             onExportEvidence={() =>
               void window.clinical.call('documents.exportEvidence', { conversationId, seq: viewer.seq })
             }
@@ -151,7 +214,7 @@ export function ConversationView(props: {
         ) : (
           <div className="document-viewer" role="status">
             <p>{viewer.error ?? viewer.progress}</p>
-            <button type="button" onClick={closeDocument}>
+            <button type="button" onClick={documents.close}>
               {viewer.progress ? 'Cancel' : 'Close'}
             </button>
           </div>

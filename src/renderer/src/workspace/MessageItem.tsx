@@ -1,4 +1,5 @@
 import type { MessageView } from '../../../shared/contract';
+import { formatClock, formatTime } from './time';
 
 const receiptLabel = { delivered: 'Delivered', read: 'Read', acknowledged: 'Acknowledged' } as const;
 
@@ -10,7 +11,7 @@ export function MessageItem(props: {
   onOpenDocument: (seq: number) => void;
 }): React.JSX.Element {
   const { message: m } = props;
-  const time = new Date(m.time).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  const time = formatClock(m.time);
   if (m.verdict === 'quarantined') {
     return (
       <article
@@ -69,7 +70,7 @@ export function MessageItem(props: {
           : null}
         {m.ackRequired
           ? acknowledgedBy.length > 0
-            ? `Acknowledged by ${acknowledgedBy.map((r) => `${props.nameOf(r.userId)} at ${new Date(r.at).toLocaleTimeString()}`).join(', ')}`
+            ? `Acknowledged by ${acknowledgedBy.map((r) => `${props.nameOf(r.userId)} at ${formatTime(r.at)}`).join(', ')}`
             : ' Acknowledgement required'
           : null}
       </p>

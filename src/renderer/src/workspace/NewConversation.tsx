@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import type { DirectoryUser } from '../../../shared/contract';
+import type { DirectoryUser, PresenceView } from '../../../shared/contract';
+import { fetchPresence, presenceLabel } from './presence';
 
 export function NewConversation(props: {
   onStarted: (conversationId: string) => void;
@@ -7,13 +8,20 @@ export function NewConversation(props: {
 }): React.JSX.Element {
   const [query, setQuery] = useState('');
   const [results, setResults] = useState<DirectoryUser[] | null>(null);
+  const [presence, setPresence] = useState<PresenceView[]>([]);
   const [error, setError] = useState<string | null>(null);
 
   async function search(event: React.FormEvent): Promise<void> {
     event.preventDefault();
     const result = await window.clinical.call('directory.search', { query });
-    if (result.ok) setResults(result.value.filter((u) => u.id !== props.selfId));
-    else setError(result.error.message);
+    if (!result.ok) {
+      setError(result.error.message);
+      return;
+    }
+    const found = result.value.filter((u) => u.id !== props.selfId);
+    setError(null);
+    setResults(found);
+    setPresence(await fetchPresence(found.map((u) => u.id)));
   }
   async function start(user: DirectoryUser): Promise<void> {
     const result = await window.clinical.call('conversations.create', {
@@ -43,6 +51,14 @@ export function NewConversation(props: {
             <li key={u.id}>
               <span>
                 {u.displayName} · {u.roles.join(', ')} · {u.department}
+                {presence
+                  .filter((p) => p.userId === u.id)
+                  .map((p) => (
+                    <span key={p.userId} className={p.online ? 'presence presence--online' : 'presence'}>
+                      {' '}
+                      · {presenceLabel(p)}
+                    </span>
+                  ))}
               </span>
               <button type="button" onClick={() => void start(u)} aria-label={`Message ${u.displayName}`}>
                 Message

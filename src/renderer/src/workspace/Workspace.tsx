@@ -3,6 +3,7 @@ import type { ConversationView as Conversation, SessionState } from '../../../sh
 import { ConversationList } from './ConversationList';
 import { ConversationView } from './ConversationView';
 import { NewConversation } from './NewConversation';
+import { SettingsView } from './SettingsView';
 import { useDirectory } from './useDirectory';
 
 type ActiveSession = Extract<SessionState, { status: 'active' }>;
@@ -11,6 +12,7 @@ type ActiveSession = Extract<SessionState, { status: 'active' }>;
 export function Workspace({ session }: { session: ActiveSession }): React.JSX.Element {
   const [conversations, setConversations] = useState<Conversation[]>([]);
   const [selected, setSelected] = useState<string | null>(null);
+  const [showSettings, setShowSettings] = useState(false);
   const [changes, setChanges] = useState(0);
   const user = useDirectory();
   const nameOf = (userId: string) => user(userId)?.displayName ?? 'Unknown sender';
@@ -45,21 +47,39 @@ export function Workspace({ session }: { session: ActiveSession }): React.JSX.El
           conversations={conversations}
           selected={selected}
           title={title}
-          onSelect={setSelected}
+          onSelect={(id) => {
+            setSelected(id);
+            setShowSettings(false);
+          }}
         />
         <NewConversation
           selfId={selfId}
           onStarted={(id) => {
             setSelected(id);
+            setShowSettings(false);
             void refresh();
           }}
         />
+        <button
+          type="button"
+          className="button sidebar-settings"
+          aria-current={showSettings ? 'page' : undefined}
+          onClick={() => setShowSettings(true)}
+        >
+          Settings
+        </button>
       </nav>
       <div className="conversation-pane">
-        {open ? (
+        {showSettings ? (
+          <SettingsView fingerprint={session.device.fingerprint} />
+        ) : open ? (
           <ConversationView
+            key={open.conversationId}
             conversationId={open.conversationId}
             title={title(open)}
+            others={open.members
+              .filter((m) => user(m)?.username !== session.profile.username)
+              .map((m) => ({ userId: m, user: user(m) }))}
             nameOf={nameOf}
             changes={changes}
           />

@@ -1,0 +1,47 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { ContactDevice, PresenceView } from '../../../shared/contract';
+import { fetchPresence } from './presence';
+
+/** The devices (with safety numbers) and presence of a conversation's other members. */
+export function useContactKeys(
+  userIds: string[],
+  changes: number,
+): {
+  devices: ContactDevice[];
+  presence: PresenceView[];
+  error: string | null;
+  accept: (device: ContactDevice) => Promise<void>;
+} {
+  const [devices, setDevices] = useState<ContactDevice[]>([]);
+  const [presence, setPresence] = useState<PresenceView[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const key = userIds.join(',');
+
+  const load = useCallback(async () => {
+    const ids = key ? key.split(',') : [];
+    if (ids.length === 0) return;
+    const [found, seen] = await Promise.all([
+      window.clinical.call('keys.contactDevices', { userIds: ids }),
+      fetchPresence(ids),
+    ]);
+    if (found.ok) setDevices(found.value);
+    setPresence(seen);
+  }, [key]);
+  useEffect(() => {
+    void load();
+  }, [load, changes]);
+
+  const accept = async (device: ContactDevice): Promise<void> => {
+    const result = await window.clinical.call('keys.acceptKeyChange', {
+      userId: device.userId,
+      deviceId: device.deviceId,
+    });
+    if (result.ok) {
+      setDevices((old) => [...old.filter((d) => d.userId !== device.userId), ...result.value]);
+      setError(null);
+    } else {
+      setError(result.error.message);
+    }
+  };
+  return { devices, presence, error, accept };
+}
