@@ -110,6 +110,16 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return path;
 }
 
+/** Every screen is photographed and must pass axe-core; returns the screenshot's path. */
+export async function checkScreen(page: Page, name: string): Promise<string> {
+  const path = await screenshot(page, name);
+  const violations = await axeViolations(page);
+  if (violations.length > 0) {
+    throw new Error(`axe-core violations on ${name}: ${JSON.stringify(violations)}`);
+  }
+  return path;
+}
+
 /** Runs axe-core in the page (through the debugger protocol, so the page's CSP stays in force). */
 export async function axeViolations(page: Page): Promise<{ id: string; nodes: number }[]> {
   const source = await readFile(resolve('node_modules/axe-core/axe.min.js'), 'utf8');

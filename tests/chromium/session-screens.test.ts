@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/main/core';
 import { startWorkstation, type Workstation } from '../support/workstation';
-import { axeViolations, launchChromium, openApp, screenshot, serveRenderer } from './harness';
+import { checkScreen, launchChromium, openApp, serveRenderer } from './harness';
 
 let ws: Workstation;
 let browser: Browser;
@@ -22,11 +22,7 @@ afterAll(async () => {
 });
 
 const shots: string[] = [];
-/** Every screen is photographed and must pass axe-core. */
-async function check(page: Page, name: string): Promise<void> {
-  shots.push(await screenshot(page, name));
-  expect(await axeViolations(page), name).toEqual([]);
-}
+const check = async (page: Page, name: string) => void shots.push(await checkScreen(page, name));
 
 describe('the session screens in Chromium, through the real core', () => {
   let core: Core;

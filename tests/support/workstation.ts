@@ -163,6 +163,7 @@ export async function twoClinicians(): Promise<{ ws: Workstation; asha: Core; sa
  */
 export async function withDocumentGateway(
   ws: Workstation,
+  policy: Record<string, unknown> = {},
 ): Promise<{ gateway: RunningGateway; policyFile: string }> {
   const { idp, tls } = ws.stack;
   const gateway = await startGateway({
@@ -174,6 +175,7 @@ export async function withDocumentGateway(
   });
   const policyFile = ws.policyFile(mkdtempSync(join(tmpdir(), 'cm-gateway-policy-')), {
     gatewayUrl: gateway.url,
+    ...policy,
   });
   return { gateway, policyFile };
 }

@@ -474,6 +474,8 @@ export function createSession(options: SessionOptions): Session {
 
     setIdleTimeout(minutes) {
       const session = requireUnlocked();
+      // Choosing the timeout is itself activity: a shorter one counts from now, not from the last keypress.
+      session.idle.activity();
       const effective = session.idle.setTimeout(minutes);
       setSetting(session.store, 'idleLockMinutes', effective);
       return publish();
