@@ -25,6 +25,7 @@ export function SessionBar({ state, session }: { state: Active; session: Session
     if (await session.call('session.setPin', { pin })) {
       setPin('');
       setSaved(true);
+      setOpen(false);
     }
   };
 
@@ -37,7 +38,11 @@ export function SessionBar({ state, session }: { state: Active; session: Session
       <details
         className="disclosure"
         open={open}
-        onToggle={(e) => setOpen((e.target as HTMLDetailsElement).open)}
+        onToggle={(e) => {
+          const nowOpen = (e.target as HTMLDetailsElement).open;
+          setOpen(nowOpen);
+          if (nowOpen) setSaved(false);
+        }}
       >
         <summary className="button">{state.pinSet ? 'Change PIN' : 'Set PIN'}</summary>
         <form className="disclosure__body pin-form" onSubmit={(e) => void save(e)} noValidate>
@@ -65,13 +70,11 @@ export function SessionBar({ state, session }: { state: Active; session: Session
               {problem}
             </p>
           ) : null}
-          {saved ? (
-            <p role="status" className="pin-form__hint session-bar__saved">
-              PIN saved.
-            </p>
-          ) : null}
         </form>
       </details>
+      <p role="status" className="session-bar__saved">
+        {saved ? 'PIN saved.' : ''}
+      </p>
       <button
         type="button"
         className="button"

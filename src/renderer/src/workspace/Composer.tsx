@@ -76,8 +76,10 @@ export function Composer(props: { conversationId: string }): React.JSX.Element {
           Patient name{' '}
           <input value={patientName} onChange={(e) => setPatientName(e.target.value)} size={18} />
         </label>
-        <button type="submit">Send</button>
-        <button type="button" onClick={() => void attach()} disabled={attaching !== null}>
+        <button type="submit" className="button button--primary">
+          Send
+        </button>
+        <button type="button" className="button" onClick={() => void attach()} disabled={attaching !== null}>
           Attach document
         </button>
         {attaching ? <span role="status">{attaching}</span> : null}

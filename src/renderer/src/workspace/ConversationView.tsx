@@ -82,20 +82,39 @@ export function ConversationView(props: {
 
   // Loading older messages keeps the message the user was looking at in place.
   const anchor = useRef<string | null>(null);
+  const loadingOlder = useRef(false);
+  const firstKey = useRef<string | undefined>(undefined);
   const showOlder = async (): Promise<void> => {
-    const first = virtualizer.getVirtualItems()[0];
-    anchor.current = first ? rows[first.index]!.key : null;
-    if ((await loadOlder()) === 0) anchor.current = null;
+    if (loadingOlder.current) return;
+    const offset = virtualizer.scrollOffset ?? 0;
+    const first = virtualizer.getVirtualItems().find((item) => item.end > offset);
+    if (!first) return;
+    loadingOlder.current = true;
+    anchor.current = rows[first.index]!.key;
+    try {
+      if ((await loadOlder()) === 0) anchor.current = null;
+    } finally {
+      loadingOlder.current = false;
+    }
   };
+  // Only a prepended page moves the first row (a refresh of the newest page does not): then scroll back.
   useLayoutEffect(() => {
-    if (!anchor.current) return;
-    const index = rows.findIndex((r) => r.key === anchor.current);
-    anchor.current = null;
-    if (index >= 0) virtualizer.scrollToIndex(index, { align: 'start' });
+    const key = rows[0]?.key;
+    if (anchor.current && key !== firstKey.current) {
+      const index = rows.findIndex((r) => r.key === anchor.current);
+      anchor.current = null;
+      if (index >= 0) virtualizer.scrollToIndex(index, { align: 'start' });
+    }
+    firstKey.current = key;
   }, [rows, virtualizer]);
+  const nearTop = (): boolean => (scroller.current?.scrollTop ?? Infinity) < 400;
   const onScroll = (): void => {
-    if (hasOlder && scroller.current && scroller.current.scrollTop < 400) void showOlder();
+    if (hasOlder && nearTop()) void showOlder();
   };
+  // Still at the top once a page is in (no scroll event follows): fetch the next one.
+  useEffect(() => {
+    if (hasOlder && rows.length > 0 && nearTop()) void showOlder();
+  }, [rows.length, hasOlder]);
 
   const changedKeys = keys.devices.filter((d) => d.status === 'key-changed');
   const signerOf = (seq: number) => props.nameOf(messages.find((m) => m.seq === seq)?.senderUserId ?? '');
@@ -214,7 +233,7 @@ export function ConversationView(props: {
         ) : (
           <div className="document-viewer" role="status">
             <p>{viewer.error ?? viewer.progress}</p>
-            <button type="button" onClick={documents.close}>
+            <button type="button" className="button" onClick={documents.close}>
               {viewer.progress ? 'Cancel' : 'Close'}
             </button>
           </div>

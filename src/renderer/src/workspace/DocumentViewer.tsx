@@ -77,7 +77,7 @@ export function DocumentViewer(props: {
     <section className="document-viewer" aria-labelledby="document-viewer-heading">
       <div className="document-viewer__bar">
         <h3 id="document-viewer-heading">{result.verified ? result.fileName : 'Document not shown'}</h3>
-        <button type="button" onClick={props.onClose}>
+        <button type="button" className="button" onClick={props.onClose}>
           Close document
         </button>
       </div>
@@ -146,7 +146,7 @@ export function DocumentViewer(props: {
             <dt>Checked</dt>
             <dd>{time(result.checkedAt)}</dd>
           </dl>
-          <button type="button" onClick={props.onExportEvidence}>
+          <button type="button" className="button" onClick={props.onExportEvidence}>
             Export evidence
           </button>
         </div>

@@ -52,7 +52,7 @@ export function MessageItem(props: {
         <p className="message-document">
           Document: {m.document.fileName}{' '}
           {m.seq !== null ? (
-            <button type="button" onClick={() => props.onOpenDocument(m.seq!)}>
+            <button type="button" className="button" onClick={() => props.onOpenDocument(m.seq!)}>
               Open {m.document.fileName}
             </button>
           ) : null}
@@ -75,7 +75,7 @@ export function MessageItem(props: {
           : null}
       </p>
       {m.ackRequired && !m.own && m.seq !== null && acknowledgedBy.length === 0 ? (
-        <button type="button" onClick={() => props.onAcknowledge(m.seq!)}>
+        <button type="button" className="button button--primary" onClick={() => props.onAcknowledge(m.seq!)}>
           Acknowledge
         </button>
       ) : null}

@@ -37,7 +37,9 @@ export function NewConversation(props: {
       <form onSubmit={(e) => void search(e)} className="inline-form">
         <label htmlFor="directory-query">Find staff by name, role or department</label>
         <input id="directory-query" type="search" value={query} onChange={(e) => setQuery(e.target.value)} />
-        <button type="submit">Search</button>
+        <button type="submit" className="button">
+          Search
+        </button>
       </form>
       {error ? (
         <p role="alert" className="alert alert--error">
@@ -60,7 +62,12 @@ export function NewConversation(props: {
                     </span>
                   ))}
               </span>
-              <button type="button" onClick={() => void start(u)} aria-label={`Message ${u.displayName}`}>
+              <button
+                type="button"
+                className="button"
+                onClick={() => void start(u)}
+                aria-label={`Message ${u.displayName}`}
+              >
                 Message
               </button>
             </li>

@@ -78,8 +78,9 @@ export function SettingsView(props: { fingerprint: string }): React.JSX.Element 
               </label>
             ))}
             <p className="muted">
-              Urgent messages always notify, and again every {settings.urgentRenotifyMinutes} minutes until
-              read.
+              Urgent messages always notify, and again every{' '}
+              {settings.urgentRenotifyMinutes === 1 ? 'minute' : `${settings.urgentRenotifyMinutes} minutes`}{' '}
+              until read.
             </p>
           </fieldset>
 

@@ -56,7 +56,11 @@ export function useHistory(
 
   const loadOlder = useCallback(async (): Promise<number> => {
     const oldest = current.current.find((m) => m.seq !== null)?.seq ?? undefined;
-    if (loading.current || oldest === undefined || oldest <= 1) return 0;
+    if (loading.current || oldest === undefined) return 0;
+    if (oldest <= 1) {
+      setHasOlder(false);
+      return 0;
+    }
     loading.current = true;
     try {
       const page = await window.clinical.call('messages.page', {

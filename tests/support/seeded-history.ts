@@ -1,0 +1,62 @@
+// A long conversation history written straight into a signed-in core's encrypted store, through the
+// store's own ingest (the step after verification), so a UI test can scroll 100,000 messages without
+// sealing and verifying each one first. The conversation itself is real: created through the contract.
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { Core } from '../../src/main/core';
+import type { IncomingMessage } from '../../src/main/core/messages';
+
+const words = 'obs stable reviewed bloods sent plan discharge ward round bed potassium ecg chart'.split(' ');
+
+/** The text of message `n` (1-based): says which one it is, so a test can check order. */
+export const seededText = (n: number): string =>
+  `Note ${n}: ${Array.from({ length: 4 + (n % 9) }, (_, i) => words[(n * 7 + i * 3) % words.length]).join(' ')}`;
+
+/**
+ * Writes `count` messages (seq 1..count) alternating between `senders`, `stepMs` apart and ending now, in
+ * batches of 1,000. Returns the time of the first message.
+ */
+export function seedHistory(
+  core: Core,
+  conversationId: string,
+  options: { count: number; senders: { userId: string; deviceId: string }[]; stepMs: number },
+): string {
+  const messages = core.messaging()?.messages;
+  if (!messages) throw new Error('seedHistory needs a signed-in core');
+  const start = Date.now() - options.count * options.stepMs;
+  let prev: string | null = null;
+  for (let from = 1; from <= options.count; from += 1_000) {
+    const batch: IncomingMessage[] = [];
+    for (let n = from; n < Math.min(from + 1_000, options.count + 1); n++) {
+      const sender = options.senders[n % options.senders.length]!;
+      const envelope = new Uint8Array(randomBytes(64));
+      const hash = createHash('sha256').update(envelope).digest('hex');
+      const time = new Date(start + n * options.stepMs).toISOString();
+      batch.push({
+        conversationId,
+        seq: n,
+        envelopeId: randomUUID(),
+        senderUserId: sender.userId,
+        senderDeviceId: sender.deviceId,
+        serverTime: time,
+        clientTime: time,
+        hash,
+        prev: prev ? [prev] : [],
+        envelope,
+        verdict: {
+          ok: true,
+          payload: {
+            v: 1,
+            kind: 'text',
+            text: seededText(n),
+            urgent: n % 97 === 0,
+            ackRequired: false,
+            patient: null,
+          },
+        },
+      });
+      prev = hash;
+    }
+    messages.ingest(batch);
+  }
+  return new Date(start + options.stepMs).toISOString();
+}
