@@ -87,6 +87,23 @@ describe('managed policy precedence', () => {
     expect(strict.policy.idleLockMinutes).toBe(2);
   });
 
+  it('lets a user turn list previews off but not on, and leaves the re-notify interval to the machine', () => {
+    const offByUser = loadPolicy({ machine: missing, user: file({ listPreviews: false }) });
+    expect(offByUser.policy.listPreviews).toBe(false);
+    expect(offByUser.sources.listPreviews).toBe('user');
+    const onByUser = loadPolicy({
+      machine: file({ listPreviews: false }),
+      user: file({ listPreviews: true, urgentRenotifyMinutes: 30 }),
+    });
+    expect(onByUser.policy.listPreviews).toBe(false);
+    expect(onByUser.policy.urgentRenotifyMinutes).toBe(defaultPolicy.urgentRenotifyMinutes);
+    const machine = loadPolicy({ machine: file({ urgentRenotifyMinutes: 5 }), user: missing });
+    expect(machine.policy.urgentRenotifyMinutes).toBe(5);
+    expect(loadPolicy({ machine: file({ urgentRenotifyMinutes: 0 }), user: missing }).problems).toHaveLength(
+      1,
+    );
+  });
+
   it('knows where each platform keeps the machine policy', () => {
     expect(machinePolicyPath('win32', { ProgramData: 'D:\\PD' })).toBe(
       'D:\\PD\\ClinicalMessenger\\policy.json',

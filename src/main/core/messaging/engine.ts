@@ -54,7 +54,7 @@ export interface MessagingEngine {
   /** A colleague's display name from the directory, once known. */
   nameOf(userId: string): string | null;
   searchDirectory(query: string): Promise<User[]>;
-  /** Who of these is online now . */
+  /** Who of these colleagues is online now. */
   presence(userIds: string[]): Promise<Presence[]>;
   /** Deletes local messages older than the policy's retention. */
   purgeExpired(now?: Date): number;
