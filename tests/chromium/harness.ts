@@ -121,14 +121,20 @@ export async function checkScreen(page: Page, name: string): Promise<string> {
 }
 
 /** Runs axe-core in the page (through the debugger protocol, so the page's CSP stays in force). */
-export async function axeViolations(page: Page): Promise<{ id: string; nodes: number }[]> {
+export async function axeViolations(page: Page): Promise<{ id: string; nodes: number; targets: string[] }[]> {
   const source = await readFile(resolve('node_modules/axe-core/axe.min.js'), 'utf8');
   await page.evaluate(source);
   return page.evaluate(async () => {
     const axe = (
-      window as unknown as { axe: { run(): Promise<{ violations: { id: string; nodes: unknown[] }[] }> } }
+      window as unknown as {
+        axe: { run(): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> };
+      }
     ).axe;
     const result = await axe.run();
-    return result.violations.map((v) => ({ id: v.id, nodes: v.nodes.length }));
+    return result.violations.map((v) => ({
+      id: v.id,
+      nodes: v.nodes.length,
+      targets: v.nodes.slice(0, 5).map((n) => n.target.join(' ')),
+    }));
   });
 }

@@ -34,7 +34,7 @@ const check = async (page: Page, name: string) => void shots.push(await checkScr
 /** Moves the keyboard focus with Tab alone until it reaches `target`: proof it is reachable without a mouse. */
 async function tabTo(page: Page, target: Locator, maxTabs = 60): Promise<void> {
   for (let i = 0; i < maxTabs; i++) {
-    if (await target.evaluate((el) => el === document.activeElement).catch(() => false)) return;
+    if (await target.evaluate((el) => el === document.activeElement)) return;
     await page.keyboard.press('Tab');
   }
   throw new Error(`could not reach ${target.toString()} with the Tab key`);
@@ -132,6 +132,14 @@ describe('a doctor and an OPD admin, end to end', () => {
     await expect.poll(() => adminSent.innerText(), { timeout: 30_000 }).toContain('Read');
     await check(doctor, 'conversation');
 
+    // Meera finds the reply again by searching her messages.
+    await tabTo(admin, admin.getByLabel('Search messages'));
+    await admin.keyboard.type('cardiology');
+    await admin.keyboard.press('Enter');
+    const hits = admin.getByRole('list', { name: 'Messages found' });
+    await expect.poll(() => hits.innerText(), { timeout: 10_000 }).toContain('Dr Asha Rao: Yes, send him');
+    await check(admin, 'message-search');
+
     // Both open the contact details: the safety numbers they read out to each other are the same.
     await doctor.getByRole('button', { name: 'Contact details' }).click();
     const doctorNumber = await doctor.getByTestId('safety-number').innerText();
@@ -204,7 +212,7 @@ describe('a doctor and an OPD admin, end to end', () => {
     await admin.keyboard.type('MRN-771204');
     await tabTo(admin, admin.getByLabel('Patient name'));
     await admin.keyboard.type('Ravi Kumar');
-    await tabTo(admin, admin.getByRole('button', { name: 'Send' }));
+    await tabTo(admin, admin.getByRole('button', { name: 'Send', exact: true }));
     await admin.keyboard.press('Enter');
 
     // The first notification names the sender and nothing else; while unread it comes again, a minute on.

@@ -162,6 +162,7 @@ export const SearchHitView = z.object({
   urgent: z.boolean(),
   patient: PatientContext.nullable(),
 });
+export type SearchHitView = z.infer<typeof SearchHitView>;
 
 export const IntegrityAlertView = z.object({
   id: z.number().int(),

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { ConversationView as Conversation, SessionState } from '../../../shared/contract';
 import { ConversationList } from './ConversationList';
 import { ConversationView } from './ConversationView';
+import { MessageSearch } from './MessageSearch';
 import { NewConversation } from './NewConversation';
 import { SettingsView } from './SettingsView';
 import { useDirectory } from './useDirectory';
@@ -36,6 +37,10 @@ export function Workspace({ session }: { session: ActiveSession }): React.JSX.El
     });
   }, [refresh]);
 
+  const choose = (conversationId: string): void => {
+    setSelected(conversationId);
+    setShowSettings(false);
+  };
   const open = conversations.find((c) => c.conversationId === selected) ?? null;
   return (
     <div className="workspace">
@@ -43,20 +48,19 @@ export function Workspace({ session }: { session: ActiveSession }): React.JSX.El
         <h2 id="workspace-heading" className="sidebar-heading">
           Conversations
         </h2>
-        <ConversationList
-          conversations={conversations}
-          selected={selected}
-          title={title}
-          onSelect={(id) => {
-            setSelected(id);
-            setShowSettings(false);
+        <MessageSearch
+          nameOf={nameOf}
+          titleOf={(id) => {
+            const c = conversations.find((x) => x.conversationId === id);
+            return c ? title(c) : 'Conversation';
           }}
+          onOpen={choose}
         />
+        <ConversationList conversations={conversations} selected={selected} title={title} onSelect={choose} />
         <NewConversation
           selfId={selfId}
           onStarted={(id) => {
-            setSelected(id);
-            setShowSettings(false);
+            choose(id);
             void refresh();
           }}
         />
