@@ -45,28 +45,33 @@ export function MessageSearch(props: {
         </p>
       ) : null}
       {hits !== null ? (
-        <ul className="search-hits" aria-label="Messages found">
-          {hits.length === 0 ? <li className="muted">No messages found.</li> : null}
-          {hits.map((h) => (
-            <li key={h.envelopeId}>
-              <button
-                type="button"
-                className="conversation-item"
-                onClick={() => props.onOpen(h.conversationId)}
-              >
-                <span className="conversation-title">{props.titleOf(h.conversationId)}</span>
-                {h.urgent ? <span className="badge badge--urgent">Urgent</span> : null}
-                {h.patient ? <span className="tag">Patient {h.patient.mrn}</span> : null}
-                <span className="conversation-preview">
-                  {props.nameOf(h.senderUserId)}: {h.text}
-                </span>
-                <time className="conversation-time" dateTime={h.at}>
-                  {formatTime(h.at)}
-                </time>
-              </button>
-            </li>
-          ))}
-        </ul>
+        <>
+          <p className="muted search-hits__count" aria-live="polite">
+            {hits.length === 1 ? '1 message found' : `${hits.length} messages found`}
+          </p>
+          <ul className="search-hits" aria-label="Messages found">
+            {hits.length === 0 ? <li className="muted">No messages found.</li> : null}
+            {hits.map((h) => (
+              <li key={h.envelopeId}>
+                <button
+                  type="button"
+                  className="conversation-item"
+                  onClick={() => props.onOpen(h.conversationId)}
+                >
+                  <span className="conversation-title">{props.titleOf(h.conversationId)}</span>
+                  {h.urgent ? <span className="badge badge--urgent">Urgent</span> : null}
+                  {h.patient ? <span className="tag">Patient {h.patient.mrn}</span> : null}
+                  <span className="conversation-preview">
+                    {props.nameOf(h.senderUserId)}: {h.text}
+                  </span>
+                  <time className="conversation-time" dateTime={h.at}>
+                    {formatTime(h.at)}
+                  </time>
+                </button>
+              </li>
+            ))}
+          </ul>
+        </>
       ) : null}
     </div>
   );
