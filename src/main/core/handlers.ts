@@ -45,7 +45,12 @@ export function callHandlers(deps: {
     },
     'session.reenrol': () => session.reenrol(),
     'keys.contactDevices': ({ userIds }) => session.contactDevices(userIds),
-    'keys.acceptKeyChange': ({ userId, deviceId }) => session.acceptKeyChange(userId, deviceId),
+    'keys.acceptKeyChange': async ({ userId, deviceId }) => {
+      const devices = await session.acceptKeyChange(userId, deviceId);
+      // The engine checks keys before sealing; it must see the new pin now, not when its cache expires.
+      await messaging().refreshContacts([userId]);
+      return devices;
+    },
     'directory.search': ({ query }) => messaging().searchDirectory(query),
     'directory.presence': ({ userIds }) => messaging().presence(userIds),
     'settings.current': settings,

@@ -54,6 +54,8 @@ export interface MessagingEngine {
   /** A colleague's display name from the directory, once known. */
   nameOf(userId: string): string | null;
   searchDirectory(query: string): Promise<User[]>;
+  /** Reads these users' devices from the directory again (after the user accepted a changed key). */
+  refreshContacts(userIds: string[]): Promise<void>;
   /** Who of these colleagues is online now. */
   presence(userIds: string[]): Promise<Presence[]>;
   /** Deletes local messages older than the policy's retention. */
@@ -461,6 +463,9 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
     async searchDirectory(query) {
       // An empty query lists the whole directory (up to the hub's limit): the renderer's names for ids.
       return (await hub.call('SearchUsers', query.trim() ? { query, limit: 50 } : { limit: 200 })).users;
+    },
+    async refreshContacts(userIds) {
+      await keys.refresh(userIds);
     },
     async presence(userIds) {
       return (await hub.call('GetPresence', { userIds })).presence;
