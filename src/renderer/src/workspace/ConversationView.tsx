@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { DirectoryUser, IntegrityAlertView, MessageView } from '../../../shared/contract';
 import { Composer } from './Composer';
 import { ContactDetails } from './ContactDetails';
@@ -9,6 +9,7 @@ import { dayKey, dayLabel } from './time';
 import { useContactKeys } from './useContactKeys';
 import { useDocumentViewer } from './useDocumentViewer';
 import { useHistory } from './useHistory';
+import { useOlderPages } from './useOlderPages';
 
 type Row =
   { kind: 'day'; key: string; label: string } | { kind: 'message'; key: string; message: MessageView };
@@ -80,41 +81,7 @@ export function ConversationView(props: {
     if (rows.length > 0) virtualizer.scrollToIndex(rows.length - 1, { align: 'end' });
   }, [newestId, virtualizer]);
 
-  // Loading older messages keeps the message the user was looking at in place.
-  const anchor = useRef<string | null>(null);
-  const loadingOlder = useRef(false);
-  const firstKey = useRef<string | undefined>(undefined);
-  const showOlder = async (): Promise<void> => {
-    if (loadingOlder.current) return;
-    const offset = virtualizer.scrollOffset ?? 0;
-    const first = virtualizer.getVirtualItems().find((item) => item.end > offset);
-    if (!first) return;
-    loadingOlder.current = true;
-    anchor.current = rows[first.index]!.key;
-    try {
-      if ((await loadOlder()) === 0) anchor.current = null;
-    } finally {
-      loadingOlder.current = false;
-    }
-  };
-  // Only a prepended page moves the first row (a refresh of the newest page does not): then scroll back.
-  useLayoutEffect(() => {
-    const key = rows[0]?.key;
-    if (anchor.current && key !== firstKey.current) {
-      const index = rows.findIndex((r) => r.key === anchor.current);
-      anchor.current = null;
-      if (index >= 0) virtualizer.scrollToIndex(index, { align: 'start' });
-    }
-    firstKey.current = key;
-  }, [rows, virtualizer]);
-  const nearTop = (): boolean => (scroller.current?.scrollTop ?? Infinity) < 400;
-  const onScroll = (): void => {
-    if (hasOlder && nearTop()) void showOlder();
-  };
-  // Still at the top once a page is in (no scroll event follows): fetch the next one.
-  useEffect(() => {
-    if (hasOlder && rows.length > 0 && nearTop()) void showOlder();
-  }, [rows.length, hasOlder]);
+  const older = useOlderPages({ virtualizer, rows, scroller, hasOlder, loadOlder });
 
   const changedKeys = keys.devices.filter((d) => d.status === 'key-changed');
   const signerOf = (seq: number) => props.nameOf(messages.find((m) => m.seq === seq)?.senderUserId ?? '');
@@ -173,7 +140,7 @@ export function ConversationView(props: {
         </div>
       ) : null}
       {hasOlder ? (
-        <button type="button" className="button load-older" onClick={() => void showOlder()}>
+        <button type="button" className="button load-older" onClick={older.showOlder}>
           Load older messages
         </button>
       ) : null}
@@ -183,7 +150,7 @@ export function ConversationView(props: {
         role="log"
         aria-label="Messages"
         tabIndex={0}
-        onScroll={onScroll}
+        onScroll={older.onScroll}
       >
         <div
           className="message-canvas"
