@@ -12,8 +12,6 @@
  * Prints figures and ratios; never asserts timings.
  */
 import type { Page } from 'playwright-core';
-import type { Core } from '../../src/main/core';
-import type { SessionState } from '../../src/shared/contract';
 import { launchChromium, openApp, serveRenderer } from '../chromium/harness';
 import { userId } from '../stack/hub/hub-test-kit';
 import { seedHistory, seededText } from '../support/seeded-history';
@@ -92,20 +90,8 @@ try {
     kind: 'direct',
     memberIds: [userId(ws.stack, 'dr.samuel.okafor')],
   });
-  const deviceOf = async (core: Core) => {
-    const state = await must<SessionState>(core, 'session.current');
-    if (state.status !== 'active') throw new Error('not signed in');
-    return state.device.deviceId;
-  };
-  const seeding = await measure(`seed ${COUNT.toLocaleString('en-US')} messages`, COUNT, async () =>
-    seedHistory(asha, conversationId, {
-      count: COUNT,
-      stepMs: 60_000,
-      senders: [
-        { userId: userId(ws.stack, 'dr.asha.rao'), deviceId: await deviceOf(asha) },
-        { userId: userId(ws.stack, 'dr.samuel.okafor'), deviceId: await deviceOf(samuel) },
-      ],
-    }),
+  const seeding = await measure(`seed ${COUNT.toLocaleString('en-US')} messages`, COUNT, () =>
+    seedHistory(asha, conversationId, { count: COUNT, stepMs: 60_000, senders: [asha, samuel] }),
   );
 
   const { page } = await openApp(browser, asha, server.url);

@@ -11,11 +11,15 @@ import { resolveRendererAsset, rendererOrigin } from '../../src/main/shell/navig
 import { createClinicalApi } from '../../src/shared/bridge';
 import { bridgeChannels, eventChannel } from '../../src/shared/contract';
 import { contentSecurityPolicy } from '../../src/shared/csp';
+import { userId } from '../stack/hub/hub-test-kit';
+import { must, twoClinicians, type Workstation } from '../support/workstation';
 
 export const rendererRoot = resolve('out/renderer');
 export const screenshotDir = resolve('test-results/screenshots');
 
-export { launchChromium } from '../support/chromium';
+import { launchChromium } from '../support/chromium';
+
+export { launchChromium };
 
 /** Serves the built renderer over http with the same asset rules and CSP header as the app:// protocol. */
 export async function serveRenderer(): Promise<{ url: string; close(): Promise<void> }> {
@@ -137,4 +141,45 @@ export async function axeViolations(page: Page): Promise<{ id: string; nodes: nu
       targets: v.nodes.slice(0, 5).map((n) => n.target.join(' ')),
     }));
   });
+}
+
+export interface PairOnScreen {
+  ws: Workstation;
+  asha: Core;
+  samuel: Core;
+  conversationId: string;
+  /** Asha's app, open on the conversation with Samuel. */
+  page: Page;
+  close(): Promise<void>;
+}
+
+/**
+ * Dr Asha Rao and Dr Samuel Okafor signed in, with a direct conversation between them, and Asha's app in
+ * Chromium open on it. `prepare` runs before the app opens (to seed history, or to tamper with the hub).
+ */
+export async function pairOnScreen(
+  prepare: (pair: Omit<PairOnScreen, 'page' | 'close'>) => Promise<void> = async () => {},
+): Promise<PairOnScreen> {
+  const { ws, asha, samuel } = await twoClinicians();
+  const { conversationId } = await must<{ conversationId: string }>(asha, 'conversations.create', {
+    kind: 'direct',
+    memberIds: [userId(ws.stack, 'dr.samuel.okafor')],
+  });
+  await prepare({ ws, asha, samuel, conversationId });
+  const server = await serveRenderer();
+  const browser = await launchChromium();
+  const { page } = await openApp(browser, asha, server.url);
+  await page.getByRole('button', { name: /Dr Samuel Okafor/ }).click();
+  return {
+    ws,
+    asha,
+    samuel,
+    conversationId,
+    page,
+    async close() {
+      await browser.close();
+      await server.close();
+      await ws.close();
+    },
+  };
 }

@@ -1,60 +1,41 @@
 // A colleague's key changes on the hub (here: someone with the server's files swaps in their own, correctly
 // self-signed keys). The conversation warns, holds messages to the new key, shows the new safety number in
 // the contact details, and sends again only once the user accepts it.
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Core } from '../../src/main/core';
 import { enrolDevice, loadDevice, signDirectoryEntry } from '../../src/main/core/keys';
-import type { ContactDevice, SessionState } from '../../src/shared/contract';
-import { editHubDatabase, swapDeviceKeys, userId } from '../stack/hub/hub-test-kit';
-import { connected, must, twoClinicians, type Workstation } from '../support/workstation';
-import { checkScreen, launchChromium, openApp, serveRenderer } from './harness';
+import type { ContactDevice } from '../../src/shared/contract';
+import { editHubDatabase, swapDeviceKeys } from '../stack/hub/hub-test-kit';
+import { connected, must } from '../support/workstation';
+import { checkScreen, pairOnScreen, type PairOnScreen } from './harness';
 
-let ws: Workstation;
-let asha: Core;
-let browser: Browser;
-let server: Awaited<ReturnType<typeof serveRenderer>>;
+let pair: PairOnScreen;
 let page: Page;
 let trustedNumber: string;
 
 beforeAll(async () => {
-  let samuel: Core;
-  ({ ws, asha, samuel } = await twoClinicians());
-  const samuelId = userId(ws.stack, 'dr.samuel.okafor');
-  const { conversationId } = await must<{ conversationId: string }>(asha, 'conversations.create', {
-    kind: 'direct',
-    memberIds: [samuelId],
-  });
-  await must(asha, 'messages.send', {
-    conversationId,
-    text: 'Handover list for tonight attached to the board',
-    urgent: false,
-    ackRequired: false,
-    patient: null,
-  });
-  const [pinned] = await must<ContactDevice[]>(asha, 'keys.contactDevices', { userIds: [samuelId] });
-  trustedNumber = pinned!.safetyNumber!;
+  pair = await pairOnScreen(async ({ ws, asha, samuel, conversationId }) => {
+    await must(asha, 'messages.send', {
+      conversationId,
+      text: 'Handover list for tonight attached to the board',
+      urgent: false,
+      ackRequired: false,
+      patient: null,
+    });
+    const { userId, deviceId, createdAt } = samuel.session.active().device;
+    const [pinned] = await must<ContactDevice[]>(asha, 'keys.contactDevices', { userIds: [userId] });
+    trustedNumber = pinned!.safetyNumber!;
 
-  const state = await must<SessionState>(samuel, 'session.current');
-  if (state.status !== 'active') throw new Error('Samuel is not signed in');
-  const { deviceId, createdAt } = await loadDevice(ws.keychain, state.profile.profileId);
-  await enrolDevice(ws.keychain, { profileId: 'attacker', userId: samuelId });
-  const attacker = await loadDevice(ws.keychain, 'attacker');
-  await editHubDatabase(ws.stack, (db) => {
-    swapDeviceKeys(db, signDirectoryEntry({ ...attacker, deviceId, createdAt }));
+    await enrolDevice(ws.keychain, { profileId: 'attacker', userId });
+    const attacker = await loadDevice(ws.keychain, 'attacker');
+    await editHubDatabase(ws.stack, (db) => {
+      swapDeviceKeys(db, signDirectoryEntry({ ...attacker, deviceId, createdAt }));
+    });
+    await connected(asha);
   });
-  await connected(asha);
-
-  server = await serveRenderer();
-  browser = await launchChromium();
-  page = (await openApp(browser, asha, server.url)).page;
-  await page.getByRole('button', { name: /Dr Samuel Okafor/ }).click();
+  page = pair.page;
 }, 180_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await ws?.close();
-});
+afterAll(async () => pair?.close());
 
 it('warns, refuses to send, shows the new safety number, and sends again once accepted', async () => {
   const warning = page.getByTestId('key-change-warning');

@@ -1,54 +1,24 @@
 // A long conversation in Chromium: the view stays virtualized (a few dozen rows in the DOM however long the
 // history), shows a separator for each day, and loads older pages as the user scrolls up, in order, to the
 // very first message. (The 100,000-message scroll is measured by tests/bench/scroll.bench.ts.)
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Core } from '../../src/main/core';
-import type { SessionState } from '../../src/shared/contract';
-import { userId } from '../stack/hub/hub-test-kit';
 import { seedHistory, seededText } from '../support/seeded-history';
-import { must, twoClinicians, type Workstation } from '../support/workstation';
-import { checkScreen, launchChromium, openApp, serveRenderer } from './harness';
+import { checkScreen, pairOnScreen, type PairOnScreen } from './harness';
 
 const COUNT = 3_000;
 const STEP_MS = 7 * 60_000; // about two weeks of history
 
-let ws: Workstation;
-let asha: Core;
-let browser: Browser;
-let server: Awaited<ReturnType<typeof serveRenderer>>;
+let pair: PairOnScreen;
 let page: Page;
 
 beforeAll(async () => {
-  let samuel: Core;
-  ({ ws, asha, samuel } = await twoClinicians());
-  const { conversationId } = await must<{ conversationId: string }>(asha, 'conversations.create', {
-    kind: 'direct',
-    memberIds: [userId(ws.stack, 'dr.samuel.okafor')],
-  });
-  const device = async (core: Core) => {
-    const state = await must<SessionState>(core, 'session.current');
-    if (state.status !== 'active') throw new Error('not signed in');
-    return state.device.deviceId;
-  };
-  seedHistory(asha, conversationId, {
-    count: COUNT,
-    stepMs: STEP_MS,
-    senders: [
-      { userId: userId(ws.stack, 'dr.asha.rao'), deviceId: await device(asha) },
-      { userId: userId(ws.stack, 'dr.samuel.okafor'), deviceId: await device(samuel) },
-    ],
-  });
-  server = await serveRenderer();
-  browser = await launchChromium();
-  page = (await openApp(browser, asha, server.url)).page;
-  await page.getByRole('button', { name: /Dr Samuel Okafor/ }).click();
+  pair = await pairOnScreen(async ({ asha, samuel, conversationId }) =>
+    seedHistory(asha, conversationId, { count: COUNT, stepMs: STEP_MS, senders: [asha, samuel] }),
+  );
+  page = pair.page;
 }, 180_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await ws?.close();
-});
+afterAll(async () => pair?.close());
 
 const log = () => page.getByRole('log', { name: 'Messages' });
 const renderedNotes = () =>

@@ -1,39 +1,19 @@
 // The hub goes away mid-shift (kill -9): the banner says so and counts what waits to be sent, the message
 // written meanwhile shows as sending, and once the hub is back it goes out by itself and arrives.
-import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Core } from '../../src/main/core';
 import type { MessageView } from '../../src/shared/contract';
-import { userId } from '../stack/hub/hub-test-kit';
-import { eventually, must, twoClinicians, type Workstation } from '../support/workstation';
-import { checkScreen, launchChromium, openApp, serveRenderer } from './harness';
+import { eventually, must } from '../support/workstation';
+import { checkScreen, pairOnScreen, type PairOnScreen } from './harness';
 
-let ws: Workstation;
-let asha: Core;
-let samuel: Core;
-let conversationId: string;
-let browser: Browser;
-let server: Awaited<ReturnType<typeof serveRenderer>>;
-let page: Page;
+let pair: PairOnScreen;
 
 beforeAll(async () => {
-  ({ ws, asha, samuel } = await twoClinicians());
-  ({ conversationId } = await must<{ conversationId: string }>(asha, 'conversations.create', {
-    kind: 'direct',
-    memberIds: [userId(ws.stack, 'dr.samuel.okafor')],
-  }));
-  server = await serveRenderer();
-  browser = await launchChromium();
-  page = (await openApp(browser, asha, server.url)).page;
-  await page.getByRole('button', { name: /Dr Samuel Okafor/ }).click();
+  pair = await pairOnScreen();
 }, 180_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await ws?.close();
-});
+afterAll(async () => pair?.close());
 
 it('shows the outage and the queued message, and sends it once the hub is back', async () => {
+  const { ws, samuel, conversationId, page } = pair;
   const banner = page.getByTestId('connection-state');
   await expect.poll(() => banner.innerText(), { timeout: 30_000 }).toBe('Connected');
   await ws.stack.hub.kill('SIGKILL');

@@ -12,22 +12,23 @@ export const seededText = (n: number): string =>
   `Note ${n}: ${Array.from({ length: 4 + (n % 9) }, (_, i) => words[(n * 7 + i * 3) % words.length]).join(' ')}`;
 
 /**
- * Writes `count` messages (seq 1..count) alternating between `senders`, `stepMs` apart and ending now, in
- * batches of 1,000. Returns the time of the first message.
+ * Writes `count` messages (seq 1..count) into `core`'s store, alternating between the signed-in users of
+ * `senders` (their own devices), `stepMs` apart and ending now, in batches of 1,000.
  */
 export function seedHistory(
   core: Core,
   conversationId: string,
-  options: { count: number; senders: { userId: string; deviceId: string }[]; stepMs: number },
-): string {
+  options: { count: number; senders: Core[]; stepMs: number },
+): void {
   const messages = core.messaging()?.messages;
   if (!messages) throw new Error('seedHistory needs a signed-in core');
+  const senders = options.senders.map((sender) => sender.session.active().device);
   const start = Date.now() - options.count * options.stepMs;
   let prev: string | null = null;
   for (let from = 1; from <= options.count; from += 1_000) {
     const batch: IncomingMessage[] = [];
     for (let n = from; n < Math.min(from + 1_000, options.count + 1); n++) {
-      const sender = options.senders[n % options.senders.length]!;
+      const sender = senders[n % senders.length]!;
       const envelope = new Uint8Array(randomBytes(64));
       const hash = createHash('sha256').update(envelope).digest('hex');
       const time = new Date(start + n * options.stepMs).toISOString();
@@ -58,5 +59,4 @@ export function seedHistory(
     }
     messages.ingest(batch);
   }
-  return new Date(start + options.stepMs).toISOString();
 }

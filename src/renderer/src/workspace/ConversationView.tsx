@@ -52,10 +52,7 @@ export function ConversationView(props: {
 }): React.JSX.Element {
   const { conversationId } = props;
   const { messages, alerts, hasOlder, loadOlder, reload } = useHistory(conversationId, props.changes);
-  const keys = useContactKeys(
-    props.others.map((o) => o.userId),
-    props.changes,
-  );
+  const keys = useContactKeys(props.others.map((o) => o.userId));
   const documents = useDocumentViewer(conversationId);
   const [showContacts, setShowContacts] = useState(false);
   const scroller = useRef<HTMLDivElement>(null);

@@ -2,11 +2,11 @@ import { useCallback, useEffect, useState } from 'react';
 import type { ContactDevice, PresenceView } from '../../../shared/contract';
 import { fetchPresence } from './presence';
 
-/** The devices (with safety numbers) and presence of a conversation's other members. */
-export function useContactKeys(
-  userIds: string[],
-  changes: number,
-): {
+/**
+ * The devices (with safety numbers) and presence of a conversation's other members: read from the hub when
+ * the conversation opens and after every reconnect, not on every message.
+ */
+export function useContactKeys(userIds: string[]): {
   devices: ContactDevice[];
   presence: PresenceView[];
   error: string | null;
@@ -29,7 +29,8 @@ export function useContactKeys(
   }, [key]);
   useEffect(() => {
     void load();
-  }, [load, changes]);
+    return window.clinical.on('connection.state', (c) => c.state === 'connected' && void load());
+  }, [load]);
 
   const accept = async (device: ContactDevice): Promise<void> => {
     const result = await window.clinical.call('keys.acceptKeyChange', {
