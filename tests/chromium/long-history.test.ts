@@ -69,6 +69,6 @@ it('loads older pages while scrolling up, in order, down to the first message', 
   // About two weeks of history: one separator per day.
   expect(walk.days).toBeGreaterThanOrEqual(14);
   expect(await log().innerText()).toContain(seededText(1));
-  expect(await page.getByRole('button', { name: 'Load older messages' }).count()).toBe(0);
+  await expect.poll(() => page.getByRole('button', { name: 'Load older messages' }).count()).toBe(0);
   await checkScreen(page, 'long-history-oldest');
 });

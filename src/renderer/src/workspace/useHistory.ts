@@ -9,6 +9,12 @@ function mergeNewest(current: MessageView[], newest: MessageView[]): MessageView
   return [...current.filter((m) => m.seq !== null && m.seq < oldestFresh), ...newest];
 }
 
+/** A full page whose oldest message is not the conversation's first (seq 1) may have more before it. */
+function moreBefore(page: MessageView[]): boolean {
+  const oldest = page.find((m) => m.seq !== null)?.seq;
+  return page.length === pageSize && oldest !== undefined && oldest > 1;
+}
+
 /**
  * A conversation's history, oldest first: the newest page at once, older pages on demand (scrolling up),
  * refreshed whenever the core says messages changed.
@@ -39,7 +45,7 @@ export function useHistory(
       const newest = [...page.value].reverse();
       setMessages((old) => {
         const merged = old[0]?.conversationId === conversationId ? mergeNewest(old, newest) : newest;
-        if (merged.length === newest.length) setHasOlder(newest.length === pageSize);
+        if (merged.length === newest.length) setHasOlder(moreBefore(newest));
         return merged;
       });
     }
@@ -70,7 +76,7 @@ export function useHistory(
       });
       if (!page.ok) return 0;
       const older = [...page.value].reverse();
-      setHasOlder(older.length === pageSize);
+      setHasOlder(moreBefore(older));
       setMessages((old) => [...older, ...old]);
       return older.length;
     } finally {
