@@ -11,8 +11,8 @@ function mergeNewest(current: MessageView[], newest: MessageView[]): MessageView
 
 /** A full page whose oldest message is not the conversation's first (seq 1) may have more before it. */
 function moreBefore(page: MessageView[]): boolean {
-  const oldest = page.find((m) => m.seq !== null)?.seq;
-  return page.length === pageSize && oldest !== undefined && oldest > 1;
+  const oldest = page.find((m) => m.seq !== null)?.seq ?? null;
+  return page.length === pageSize && oldest !== null && oldest > 1;
 }
 
 /**
