@@ -37,38 +37,97 @@ it('opens at the newest message, with day separators, and only a few dozen rows 
   await checkScreen(page, 'long-history-newest');
 });
 
+/**
+ * Scrolls by `step` pixels a time (smaller than the rendered window, the view plus overscan, so every row
+ * passes through the DOM) until note `until` is rendered or the view stops moving for 100 steps; records
+ * what is rendered at the start and after each step.
+ */
+const walk = (step: number, until: number) =>
+  page.locator('.message-scroller').evaluate(
+    async (el, { step, until }) => {
+      const frame = () => new Promise((r) => requestAnimationFrame(r));
+      const seen = new Set<number>();
+      const days = new Set<string>();
+      let maxRows = 0;
+      let outOfOrder = 0;
+      let stuck = 0;
+      const record = () => {
+        const notes = [...el.querySelectorAll('article')].map((a) =>
+          Number(/Note (\d+):/.exec(a.textContent ?? '')?.[1] ?? NaN),
+        );
+        for (let k = 1; k < notes.length; k++) if (notes[k] !== notes[k - 1]! + 1) outOfOrder++;
+        notes.forEach((n) => seen.add(n));
+        el.querySelectorAll('.day-separator').forEach((d) => days.add(d.textContent ?? ''));
+        maxRows = Math.max(maxRows, el.querySelectorAll('.message-row').length);
+      };
+      record();
+      for (let i = 0; i < 5_000 && !seen.has(until) && stuck < 100; i++) {
+        const before = el.scrollTop;
+        el.scrollBy(0, step);
+        await frame();
+        await frame();
+        stuck = el.scrollTop === before ? stuck + 1 : 0;
+        record();
+      }
+      const notes = [...seen];
+      return {
+        seen: seen.size,
+        first: Math.min(...notes),
+        last: Math.max(...notes),
+        days: days.size,
+        maxRows,
+        outOfOrder,
+        stuck,
+      };
+    },
+    { step, until },
+  );
+
 it('loads older pages while scrolling up, in order, down to the first message', async () => {
-  // Scrolls up in steps smaller than the rendered window (the view plus overscan), so every row passes
-  // through the DOM; after each frame, records what is rendered.
-  const walk = await page.locator('.message-scroller').evaluate(async (el) => {
-    const frame = () => new Promise((r) => requestAnimationFrame(r));
-    const seen = new Set<number>();
-    const days = new Set<string>();
-    let maxRows = 0;
-    let outOfOrder = 0;
-    let stuck = 0;
-    for (let i = 0; i < 5_000 && !seen.has(1) && stuck < 100; i++) {
-      stuck = el.scrollTop === 0 ? stuck + 1 : 0;
-      el.scrollBy(0, -1_000);
-      await frame();
-      await frame();
-      const notes = [...el.querySelectorAll('article')].map((a) =>
-        Number(/Note (\d+):/.exec(a.textContent ?? '')?.[1] ?? NaN),
-      );
-      for (let k = 1; k < notes.length; k++) if (notes[k] !== notes[k - 1]! + 1) outOfOrder++;
-      notes.forEach((n) => seen.add(n));
-      el.querySelectorAll('.day-separator').forEach((d) => days.add(d.textContent ?? ''));
-      maxRows = Math.max(maxRows, el.querySelectorAll('.message-row').length);
-    }
-    return { seen: seen.size, first: Math.min(...seen), days: days.size, maxRows, outOfOrder, stuck };
-  });
-  expect(walk).toMatchObject({ first: 1, outOfOrder: 0, stuck: 0 });
+  const up = await walk(-1_000, 1);
+  expect(up).toMatchObject({ first: 1, outOfOrder: 0 });
+  expect(up.stuck).toBeLessThan(100);
   // Each older page arriving puts the view back on the row the user was reading, give or take a row.
-  expect(walk.seen).toBeGreaterThan(COUNT * 0.99);
-  expect(walk.maxRows).toBeLessThan(60);
+  expect(up.seen).toBeGreaterThan(COUNT * 0.99);
+  expect(up.maxRows).toBeLessThan(60);
   // About two weeks of history: one separator per day.
-  expect(walk.days).toBeGreaterThanOrEqual(14);
+  expect(up.days).toBeGreaterThanOrEqual(14);
   expect(await log().innerText()).toContain(seededText(1));
   await expect.poll(() => page.getByRole('button', { name: 'Load older messages' }).count()).toBe(0);
   await checkScreen(page, 'long-history-oldest');
+});
+
+it('opens a search hit in place, mid-history, and reads forward page by page to the newest', async () => {
+  const hit = 1_234;
+  await page.getByLabel('Search messages').fill(`Note ${hit}:`);
+  await page.keyboard.press('Enter');
+  const hits = page.getByRole('list', { name: 'Messages found' }).getByRole('button');
+  await expect.poll(() => hits.count(), { timeout: 10_000 }).toBe(1);
+  await hits.click();
+  // The message found is shown, marked and focused (a screen reader reads it out); the newest are not loaded.
+  const found = page.locator('.message-row--found');
+  await expect.poll(() => found.innerText(), { timeout: 10_000 }).toContain(seededText(hit));
+  expect(await page.evaluate(() => document.activeElement?.classList.contains('message-row--found'))).toBe(
+    true,
+  );
+  expect(await renderedNotes()).not.toContain(COUNT);
+  const showNewest = page.getByRole('button', { name: 'Show newest messages' });
+  expect(await showNewest.count()).toBe(1);
+  await checkScreen(page, 'long-history-search-hit');
+
+  const down = await walk(1_000, COUNT);
+  expect(down).toMatchObject({ last: COUNT, outOfOrder: 0 });
+  expect(down.first).toBeLessThanOrEqual(hit);
+  expect(down.stuck).toBeLessThan(100);
+  expect(down.seen).toBeGreaterThan((COUNT - hit) * 0.99);
+  expect(down.maxRows).toBeLessThan(60);
+  await expect.poll(() => showNewest.count()).toBe(0);
+
+  // Opened at the hit again, the button goes straight back to the newest messages.
+  await page.getByLabel('Search messages').press('Enter');
+  await hits.click();
+  await expect.poll(() => found.innerText(), { timeout: 10_000 }).toContain(seededText(hit));
+  await showNewest.click();
+  await expect.poll(renderedNotes, { timeout: 10_000 }).toContain(COUNT);
+  expect(await showNewest.count()).toBe(0);
 });

@@ -72,10 +72,14 @@ export function callHandlers(deps: {
     'conversations.create': async ({ kind, memberIds }) => ({
       conversationId: await messaging().createConversation(kind, memberIds),
     }),
-    'messages.page': ({ conversationId, beforeSeq, limit }) => {
+    'messages.page': ({ conversationId, beforeSeq, afterSeq, limit }) => {
       const { messages } = messaging();
       return messages
-        .page(conversationId, { ...(beforeSeq ? { beforeSeq } : {}), limit })
+        .page(conversationId, {
+          ...(beforeSeq !== undefined ? { beforeSeq } : {}),
+          ...(afterSeq !== undefined ? { afterSeq } : {}),
+          limit,
+        })
         .map((m) => toMessageView(m, m.seq === null ? [] : messages.receipts(conversationId, m.seq)));
     },
     'messages.send': ({ conversationId, text, urgent, ackRequired, patient }) =>

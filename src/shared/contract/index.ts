@@ -86,11 +86,16 @@ export const contract = {
       result: zod.object({ conversationId: zod.string() }),
     },
     'messages.page': {
-      args: zod.strictObject({
-        conversationId: id,
-        beforeSeq: zod.int().positive().optional(),
-        limit: zod.int().min(1).max(200),
-      }),
+      args: zod
+        .strictObject({
+          conversationId: id,
+          beforeSeq: zod.int().positive().optional(),
+          afterSeq: zod.int().nonnegative().optional(),
+          limit: zod.int().min(1).max(200),
+        })
+        .refine((a) => a.beforeSeq === undefined || a.afterSeq === undefined, {
+          message: 'a page is either before or after a seq, not both',
+        }),
       result: zod.array(MessageView),
     },
     'messages.send': {

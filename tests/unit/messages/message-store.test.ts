@@ -245,6 +245,14 @@ describe('pages, unread counts and conversations', () => {
     expect(second.map((m) => m.seq)).toEqual(Array.from({ length: 50 }, (_, i) => 71 - i));
     expect(messages.page('c1', { beforeSeq: 3, limit: 50 }).map((m) => m.seq)).toEqual([2, 1]);
     expect(messages.page('c1', { beforeSeq: 1, limit: 50 })).toEqual([]);
+    // Reading forward from a search hit: the messages just above it, newest first, never the pending one.
+    const forward = messages.page('c1', { afterSeq: 40, limit: 50 });
+    expect(forward.map((m) => m.seq)).toEqual(Array.from({ length: 50 }, (_, i) => 90 - i));
+    expect(messages.page('c1', { afterSeq: 117, limit: 50 }).map((m) => m.seq)).toEqual([120, 119, 118]);
+    expect(messages.page('c1', { afterSeq: 120, limit: 50 })).toEqual([]);
+    expect(() => messages.page('c1', { beforeSeq: 10, afterSeq: 5, limit: 50 })).toThrow(
+      expect.objectContaining({ code: 'invalid_args' }),
+    );
     expect(messages.page('nobody', { limit: 50 })).toEqual([]);
     expect(first.every((m) => m.conversationId === 'c1')).toBe(true);
   });

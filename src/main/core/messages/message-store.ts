@@ -64,7 +64,14 @@ export interface MessageStore {
   markFailed(envelopeId: string, reason: string): void;
   markSent(envelopeId: string, seq: number, serverTime: string): void;
   cursors(): { conversationId: string; afterSeq: number }[];
-  page(conversationId: string, opts: { beforeSeq?: number; limit: number }): StoredMessage[];
+  /**
+   * Newest first: the newest page (pending own messages first), or the page just before `beforeSeq`, or the
+   * page just after `afterSeq` (the oldest `limit` messages above it, to read forward from a search hit).
+   */
+  page(
+    conversationId: string,
+    opts: { beforeSeq?: number; afterSeq?: number; limit: number },
+  ): StoredMessage[];
   latestHashes(conversationId: string, n: number): string[];
   byHash(conversationId: string, hash: string): { seq: number | null; envelopeId: string } | null;
   bySeq(conversationId: string, seq: number): StoredMessage | null;
@@ -202,6 +209,10 @@ export function createMessageStore(store: ProfileStore, options: MessageStoreOpt
     before: () =>
       db.prepare<[string, number, number], MessageRow>(
         `SELECT ${messageColumns('m')} FROM messages m WHERE conversation_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
+      ),
+    after: () =>
+      db.prepare<[string, number, number], MessageRow>(
+        `SELECT ${messageColumns('m')} FROM messages m WHERE conversation_id = ? AND seq > ? ORDER BY seq ASC LIMIT ?`,
       ),
     bySeq: () =>
       db.prepare<[string, number], MessageRow>(
@@ -546,6 +557,15 @@ export function createMessageStore(store: ProfileStore, options: MessageStoreOpt
     page(conversationId, opts) {
       checkConversation(conversationId);
       const limit = Math.min(Math.max(Math.trunc(opts?.limit ?? 50), 1), MAX_PAGE);
+      if (opts.beforeSeq !== undefined && opts.afterSeq !== undefined) {
+        invalid('a page is either before or after a seq, not both');
+      }
+      if (opts.afterSeq !== undefined) {
+        return q.after
+          .all(conversationId, checkSeq(opts.afterSeq, 'afterSeq'), limit)
+          .reverse()
+          .map(toStoredMessage);
+      }
       if (opts.beforeSeq !== undefined) {
         return q.before
           .all(conversationId, checkSeq(opts.beforeSeq, 'beforeSeq'), limit)

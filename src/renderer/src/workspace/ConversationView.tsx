@@ -11,6 +11,8 @@ import { useDocumentViewer } from './useDocumentViewer';
 import { useHistory } from './useHistory';
 import { useOlderPages } from './useOlderPages';
 
+const nearEndPx = 400;
+
 type Row =
   { kind: 'day'; key: string; label: string } | { kind: 'message'; key: string; message: MessageView };
 
@@ -49,9 +51,12 @@ export function ConversationView(props: {
   others: { userId: string; user: DirectoryUser | null }[];
   nameOf: (userId: string) => string;
   changes: number;
+  /** A message to open the conversation at (a search hit), instead of the newest. */
+  focus: { seq: number } | null;
 }): React.JSX.Element {
   const { conversationId } = props;
-  const { messages, alerts, hasOlder, loadOlder, reload } = useHistory(conversationId, props.changes);
+  const history = useHistory(conversationId, props.changes, props.focus);
+  const { messages, alerts, hasOlder, loadOlder, reload } = history;
   const keys = useContactKeys(props.others.map((o) => o.userId));
   const documents = useDocumentViewer(conversationId);
   const [showContacts, setShowContacts] = useState(false);
@@ -72,13 +77,32 @@ export function ConversationView(props: {
     overscan: 8,
   });
 
-  // A new newest message (sent or received) brings the view to the end; older pages arriving do not.
-  const newestId = messages.at(-1)?.envelopeId;
+  // A new newest message (sent or received) brings the view to the end; pages arriving do not.
   useEffect(() => {
-    if (rows.length > 0) virtualizer.scrollToIndex(rows.length - 1, { align: 'end' });
-  }, [newestId, virtualizer]);
+    if (history.tail.follow && rows.length > 0) virtualizer.scrollToIndex(rows.length - 1, { align: 'end' });
+  }, [history.tail, virtualizer]);
+
+  // Opened at a search hit: bring it to the middle of the view once it is loaded, and give it focus.
+  const { landed } = history;
+  const foundIndex = landed
+    ? rows.findIndex((r) => r.kind === 'message' && r.message.seq === landed.seq)
+    : -1;
+  const shown = useRef<object | null>(null);
+  const focused = useRef<object | null>(null);
+  useEffect(() => {
+    if (!landed || foundIndex < 0 || shown.current === landed) return;
+    shown.current = landed;
+    virtualizer.scrollToIndex(foundIndex, { align: 'center' });
+  }, [landed, foundIndex, virtualizer]);
 
   const older = useOlderPages({ virtualizer, rows, scroller, hasOlder, loadOlder });
+  const onScroll = (): void => {
+    older.onScroll();
+    const el = scroller.current;
+    if (history.hasNewer && el && el.scrollHeight - el.scrollTop - el.clientHeight < nearEndPx) {
+      void history.loadNewer();
+    }
+  };
 
   const changedKeys = keys.devices.filter((d) => d.status === 'key-changed');
   const signerOf = (seq: number) => props.nameOf(messages.find((m) => m.seq === seq)?.senderUserId ?? '');
@@ -147,7 +171,7 @@ export function ConversationView(props: {
         role="log"
         aria-label="Messages"
         tabIndex={0}
-        onScroll={older.onScroll}
+        onScroll={onScroll}
       >
         <div
           className="message-canvas"
@@ -155,15 +179,21 @@ export function ConversationView(props: {
         >
           {virtualizer.getVirtualItems().map((item) => {
             const row = rows[item.index]!;
+            const found = item.index === foundIndex;
             return (
               <div
                 key={row.key}
                 data-index={item.index}
-                className="message-row"
+                className={found ? 'message-row message-row--found' : 'message-row'}
+                tabIndex={found ? -1 : undefined}
                 ref={(el) => {
                   if (!el) return;
                   el.style.setProperty('transform', `translateY(${item.start}px)`);
                   virtualizer.measureElement(el);
+                  if (found && focused.current !== landed) {
+                    focused.current = landed;
+                    el.focus({ preventScroll: true });
+                  }
                 }}
               >
                 {row.kind === 'day' ? (
@@ -184,6 +214,11 @@ export function ConversationView(props: {
           })}
         </div>
       </div>
+      {history.hasNewer ? (
+        <button type="button" className="button show-newest" onClick={history.showNewest}>
+          Show newest messages
+        </button>
+      ) : null}
       {viewer ? (
         viewer.result ? (
           <DocumentViewer

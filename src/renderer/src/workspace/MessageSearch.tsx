@@ -6,7 +6,8 @@ import { formatTime } from './time';
 export function MessageSearch(props: {
   nameOf: (userId: string) => string;
   titleOf: (conversationId: string) => string;
-  onOpen: (conversationId: string) => void;
+  /** Opens the conversation at the message found (seq null: not yet delivered, open at the newest). */
+  onOpen: (conversationId: string, seq: number | null) => void;
 }): React.JSX.Element {
   const [query, setQuery] = useState('');
   const [hits, setHits] = useState<SearchHitView[] | null>(null);
@@ -56,7 +57,7 @@ export function MessageSearch(props: {
                 <button
                   type="button"
                   className="conversation-item"
-                  onClick={() => props.onOpen(h.conversationId)}
+                  onClick={() => props.onOpen(h.conversationId, h.seq)}
                 >
                   <span className="conversation-title">{props.titleOf(h.conversationId)}</span>
                   {h.urgent ? <span className="badge badge--urgent">Urgent</span> : null}

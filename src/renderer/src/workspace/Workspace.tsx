@@ -13,6 +13,7 @@ type ActiveSession = Extract<SessionState, { status: 'active' }>;
 export function Workspace({ session }: { session: ActiveSession }): React.JSX.Element {
   const [conversations, setConversations] = useState<Conversation[]>([]);
   const [selected, setSelected] = useState<string | null>(null);
+  const [focus, setFocus] = useState<{ seq: number } | null>(null);
   const [showSettings, setShowSettings] = useState(false);
   const [changes, setChanges] = useState(0);
   const user = useDirectory();
@@ -37,8 +38,9 @@ export function Workspace({ session }: { session: ActiveSession }): React.JSX.El
     });
   }, [refresh]);
 
-  const choose = (conversationId: string): void => {
+  const choose = (conversationId: string, seq: number | null = null): void => {
     setSelected(conversationId);
+    setFocus(seq === null ? null : { seq });
     setShowSettings(false);
   };
   const open = conversations.find((c) => c.conversationId === selected) ?? null;
@@ -86,6 +88,7 @@ export function Workspace({ session }: { session: ActiveSession }): React.JSX.El
               .map((m) => ({ userId: m, user: user(m) }))}
             nameOf={nameOf}
             changes={changes}
+            focus={focus}
           />
         ) : (
           <p className="muted">Choose a conversation, or find a colleague to start one.</p>

@@ -2,87 +2,223 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { IntegrityAlertView, MessageView } from '../../../shared/contract';
 
 export const pageSize = 200;
+const aroundSize = pageSize / 2;
+
+type PageArgs = { beforeSeq?: number; afterSeq?: number; limit: number };
+
+/** The newest message loaded, and whether the view should follow it to the end (a new arrival). */
+export type Tail = { id: string | undefined; follow: boolean };
+
+const firstSeq = (messages: MessageView[]): number | null =>
+  messages.find((m) => m.seq !== null)?.seq ?? null;
+const lastSeq = (messages: MessageView[]): number | null =>
+  messages.findLast((m) => m.seq !== null)?.seq ?? null;
 
 /** Keeps older pages already loaded and replaces the newest page with a fresh copy (receipts, new arrivals). */
 function mergeNewest(current: MessageView[], newest: MessageView[]): MessageView[] {
-  const oldestFresh = newest.find((m) => m.seq !== null)?.seq ?? Infinity;
+  const oldestFresh = firstSeq(newest) ?? Infinity;
   return [...current.filter((m) => m.seq !== null && m.seq < oldestFresh), ...newest];
 }
 
+/** Replaces the loaded messages whose seq the fresh copy covers, keeping those before and after it. */
+function mergeRange(current: MessageView[], fresh: MessageView[]): MessageView[] {
+  const from = firstSeq(fresh);
+  const to = lastSeq(fresh);
+  if (from === null || to === null) return current;
+  const seqOf = (m: MessageView) => m.seq ?? Infinity;
+  return [...current.filter((m) => seqOf(m) < from), ...fresh, ...current.filter((m) => seqOf(m) > to)];
+}
+
 /** A full page whose oldest message is not the conversation's first (seq 1) may have more before it. */
-function moreBefore(page: MessageView[]): boolean {
-  const oldest = page.find((m) => m.seq !== null)?.seq ?? null;
-  return page.length === pageSize && oldest !== null && oldest > 1;
+function moreBefore(page: MessageView[], limit: number): boolean {
+  const oldest = firstSeq(page);
+  return page.length === limit && oldest !== null && oldest > 1;
 }
 
 /**
- * A conversation's history, oldest first: the newest page at once, older pages on demand (scrolling up),
- * refreshed whenever the core says messages changed.
+ * A conversation's history, oldest first. It opens on the newest page, or around `focus.seq` (a search hit)
+ * and then reads forward page by page until it meets the newest. Older pages load on demand (scrolling up);
+ * whatever is loaded is refreshed whenever the core says messages changed.
  */
 export function useHistory(
   conversationId: string,
   changes: number,
+  focus: { seq: number } | null,
 ): {
   messages: MessageView[];
   alerts: IntegrityAlertView[];
+  tail: Tail;
+  /** The focus once the messages around it are loaded (null before, and when opened at the newest). */
+  landed: { seq: number } | null;
   hasOlder: boolean;
+  hasNewer: boolean;
   loadOlder: () => Promise<number>;
+  loadNewer: () => Promise<number>;
+  showNewest: () => void;
   reload: () => Promise<void>;
 } {
   const [messages, setMessages] = useState<MessageView[]>([]);
   const [alerts, setAlerts] = useState<IntegrityAlertView[]>([]);
+  const [tail, setTail] = useState<Tail>({ id: undefined, follow: false });
   const [hasOlder, setHasOlder] = useState(false);
+  const [hasNewer, setHasNewer] = useState(false);
+  const [landed, setLanded] = useState<{ seq: number } | null>(null);
   const loading = useRef(false);
   const current = useRef<MessageView[]>([]);
   current.current = messages;
+  // Mirrors hasNewer for the callbacks: the loaded window stops short of the newest messages.
+  const detached = useRef(false);
+
+  const fetchPage = useCallback(
+    async (args: PageArgs): Promise<MessageView[] | null> => {
+      const page = await window.clinical.call('messages.page', { conversationId, ...args });
+      return page.ok ? [...page.value].reverse() : null;
+    },
+    [conversationId],
+  );
+
+  const markTail = (loaded: MessageView[], follow: boolean): void => {
+    const id = loaded.at(-1)?.envelopeId;
+    setTail((old) => (old.id === id ? old : { id, follow }));
+  };
+
+  const attach = (attached: boolean): void => {
+    detached.current = !attached;
+    setHasNewer(!attached);
+  };
+
+  const refreshNewest = useCallback(async () => {
+    const newest = await fetchPage({ limit: pageSize });
+    if (!newest || detached.current) return;
+    const merged = mergeNewest(current.current, newest);
+    if (merged.length === newest.length) setHasOlder(moreBefore(newest, pageSize));
+    current.current = merged;
+    setMessages(merged);
+    markTail(merged, true);
+  }, [fetchPage]);
+
+  const around = useCallback(
+    async (seq: number): Promise<{ before: MessageView[]; after: MessageView[] } | null> => {
+      const [before, after] = await Promise.all([
+        fetchPage({ beforeSeq: seq + 1, limit: aroundSize }),
+        fetchPage({ afterSeq: seq, limit: aroundSize }),
+      ]);
+      return before && after ? { before, after } : null;
+    },
+    [fetchPage],
+  );
+
+  const jump = useCallback(
+    async (target: { seq: number }) => {
+      const span = await around(target.seq);
+      if (!span) return;
+      const { before, after } = span;
+      setHasOlder(moreBefore(before, aroundSize));
+      if (after.length === aroundSize) {
+        attach(false);
+        current.current = [...before, ...after];
+      } else {
+        // The hit is among the newest messages: the window joins the newest page (with pending own messages).
+        const newest = await fetchPage({ limit: pageSize });
+        attach(true);
+        current.current = mergeNewest(before, newest ?? after);
+      }
+      setMessages(current.current);
+      markTail(current.current, false);
+      setLanded(target);
+    },
+    [around, fetchPage],
+  );
 
   const reload = useCallback(async () => {
-    const [page, found] = await Promise.all([
-      window.clinical.call('messages.page', { conversationId, limit: pageSize }),
-      window.clinical.call('integrity.alerts', { conversationId }),
-    ]);
-    if (page.ok) {
-      const newest = [...page.value].reverse();
-      setMessages((old) => {
-        const merged = old[0]?.conversationId === conversationId ? mergeNewest(old, newest) : newest;
-        if (merged.length === newest.length) setHasOlder(moreBefore(newest));
-        return merged;
-      });
-    }
+    const found = await window.clinical.call('integrity.alerts', { conversationId });
     if (found.ok) setAlerts(found.value);
-  }, [conversationId]);
+    if (!detached.current) return refreshNewest();
+    if (focus === null) return;
+    const span = await around(focus.seq);
+    if (!span) return;
+    current.current = mergeRange(current.current, [...span.before, ...span.after]);
+    setMessages(current.current);
+  }, [conversationId, focus, refreshNewest, around]);
 
+  // Opening (or a new search hit): start afresh, around the hit or at the newest.
   useEffect(() => {
+    current.current = [];
     setMessages([]);
     setHasOlder(false);
-  }, [conversationId]);
-  useEffect(() => {
-    void reload();
-  }, [reload, changes]);
+    attach(true);
+    setTail({ id: undefined, follow: false });
+    setLanded(null);
+    void window.clinical
+      .call('integrity.alerts', { conversationId })
+      .then((found) => found.ok && setAlerts(found.value));
+    void (focus === null ? refreshNewest() : jump(focus));
+  }, [conversationId, focus, refreshNewest, jump]);
 
-  const loadOlder = useCallback(async (): Promise<number> => {
-    const oldest = current.current.find((m) => m.seq !== null)?.seq ?? undefined;
-    if (loading.current || oldest === undefined) return 0;
-    if (oldest <= 1) {
-      setHasOlder(false);
-      return 0;
-    }
+  const seenChanges = useRef(changes);
+  useEffect(() => {
+    if (seenChanges.current === changes) return;
+    seenChanges.current = changes;
+    void reload();
+  }, [changes, reload]);
+
+  const page = async (edge: () => Promise<number>): Promise<number> => {
+    if (loading.current) return 0;
     loading.current = true;
     try {
-      const page = await window.clinical.call('messages.page', {
-        conversationId,
-        beforeSeq: oldest,
-        limit: pageSize,
-      });
-      if (!page.ok) return 0;
-      const older = [...page.value].reverse();
-      setHasOlder(moreBefore(older));
-      setMessages((old) => [...older, ...old]);
-      return older.length;
+      return await edge();
     } finally {
       loading.current = false;
     }
-  }, [conversationId]);
+  };
 
-  return { messages, alerts, hasOlder, loadOlder, reload };
+  const loadOlder = useCallback(
+    (): Promise<number> =>
+      page(async () => {
+        const oldest = firstSeq(current.current);
+        if (oldest === null) return 0;
+        if (oldest <= 1) {
+          setHasOlder(false);
+          return 0;
+        }
+        const older = await fetchPage({ beforeSeq: oldest, limit: pageSize });
+        if (!older) return 0;
+        setHasOlder(moreBefore(older, pageSize));
+        current.current = [...older, ...current.current];
+        setMessages(current.current);
+        return older.length;
+      }),
+    [fetchPage],
+  );
+
+  const loadNewer = useCallback(
+    (): Promise<number> =>
+      page(async () => {
+        const newestLoaded = lastSeq(current.current);
+        if (!detached.current || newestLoaded === null) return 0;
+        const newer = await fetchPage({ afterSeq: newestLoaded, limit: pageSize });
+        if (!newer) return 0;
+        let loaded = [...current.current, ...newer];
+        if (newer.length < pageSize) {
+          // Met the newest: from here on the view is the live end of the conversation again.
+          const newest = await fetchPage({ limit: pageSize });
+          if (newest) loaded = mergeNewest(loaded, newest);
+          attach(true);
+        }
+        current.current = loaded;
+        setMessages(loaded);
+        markTail(loaded, false);
+        return newer.length;
+      }),
+    [fetchPage],
+  );
+
+  const showNewest = useCallback(() => {
+    current.current = [];
+    attach(true);
+    setTail({ id: undefined, follow: false });
+    void refreshNewest();
+  }, [refreshNewest]);
+
+  return { messages, alerts, tail, landed, hasOlder, hasNewer, loadOlder, loadNewer, showNewest, reload };
 }
