@@ -5,7 +5,7 @@ import type { Core } from '../../../src/main/core';
 import type { ConversationView, MessageView } from '../../../src/shared/contract';
 import { userId } from '../../stack/hub/hub-test-kit';
 import type { OsNotification } from '../../../src/main/core/notifications';
-import { must, signedIn, startWorkstation, type Workstation } from '../../support/workstation';
+import { ask, must, signedIn, startWorkstation, type Workstation } from '../../support/workstation';
 
 let ws: Workstation;
 let asha: Core;
@@ -90,5 +90,17 @@ describe('a conversation between two staff', () => {
       expect(hits.map((h) => h.text)).toEqual(['Bed 12 potassium 6.9, please review']);
     }
     expect(await must(asha, 'integrity.alerts', {})).toEqual([]);
+  });
+
+  it('pages forward from a message (a search hit), and refuses a page both before and after', async () => {
+    const forward = await must<MessageView[]>(asha, 'messages.page', {
+      conversationId,
+      afterSeq: 1,
+      limit: 10,
+    });
+    expect(forward.map((m) => [m.seq, m.text])).toEqual([[2, 'Reviewed, repeating the sample now']]);
+    const both = await ask(asha, 'messages.page', { conversationId, beforeSeq: 2, afterSeq: 1, limit: 10 });
+    expect(both).toMatchObject({ ok: false, error: { code: 'invalid_args' } });
+    expect(await page(asha)).toHaveLength(2);
   });
 });
