@@ -97,6 +97,10 @@ export function callHandlers(deps: {
       await messaging().markRead(conversationId, uptoSeq);
       return null;
     },
+    'messages.typing': async ({ conversationId, typing }) => {
+      await messaging().typing(conversationId, typing);
+      return null;
+    },
     'messages.acknowledge': async ({ conversationId, seq }) => {
       await messaging().acknowledge(conversationId, seq);
       return null;

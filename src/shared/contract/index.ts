@@ -120,6 +120,10 @@ export const contract = {
       args: zod.strictObject({ conversationId: id, uptoSeq: zod.int().positive() }),
       result: zod.null(),
     },
+    'messages.typing': {
+      args: zod.strictObject({ conversationId: id, typing: zod.boolean() }),
+      result: zod.null(),
+    },
     'messages.acknowledge': {
       args: zod.strictObject({ conversationId: id, seq: zod.int().positive() }),
       result: zod.null(),
@@ -174,6 +178,11 @@ export const contract = {
     'connection.state': ConnectionState,
     'session.state': SessionState,
     'messages.changed': zod.object({ conversationId: zod.string() }),
+    'messages.typing': zod.object({
+      conversationId: zod.string(),
+      userId: zod.string(),
+      typing: zod.boolean(),
+    }),
     'documents.progress': zod.object({
       operationId: zod.string(),
       phase: zod.enum(['encrypt', 'upload', 'download', 'verify']),

@@ -25,6 +25,7 @@ export const callNames = [
   'messages.send',
   'messages.search',
   'messages.markRead',
+  'messages.typing',
   'messages.acknowledge',
   'messages.exportReport',
   'integrity.alerts',
@@ -40,6 +41,7 @@ export const eventNames = [
   'connection.state',
   'session.state',
   'messages.changed',
+  'messages.typing',
   'documents.progress',
 ] as const;
 

@@ -92,6 +92,29 @@ describe('a conversation between two staff', () => {
     expect(await must(asha, 'integrity.alerts', {})).toEqual([]);
   });
 
+  it('tells the other member who is typing, never the typist, and refuses a conversation it does not have', async () => {
+    const heard = (core: Core) => {
+      const events: unknown[] = [];
+      const stop = core.events.subscribe(
+        (name, payload) => name === 'messages.typing' && events.push(payload),
+      );
+      return { events, stop };
+    };
+    const atAsha = heard(asha);
+    const atSamuel = heard(samuel);
+    await must(samuel, 'messages.typing', { conversationId, typing: true });
+    const expected = { conversationId, userId: userId(ws.stack, 'dr.samuel.okafor'), typing: true };
+    await expect.poll(() => atAsha.events, { timeout: 10_000 }).toEqual([expected]);
+    expect(atSamuel.events).toEqual([]);
+    const unknown = await ask(samuel, 'messages.typing', {
+      conversationId: 'no-such-conversation',
+      typing: true,
+    });
+    expect(unknown).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    atAsha.stop();
+    atSamuel.stop();
+  });
+
   it('pages forward from a message (a search hit), and refuses a page both before and after', async () => {
     const forward = await must<MessageView[]>(asha, 'messages.page', {
       conversationId,

@@ -46,6 +46,8 @@ export interface MessagingEngine {
   flushOutbox(): Promise<void>;
   markRead(conversationId: string, uptoSeq: number): Promise<void>;
   acknowledge(conversationId: string, seq: number): Promise<void>;
+  /** Tells the other members this user is (or stopped) typing; nothing is sent or kept while offline. */
+  typing(conversationId: string, typing: boolean): Promise<void>;
   /** Resolves when every queued piece of work (ingest, outbox) has finished. */
   idle(): Promise<void>;
   exportReport(conversationId: string): Promise<VerificationReport>;
@@ -350,6 +352,10 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
           messages.addReceipt(receipt);
           changed([receipt.conversationId]);
         }),
+        hub.on('Typing', ({ conversationId, userId, typing }) => {
+          if (userId !== device.userId && membersOf.get(conversationId)?.includes(userId))
+            events.emit('messages.typing', { conversationId, userId, typing });
+        }),
         hub.on('DirectoryChanged', (event) => void keys.refresh([event.userId])),
       );
       if (hub.state() === 'connected') void enqueue(syncAll).then(() => api.flushOutbox());
@@ -441,6 +447,11 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
     },
     async acknowledge(conversationId, seq) {
       await hub.call('SendReceipt', { conversationId, seq, kind: 'acknowledged' });
+    },
+    async typing(conversationId, typing) {
+      if (!membersOf.has(conversationId))
+        throw new AppError('not_found', 'That conversation is not on this computer.');
+      if (hub.state() === 'connected') await hub.call('Typing', { conversationId, typing });
     },
     async idle() {
       await queue;

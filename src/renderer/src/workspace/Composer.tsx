@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { useTypingReport } from './useTypingReport';
 
 export function Composer(props: { conversationId: string }): React.JSX.Element {
   const [text, setText] = useState('');
@@ -7,6 +8,7 @@ export function Composer(props: { conversationId: string }): React.JSX.Element {
   const [mrn, setMrn] = useState('');
   const [patientName, setPatientName] = useState('');
   const [error, setError] = useState<string | null>(null);
+  useTypingReport(props.conversationId, text);
 
   async function send(event: React.FormEvent): Promise<void> {
     event.preventDefault();

@@ -10,6 +10,7 @@ import { useContactKeys } from './useContactKeys';
 import { useDocumentViewer } from './useDocumentViewer';
 import { useHistory } from './useHistory';
 import { useOlderPages } from './useOlderPages';
+import { useTyping } from './useTyping';
 
 const nearEndPx = 400;
 
@@ -44,6 +45,12 @@ function alertText(a: IntegrityAlertView): string {
   }
 }
 
+function typingText(names: string[]): string {
+  if (names.length === 0) return '';
+  if (names.length === 1) return `${names[0]} is typing…`;
+  return `${names.slice(0, -1).join(', ')} and ${names.at(-1)} are typing…`;
+}
+
 /** One conversation: its verified history (virtualized, older pages on scroll), alerts in place, composer. */
 export function ConversationView(props: {
   conversationId: string;
@@ -57,6 +64,7 @@ export function ConversationView(props: {
   const { conversationId } = props;
   const history = useHistory(conversationId, props.changes, props.focus);
   const { messages, alerts, hasOlder, loadOlder, reload } = history;
+  const typing = useTyping(conversationId);
   const keys = useContactKeys(props.others.map((o) => o.userId));
   const documents = useDocumentViewer(conversationId);
   const [showContacts, setShowContacts] = useState(false);
@@ -214,6 +222,9 @@ export function ConversationView(props: {
           })}
         </div>
       </div>
+      <p className="typing muted" aria-live="polite">
+        {typingText(typing.map(props.nameOf))}
+      </p>
       {history.hasNewer ? (
         <button type="button" className="button show-newest" onClick={history.showNewest}>
           Show newest messages
