@@ -1,11 +1,11 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { DirectoryUser, IntegrityAlertView, MessageView } from '../../../shared/contract';
+import type { DirectoryUser } from '../../../shared/contract';
 import { Composer } from './Composer';
 import { ContactDetails } from './ContactDetails';
 import { DocumentViewer } from './DocumentViewer';
 import { MessageItem } from './MessageItem';
-import { dayKey, dayLabel } from './time';
+import { alertText, timelineRows } from './timeline';
 import { useContactKeys } from './useContactKeys';
 import { useDocumentViewer } from './useDocumentViewer';
 import { useHistory } from './useHistory';
@@ -13,37 +13,6 @@ import { useOlderPages } from './useOlderPages';
 import { useTyping } from './useTyping';
 
 const nearEndPx = 400;
-
-type Row =
-  { kind: 'day'; key: string; label: string } | { kind: 'message'; key: string; message: MessageView };
-
-/** Messages with a separator before the first message of each day. */
-function withDaySeparators(messages: MessageView[]): Row[] {
-  const rows: Row[] = [];
-  let day: string | null = null;
-  for (const m of messages) {
-    const key = dayKey(m.time);
-    if (key !== day) {
-      rows.push({ kind: 'day', key: `day-${key}-${m.envelopeId}`, label: dayLabel(m.time) });
-      day = key;
-    }
-    rows.push({ kind: 'message', key: m.envelopeId, message: m });
-  }
-  return rows;
-}
-
-function alertText(a: IntegrityAlertView): string {
-  switch (a.kind) {
-    case 'gap':
-      return `Messages ${a.fromSeq}–${a.toSeq} are missing from the server's copy.`;
-    case 'reordered':
-      return `Messages around ${a.fromSeq} were reordered by the server.`;
-    case 'altered':
-      return `Message ${a.fromSeq} was altered on the server.`;
-    case 'missing-predecessor':
-      return `Message ${a.fromSeq} refers to a message this computer never received.`;
-  }
-}
 
 function typingText(names: string[]): string {
   if (names.length === 0) return '';
@@ -69,7 +38,11 @@ export function ConversationView(props: {
   const documents = useDocumentViewer(conversationId);
   const [showContacts, setShowContacts] = useState(false);
   const scroller = useRef<HTMLDivElement>(null);
-  const rows = useMemo(() => withDaySeparators(messages), [messages]);
+  const { hasNewer } = history;
+  const rows = useMemo(
+    () => timelineRows(messages, alerts, { hasOlder, hasNewer }),
+    [messages, alerts, hasOlder, hasNewer],
+  );
 
   // Reading the conversation marks what others wrote as read.
   useEffect(() => {
@@ -80,7 +53,7 @@ export function ConversationView(props: {
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scroller.current,
-    estimateSize: (i) => (rows[i]?.kind === 'day' ? 36 : 96),
+    estimateSize: (i) => ({ day: 36, alert: 56, message: 96 })[rows[i]?.kind ?? 'message'],
     getItemKey: (i) => rows[i]!.key,
     overscan: 8,
   });
@@ -159,14 +132,10 @@ export function ConversationView(props: {
         </p>
       ) : null}
       {alerts.length > 0 ? (
-        <div role="alert" className="alert alert--error" data-testid="integrity-alerts">
-          <p>This conversation's history does not check out:</p>
-          <ul>
-            {alerts.map((a) => (
-              <li key={a.id}>{alertText(a)}</li>
-            ))}
-          </ul>
-        </div>
+        <p role="alert" className="alert alert--error" data-testid="integrity-alerts">
+          This conversation's history does not check out:{' '}
+          {alerts.length === 1 ? '1 problem, shown' : `${alerts.length} problems, shown`} in place below.
+        </p>
       ) : null}
       {hasOlder ? (
         <button type="button" className="button load-older" onClick={older.showOlder}>
@@ -207,6 +176,10 @@ export function ConversationView(props: {
                 {row.kind === 'day' ? (
                   <p className="day-separator">
                     <span>{row.label}</span>
+                  </p>
+                ) : row.kind === 'alert' ? (
+                  <p role="note" className="alert alert--error integrity-alert">
+                    {alertText(row.alert)}
                   </p>
                 ) : (
                   <MessageItem
