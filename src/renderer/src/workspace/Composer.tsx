@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { progressText } from './progress';
 import { useTypingReport } from './useTypingReport';
 
 export function Composer(props: { conversationId: string }): React.JSX.Element {
@@ -35,7 +36,7 @@ export function Composer(props: { conversationId: string }): React.JSX.Element {
     const operationId = crypto.randomUUID();
     setAttaching('Choosing a file…');
     const stop = window.clinical.on('documents.progress', (p) => {
-      if (p.operationId === operationId) setAttaching(p.phase === 'encrypt' ? 'Encrypting…' : 'Uploading…');
+      if (p.operationId === operationId) setAttaching(progressText(p));
     });
     const patient = mrn.trim() && patientName.trim() ? { mrn: mrn.trim(), name: patientName.trim() } : null;
     const result = await window.clinical.call('documents.attach', {

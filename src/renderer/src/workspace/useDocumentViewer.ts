@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { DocumentOpenResult } from '../../../shared/contract';
+import { progressText } from './progress';
 
 export interface ViewerState {
   seq: number;
@@ -21,9 +22,7 @@ export function useDocumentViewer(conversationId: string): {
     setViewer({ seq, operationId, progress: 'Checking the document…', result: null, error: null });
     const stop = window.clinical.on('documents.progress', (p) => {
       if (p.operationId !== operationId) return;
-      const share = p.total ? ` ${Math.round((100 * p.bytes) / p.total)}%` : '';
-      const step = p.phase === 'download' ? 'Downloading' : p.phase === 'verify' ? 'Verifying' : 'Preparing';
-      setViewer((v) => (v && v.operationId === operationId ? { ...v, progress: `${step}…${share}` } : v));
+      setViewer((v) => (v && v.operationId === operationId ? { ...v, progress: progressText(p) } : v));
     });
     const result = await window.clinical.call('documents.open', { conversationId, seq, operationId });
     stop();
