@@ -32,13 +32,12 @@ export function ConversationView(props: {
 }): React.JSX.Element {
   const { conversationId } = props;
   const history = useHistory(conversationId, props.changes, props.focus);
-  const { messages, alerts, hasOlder, loadOlder, reload } = history;
+  const { messages, alerts, hasOlder, hasNewer, landed, loadOlder, reload } = history;
   const typing = useTyping(conversationId);
   const keys = useContactKeys(props.others.map((o) => o.userId));
   const documents = useDocumentViewer(conversationId);
   const [showContacts, setShowContacts] = useState(false);
   const scroller = useRef<HTMLDivElement>(null);
-  const { hasNewer } = history;
   const rows = useMemo(
     () => timelineRows(messages, alerts, { hasOlder, hasNewer }),
     [messages, alerts, hasOlder, hasNewer],
@@ -64,7 +63,6 @@ export function ConversationView(props: {
   }, [history.tail, virtualizer]);
 
   // Opened at a search hit: bring it to the middle of the view once it is loaded, and give it focus.
-  const { landed } = history;
   const foundIndex = landed
     ? rows.findIndex((r) => r.kind === 'message' && r.message.seq === landed.seq)
     : -1;
@@ -80,7 +78,7 @@ export function ConversationView(props: {
   const onScroll = (): void => {
     older.onScroll();
     const el = scroller.current;
-    if (history.hasNewer && el && el.scrollHeight - el.scrollTop - el.clientHeight < nearEndPx) {
+    if (hasNewer && el && el.scrollHeight - el.scrollTop - el.clientHeight < nearEndPx) {
       void history.loadNewer();
     }
   };
@@ -198,7 +196,7 @@ export function ConversationView(props: {
       <p className="typing muted" aria-live="polite">
         {typingText(typing.map(props.nameOf))}
       </p>
-      {history.hasNewer ? (
+      {hasNewer ? (
         <button type="button" className="button show-newest" onClick={history.showNewest}>
           Show newest messages
         </button>

@@ -130,16 +130,20 @@ export function useHistory(
     [around, fetchPage],
   );
 
-  const reload = useCallback(async () => {
+  const loadAlerts = useCallback(async () => {
     const found = await window.clinical.call('integrity.alerts', { conversationId });
     if (found.ok) setAlerts(found.value);
+  }, [conversationId]);
+
+  const reload = useCallback(async () => {
+    await loadAlerts();
     if (!detached.current) return refreshNewest();
     if (focus === null) return;
     const span = await around(focus.seq);
     if (!span) return;
     current.current = mergeRange(current.current, [...span.before, ...span.after]);
     setMessages(current.current);
-  }, [conversationId, focus, refreshNewest, around]);
+  }, [loadAlerts, focus, refreshNewest, around]);
 
   // Opening (or a new search hit): start afresh, around the hit or at the newest.
   useEffect(() => {
@@ -149,11 +153,9 @@ export function useHistory(
     attach(true);
     setTail({ id: undefined, follow: false });
     setLanded(null);
-    void window.clinical
-      .call('integrity.alerts', { conversationId })
-      .then((found) => found.ok && setAlerts(found.value));
+    void loadAlerts();
     void (focus === null ? refreshNewest() : jump(focus));
-  }, [conversationId, focus, refreshNewest, jump]);
+  }, [loadAlerts, focus, refreshNewest, jump]);
 
   const seenChanges = useRef(changes);
   useEffect(() => {
