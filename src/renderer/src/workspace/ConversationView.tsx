@@ -10,9 +10,8 @@ import { useContactKeys } from './useContactKeys';
 import { useDocumentViewer } from './useDocumentViewer';
 import { useHistory } from './useHistory';
 import { useOlderPages } from './useOlderPages';
+import { useReadingEnd } from './useReadingEnd';
 import { useTyping } from './useTyping';
-
-const nearEndPx = 400;
 
 function typingText(names: string[]): string {
   if (names.length === 0) return '';
@@ -43,12 +42,6 @@ export function ConversationView(props: {
     [messages, alerts, hasOlder, hasNewer],
   );
 
-  // Reading the conversation marks what others wrote as read.
-  useEffect(() => {
-    const newest = messages.filter((m) => !m.own && m.seq !== null).at(-1);
-    if (newest?.seq) void window.clinical.call('messages.markRead', { conversationId, uptoSeq: newest.seq });
-  }, [messages, conversationId]);
-
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scroller.current,
@@ -57,10 +50,14 @@ export function ConversationView(props: {
     overscan: 8,
   });
 
-  // A new newest message (sent or received) brings the view to the end; pages arriving do not.
-  useEffect(() => {
-    if (history.tail.follow && rows.length > 0) virtualizer.scrollToIndex(rows.length - 1, { align: 'end' });
-  }, [history.tail, virtualizer]);
+  const end = useReadingEnd({
+    conversationId,
+    virtualizer,
+    rowCount: rows.length,
+    messages,
+    tail: history.tail,
+    scroller,
+  });
 
   // Opened at a search hit: bring it to the middle of the view once it is loaded, and give it focus.
   const foundIndex = landed
@@ -77,10 +74,8 @@ export function ConversationView(props: {
   const older = useOlderPages({ virtualizer, rows, scroller, hasOlder, loadOlder });
   const onScroll = (): void => {
     older.onScroll();
-    const el = scroller.current;
-    if (hasNewer && el && el.scrollHeight - el.scrollTop - el.clientHeight < nearEndPx) {
-      void history.loadNewer();
-    }
+    end.onScroll();
+    if (hasNewer && end.atEnd()) void history.loadNewer();
   };
 
   const changedKeys = keys.devices.filter((d) => d.status === 'key-changed');
@@ -199,6 +194,10 @@ export function ConversationView(props: {
       {hasNewer ? (
         <button type="button" className="button show-newest" onClick={history.showNewest}>
           Show newest messages
+        </button>
+      ) : end.newBelow ? (
+        <button type="button" className="button show-newest" onClick={end.toEnd}>
+          New messages below
         </button>
       ) : null}
       {viewer ? (

@@ -6,8 +6,11 @@ const aroundSize = pageSize / 2;
 
 type PageArgs = { beforeSeq?: number; afterSeq?: number; limit: number };
 
-/** The newest message loaded, and whether the view should follow it to the end (a new arrival). */
-export type Tail = { id: string | undefined; follow: boolean };
+/**
+ * The newest message loaded, and how it came: with the newest page on opening, as a new arrival (sent or
+ * received) while open, or with a page the user scrolled to (then the view stays where it is).
+ */
+export type Tail = { id: string | undefined; came: 'opening' | 'arrival' | 'paging' };
 
 const firstSeq = (messages: MessageView[]): number | null =>
   messages.find((m) => m.seq !== null)?.seq ?? null;
@@ -59,7 +62,7 @@ export function useHistory(
 } {
   const [messages, setMessages] = useState<MessageView[]>([]);
   const [alerts, setAlerts] = useState<IntegrityAlertView[]>([]);
-  const [tail, setTail] = useState<Tail>({ id: undefined, follow: false });
+  const [tail, setTail] = useState<Tail>({ id: undefined, came: 'opening' });
   const [hasOlder, setHasOlder] = useState(false);
   const [hasNewer, setHasNewer] = useState(false);
   const [landed, setLanded] = useState<{ seq: number } | null>(null);
@@ -77,9 +80,11 @@ export function useHistory(
     [conversationId],
   );
 
-  const markTail = (loaded: MessageView[], follow: boolean): void => {
+  const markTail = (loaded: MessageView[], paging: boolean): void => {
     const id = loaded.at(-1)?.envelopeId;
-    setTail((old) => (old.id === id ? old : { id, follow }));
+    setTail((old) =>
+      old.id === id ? old : { id, came: paging ? 'paging' : old.id === undefined ? 'opening' : 'arrival' },
+    );
   };
 
   const attach = (attached: boolean): void => {
@@ -94,7 +99,7 @@ export function useHistory(
     if (merged.length === newest.length) setHasOlder(moreBefore(newest, pageSize));
     current.current = merged;
     setMessages(merged);
-    markTail(merged, true);
+    markTail(merged, false);
   }, [fetchPage]);
 
   const around = useCallback(
@@ -124,7 +129,7 @@ export function useHistory(
         current.current = mergeNewest(before, newest ?? after);
       }
       setMessages(current.current);
-      markTail(current.current, false);
+      markTail(current.current, true);
       setLanded(target);
     },
     [around, fetchPage],
@@ -151,7 +156,7 @@ export function useHistory(
     setMessages([]);
     setHasOlder(false);
     attach(true);
-    setTail({ id: undefined, follow: false });
+    setTail({ id: undefined, came: 'opening' });
     setLanded(null);
     void loadAlerts();
     void (focus === null ? refreshNewest() : jump(focus));
@@ -209,7 +214,7 @@ export function useHistory(
         }
         current.current = loaded;
         setMessages(loaded);
-        markTail(loaded, false);
+        markTail(loaded, true);
         return newer.length;
       }),
     [fetchPage],
@@ -218,7 +223,7 @@ export function useHistory(
   const showNewest = useCallback(() => {
     current.current = [];
     attach(true);
-    setTail({ id: undefined, follow: false });
+    setTail({ id: undefined, came: 'opening' });
     void refreshNewest();
   }, [refreshNewest]);
 

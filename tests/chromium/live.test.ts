@@ -1,5 +1,7 @@
-// Typing indicators between a colleague's core and Dr Rao's screen: shown while he writes, gone when he stops
-// or goes quiet; and her own typing reaches him, ending when she sends.
+// A conversation as it happens, between a colleague's core and Dr Rao's screen. Typing: shown while he writes,
+// gone when he stops or goes quiet; her own typing reaches him, ending when she sends. New messages: followed
+// while she is at the end; while she reads further up, the view stays put, says there is something new below,
+// and nothing counts as read until she has been down to it.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { EventPayload } from '../../src/shared/contract';
 import { userId } from '../stack/hub/hub-test-kit';
@@ -56,4 +58,31 @@ it('tells the colleague while Dr Rao types, and that she stopped once she sends'
   } finally {
     stop();
   }
+});
+
+it('keeps her place while she reads further up, says there is something new, and counts it read once seen', async () => {
+  const { page, samuel, conversationId } = pair;
+  const log = page.getByRole('log', { name: 'Messages' });
+  const send = (text: string) =>
+    must(samuel, 'messages.send', { conversationId, text, urgent: false, ackRequired: false, patient: null });
+  for (let n = 1; n <= 20; n++) await send(`Obs round ${n}: stable`);
+  // At the end, each arrival is followed and read at once.
+  await expect.poll(() => log.innerText(), { timeout: 30_000 }).toContain('Obs round 20: stable');
+  const unread = page.getByRole('button', { name: /Dr Samuel Okafor/ }).getByLabel(/unread/);
+  await expect.poll(() => unread.count(), { timeout: 10_000 }).toBe(0);
+
+  await page.locator('.message-scroller').evaluate((el) => el.scrollTo(0, 0));
+  await expect.poll(() => log.innerText()).toContain('Obs round 1: stable');
+  await send('Bed 9 febrile, please review');
+  const newBelow = page.getByRole('button', { name: 'New messages below' });
+  await newBelow.waitFor({ timeout: 30_000 });
+  expect(await page.locator('.message-scroller').evaluate((el) => el.scrollTop)).toBe(0);
+  expect(await log.innerText()).not.toContain('Bed 9 febrile');
+  await expect.poll(() => unread.getAttribute('aria-label'), { timeout: 10_000 }).toBe('1 unread');
+  await checkScreen(page, 'new-messages-below');
+
+  await newBelow.click();
+  await expect.poll(() => log.innerText(), { timeout: 10_000 }).toContain('Bed 9 febrile, please review');
+  expect(await newBelow.count()).toBe(0);
+  await expect.poll(() => unread.count(), { timeout: 10_000 }).toBe(0);
 });
