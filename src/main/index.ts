@@ -28,8 +28,21 @@ if (!app.requestSingleInstanceLock()) {
       openBrowser: (url) => shell.openExternal(url),
       connectDevice: connectDeviceToHub,
       // Only what the notification policy allows reaches the OS (sender and "new secure message" by default).
-      notify: (n) =>
-        new Notification({ title: n.title, body: n.body, urgency: n.urgent ? 'critical' : 'normal' }).show(),
+      // Clicking it brings the window forward on that conversation (behind the lock screen, if locked).
+      notify: (n) => {
+        const shown = new Notification({
+          title: n.title,
+          body: n.body,
+          urgency: n.urgent ? 'critical' : 'normal',
+        });
+        shown.on('click', () => {
+          if (window.isMinimized()) window.restore();
+          window.show();
+          window.focus();
+          core.events.emit('conversations.open', { conversationId: n.conversationId });
+        });
+        shown.show();
+      },
       pickFile: async () => {
         const picked = await dialog.showOpenDialog({
           properties: ['openFile'],

@@ -1,7 +1,7 @@
 // A conversation as it happens, between a colleague's core and Dr Rao's screen. Typing: shown while he writes,
 // gone when he stops or goes quiet; her own typing reaches him, ending when she sends. New messages: followed
 // while she is at the end; while she reads further up, the view stays put, says there is something new below,
-// and nothing counts as read until she has been down to it.
+// and nothing counts as read until she has been down to it. A clicked notification opens its conversation.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { EventPayload } from '../../src/shared/contract';
 import { userId } from '../stack/hub/hub-test-kit';
@@ -85,4 +85,20 @@ it('keeps her place while she reads further up, says there is something new, and
   await expect.poll(() => log.innerText(), { timeout: 10_000 }).toContain('Bed 9 febrile, please review');
   expect(await newBelow.count()).toBe(0);
   await expect.poll(() => unread.count(), { timeout: 10_000 }).toBe(0);
+});
+
+it('opens the conversation whose notification was clicked, after the PIN when the screen was locked', async () => {
+  const { asha, page, conversationId } = pair;
+  await page.getByRole('button', { name: 'Settings', exact: true }).click();
+  const conversationHeading = page.getByRole('heading', { level: 2, name: 'Dr Samuel Okafor' });
+  await expect.poll(() => conversationHeading.count()).toBe(0);
+  await must(asha, 'session.setPin', { pin: '2468' });
+  await must(asha, 'session.lock');
+  await page.getByRole('heading', { name: 'Locked — Dr Asha Rao' }).waitFor({ timeout: 10_000 });
+  // What the main process emits when the OS notification is clicked (Electron's Notification is not here).
+  asha.events.emit('conversations.open', { conversationId });
+  expect(await conversationHeading.count()).toBe(0);
+  await page.getByLabel('PIN').fill('2468');
+  await page.getByLabel('PIN').press('Enter');
+  await conversationHeading.waitFor({ timeout: 10_000 });
 });

@@ -1,3 +1,4 @@
+import { useEffect, useState } from 'react';
 import type { SessionState } from '../../shared/contract';
 import { ConnectionBanner } from './components/ConnectionBanner';
 import { WorkstationInfo } from './components/WorkstationInfo';
@@ -46,6 +47,11 @@ export function App(): React.JSX.Element {
   const { state } = session;
   const active = state?.status === 'active' ? state : null;
   useActivity(active !== null);
+  // A notification clicked while locked opens its conversation once unlocked; never for another user.
+  const [openRequest, setOpenRequest] = useState<{ conversationId: string } | null>(null);
+  useEffect(() => window.clinical.on('conversations.open', (request) => setOpenRequest(request)), []);
+  const profileId = state && 'profile' in state ? state.profile?.profileId : undefined;
+  useEffect(() => setOpenRequest(null), [profileId]);
   return (
     <div className="app">
       <header className="app-header">
@@ -59,7 +65,7 @@ export function App(): React.JSX.Element {
         {active ? (
           <>
             <SessionAlerts notice={active.notice} error={session.error} />
-            <Workspace session={active} />
+            <Workspace session={active} openRequest={openRequest} />
           </>
         ) : (
           <SessionScreen state={state?.status === 'active' ? null : state} session={session} />

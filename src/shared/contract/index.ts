@@ -183,6 +183,8 @@ export const contract = {
       userId: zod.string(),
       typing: zod.boolean(),
     }),
+    /** The user clicked the OS notification of this conversation: open it (after unlocking, if locked). */
+    'conversations.open': zod.object({ conversationId: zod.string() }),
     'documents.progress': zod.object({
       operationId: zod.string(),
       phase: zod.enum(['encrypt', 'upload', 'download', 'verify']),

@@ -42,6 +42,7 @@ export const eventNames = [
   'session.state',
   'messages.changed',
   'messages.typing',
+  'conversations.open',
   'documents.progress',
 ] as const;
 

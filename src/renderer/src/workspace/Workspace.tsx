@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ConversationView as Conversation, SessionState } from '../../../shared/contract';
 import { ConversationList } from './ConversationList';
 import { ConversationView } from './ConversationView';
@@ -10,7 +10,14 @@ import { useDirectory } from './useDirectory';
 type ActiveSession = Extract<SessionState, { status: 'active' }>;
 
 /** The signed-in, unlocked app: conversations, the open conversation and its composer. */
-export function Workspace({ session }: { session: ActiveSession }): React.JSX.Element {
+export function Workspace({
+  session,
+  openRequest,
+}: {
+  session: ActiveSession;
+  /** A conversation to open (its notification was clicked), once it is in the list. */
+  openRequest: { conversationId: string } | null;
+}): React.JSX.Element {
   const [conversations, setConversations] = useState<Conversation[]>([]);
   const [selected, setSelected] = useState<string | null>(null);
   const [focus, setFocus] = useState<{ seq: number } | null>(null);
@@ -43,6 +50,14 @@ export function Workspace({ session }: { session: ActiveSession }): React.JSX.El
     setFocus(seq === null ? null : { seq });
     setShowSettings(false);
   };
+  const answered = useRef<object | null>(null);
+  useEffect(() => {
+    if (!openRequest || answered.current === openRequest) return;
+    if (!conversations.some((c) => c.conversationId === openRequest.conversationId)) return;
+    answered.current = openRequest;
+    choose(openRequest.conversationId);
+  }, [openRequest, conversations]);
+
   const open = conversations.find((c) => c.conversationId === selected) ?? null;
   return (
     <div className="workspace">
