@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import sodiumModule from 'libsodium-wrappers-sumo';
 import { openDocument, uploadDocument, type DocumentReference } from '../../src/main/core/documents';
 import { writeLargePng } from '../integration/documents/fixtures';
+import { testCache } from '../integration/documents/helpers';
 import { startGateway } from '../stack/gateway';
 import { testTls } from '../stack/test-env';
 import { benchScale, measure, printRatios, printTable, ratio, type Figure, type Ratio } from './report';
@@ -166,13 +167,13 @@ try {
     const plainPath = join(work, `doc-${label}.png`);
     const source = await writeLargePng(plainPath, size, `bench-${size}`);
     const mb = source.size / 1e6;
-    const senderCache = join(work, `sender-${size}`);
+    const senderCache = testCache(join(work, `sender-${size}`));
     const ref: DocumentReference = await uploadDocument({
       ...access,
       file: plainPath,
       mediaType: 'image/png',
       fileName: 'bench.png',
-      cacheDir: senderCache,
+      cache: senderCache,
     });
     const encPath = join(work, `raw-${size}.enc`);
     const key = await encryptRaw(plainPath, encPath);
@@ -204,7 +205,7 @@ try {
           `openDocument (cache) ${label}`,
           mb,
           async () => {
-            opened = await openDocument({ ...access, ref, cacheDir: senderCache });
+            opened = await openDocument({ ...access, ref, cache: senderCache });
           },
           'MB/s: CAR + every block + DAG + decrypt + plaintext hash + file',
         ),
@@ -213,20 +214,20 @@ try {
       productPeak = Math.max(productPeak, cached.peakOver);
       if (opened !== undefined) await rm(opened.file, { force: true });
 
-      const receiverCache = join(work, `receiver-${size}-${run}`);
+      const receiverCache = testCache(join(work, `receiver-${size}-${run}`));
       const fetched = await withPeakRss(() =>
         measure(
           `openDocument (gateway) ${label}`,
           mb,
           async () => {
-            opened = await openDocument({ ...access, ref, cacheDir: receiverCache });
+            opened = await openDocument({ ...access, ref, cache: receiverCache });
           },
           'MB/s: + HTTPS and the in-process gateway',
         ),
       );
       fromGateway.push(fetched.value);
       gatewayPeak = Math.max(gatewayPeak, fetched.peakOver);
-      await rm(receiverCache, { recursive: true, force: true });
+      await rm(receiverCache.dir, { recursive: true, force: true });
     }
     const r = median(raw);
     const p = median(product);
@@ -247,7 +248,7 @@ try {
     );
     await rm(plainPath, { force: true });
     await rm(encPath, { force: true });
-    await rm(senderCache, { recursive: true, force: true });
+    await rm(senderCache.dir, { recursive: true, force: true });
   }
 } finally {
   await gateway.close();

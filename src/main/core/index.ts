@@ -87,7 +87,7 @@ export function createCore(options: CoreOptions): Core {
         policy: policy.policy,
         audit: opened.audit,
         accessToken: opened.accessToken,
-        cacheDir: join(opened.dir, 'documents'),
+        cache: { dir: join(opened.dir, 'documents'), nameKey: opened.cacheNameKey },
         pickFile: options.pickFile ?? noDialog,
         pickSavePath: options.pickSavePath ?? noDialog,
         events,

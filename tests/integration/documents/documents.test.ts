@@ -11,6 +11,7 @@ import {
   openDocument,
   readVerifiedDocument,
   uploadDocument,
+  type DocumentCache,
   type DocumentProgress,
   type DocumentReference,
 } from '../../../src/main/core/documents';
@@ -28,6 +29,7 @@ import {
   removeAll,
   startTestGateway,
   tempDir,
+  testCache,
   TOKEN,
 } from './helpers';
 
@@ -52,8 +54,8 @@ function writeDoc(bytes: Uint8Array, name: string): string {
   return path;
 }
 
-function cacheDir(): string {
-  return join(work, `cache-${++counter}`);
+function cacheDir(): DocumentCache {
+  return testCache(join(work, `cache-${++counter}`));
 }
 
 async function send(
@@ -67,7 +69,7 @@ async function send(
     file: writeDoc(bytes, fileName),
     mediaType,
     fileName,
-    cacheDir: cache,
+    cache,
   });
 }
 
@@ -83,12 +85,21 @@ async function sendLargePng(
     file: path,
     mediaType: 'image/png',
     fileName: 'ct-export.png',
-    cacheDir: cache,
+    cache,
   });
   return { ref, path };
 }
 
-function expectNothingLeft(cache: string): void {
+/** The one CAR in the cache: named by a keyed hash, so the plaintext SHA-256 of the document does not show. */
+function cachedCar(cache: DocumentCache, ref: DocumentReference): string {
+  const cars = filesIn(cache, 'cars');
+  expect(cars).toHaveLength(1);
+  expect(cars[0]).toMatch(/^[0-9a-f]{64}\.car$/);
+  expect(cars[0]).not.toContain(ref.sha256);
+  return join(cache.dir, 'cars', cars[0]!);
+}
+
+function expectNothingLeft(cache: DocumentCache): void {
   expect(filesIn(cache, 'opened')).toEqual([]);
   expect(filesIn(cache, 'tmp')).toEqual([]);
 }
@@ -105,7 +116,7 @@ describe('round trips', () => {
     expect(Buffer.from(ref.fileKey, 'base64')).toHaveLength(32);
 
     const receiverCache = cacheDir();
-    const opened = await openDocument({ ...access(gateway), ref, cacheDir: receiverCache });
+    const opened = await openDocument({ ...access(gateway), ref, cache: receiverCache });
     expect(readFileSync(opened.file).equals(Buffer.from(bytes))).toBe(true);
     expect(await fileSha256(opened.file)).toBe(ref.sha256);
     expect(opened.evidence).toMatchObject({
@@ -116,14 +127,13 @@ describe('round trips', () => {
     });
     expect(opened.evidence.blocks).toBeGreaterThanOrEqual(1);
     // the receiver now keeps the verified CAR (ciphertext), never the plaintext
-    const cars = filesIn(receiverCache, 'cars');
-    expect(cars).toEqual([`${ref.sha256}.car`]);
-    expect(readFileSync(join(receiverCache, 'cars', cars[0] as string)).includes(Buffer.from(bytes))).toBe(
-      false,
-    );
+    const car = cachedCar(receiverCache, ref);
+    expect(readFileSync(car).includes(Buffer.from(bytes))).toBe(false);
+    // another profile (another key) names the same document differently
+    expect(cachedCar(senderCache, ref)).not.toBe(car.replace(receiverCache.dir, senderCache.dir));
 
     // the sender opens its own copy from the cache, fully verified
-    const own = await openDocument({ ...access(gateway), ref, cacheDir: senderCache });
+    const own = await openDocument({ ...access(gateway), ref, cache: senderCache });
     expect(own.evidence.source).toBe('cache');
     expect(readFileSync(own.file).equals(Buffer.from(bytes))).toBe(true);
   });
@@ -137,14 +147,14 @@ describe('round trips', () => {
       file: path,
       mediaType: 'image/png',
       fileName: 'MRI export.png',
-      cacheDir: cacheDir(),
+      cache: cacheDir(),
       onProgress: (p) => seen.push(p),
     });
     expect(ref.sha256).toBe(source.sha256);
     const opened = await openDocument({
       ...access(gateway),
       ref,
-      cacheDir: cacheDir(),
+      cache: cacheDir(),
       onProgress: (p) => seen.push(p),
     });
     for (const phase of ['encrypt', 'upload', 'download', 'verify'] as const) {
@@ -177,7 +187,7 @@ describe('round trips', () => {
     });
     expect(res.status).toBe(200);
     const served = await readBody(res);
-    expect(readFileSync(join(cache, 'cars', `${ref.sha256}.car`)).equals(served)).toBe(true);
+    expect(readFileSync(cachedCar(cache, ref)).equals(served)).toBe(true);
   });
 
   it('gives the same file sent twice the same sha256 and keeps one local copy', async () => {
@@ -188,10 +198,10 @@ describe('round trips', () => {
     expect(second.sha256).toBe(first.sha256);
     expect(second.fileKey).not.toBe(first.fileKey); // a fresh key per upload
     expect(second.cid).not.toBe(first.cid);
-    expect(filesIn(cache, 'cars')).toEqual([`${first.sha256}.car`]);
+    cachedCar(cache, first);
     // both references still open (the older one from the gateway), and the cache still holds one copy
     for (const ref of [first, second]) {
-      const opened = await openDocument({ ...access(gateway), ref, cacheDir: cache });
+      const opened = await openDocument({ ...access(gateway), ref, cache });
       expect(readFileSync(opened.file).equals(bytes)).toBe(true);
     }
     expect(filesIn(cache, 'cars')).toHaveLength(1);
@@ -207,7 +217,7 @@ describe('tampering and failures are detected, nothing is returned', () => {
     await gateway.corruptBlock?.(victim);
 
     const cache = cacheDir();
-    const failure = await checkFailure(openDocument({ ...access(gateway), ref, cacheDir: cache }));
+    const failure = await checkFailure(openDocument({ ...access(gateway), ref, cache }));
     expect(failure.check).toBe('block-hash');
     expect(failure.code).toBe('document_unverified');
     expect(failure.evidence).toMatchObject({ cid: ref.cid, blockCid: victim, source: 'gateway' });
@@ -219,7 +229,7 @@ describe('tampering and failures are detected, nothing is returned', () => {
     const { ref } = await sendLargePng('corrupt-root');
     await gateway.corruptBlock?.(ref.cid);
     const cache = cacheDir();
-    const failure = await checkFailure(openDocument({ ...access(gateway), ref, cacheDir: cache }));
+    const failure = await checkFailure(openDocument({ ...access(gateway), ref, cache }));
     // The gateway cannot walk a corrupt root, so it either sends it (caught by its hash) or breaks off.
     expect(['block-hash', 'truncated']).toContain(failure.check);
     if (failure.check === 'block-hash') expect(failure.evidence.blockCid).toBe(ref.cid);
@@ -233,12 +243,12 @@ describe('tampering and failures are detected, nothing is returned', () => {
     try {
       gateway.truncateCar?.('mid-block');
       const cache = cacheDir();
-      const cut = await checkFailure(openDocument({ ...access(gateway), ref, cacheDir: cache }));
+      const cut = await checkFailure(openDocument({ ...access(gateway), ref, cache }));
       expect(cut.check).toBe('truncated');
       expectNothingLeft(cache);
 
       gateway.truncateCar?.('drop-last-block');
-      const dropped = await checkFailure(openDocument({ ...access(gateway), ref, cacheDir: cache }));
+      const dropped = await checkFailure(openDocument({ ...access(gateway), ref, cache }));
       expect(dropped.check).toBe('missing-block');
       expect(dropped.evidence.blockCid).toBe(leaves.at(-1)?.toString());
       expectNothingLeft(cache);
@@ -246,7 +256,7 @@ describe('tampering and failures are detected, nothing is returned', () => {
     } finally {
       gateway.truncateCar?.('off');
     }
-    const opened = await openDocument({ ...access(gateway), ref, cacheDir: cacheDir() });
+    const opened = await openDocument({ ...access(gateway), ref, cache: cacheDir() });
     expect(await fileSha256(opened.file)).toBe(ref.sha256);
   });
 
@@ -255,7 +265,7 @@ describe('tampering and failures are detected, nothing is returned', () => {
     const other = await send(minimalPdf('other'), 'other.pdf', 'application/pdf');
     const cache = cacheDir();
     const failure = await checkFailure(
-      openDocument({ ...access(gateway), ref: { ...mine, cid: other.cid }, cacheDir: cache }),
+      openDocument({ ...access(gateway), ref: { ...mine, cid: other.cid }, cache }),
     );
     expect(['decrypt', 'plaintext-hash']).toContain(failure.check);
     expect(failure.evidence.cid).toBe(other.cid);
@@ -267,7 +277,7 @@ describe('tampering and failures are detected, nothing is returned', () => {
     const wrong = ref.sha256.replace(/^./, (c) => (c === '0' ? '1' : '0'));
     const cache = cacheDir();
     const failure = await checkFailure(
-      openDocument({ ...access(gateway), ref: { ...ref, sha256: wrong }, cacheDir: cache }),
+      openDocument({ ...access(gateway), ref: { ...ref, sha256: wrong }, cache }),
     );
     expect(failure.check).toBe('plaintext-hash');
     expect(failure.evidence).toMatchObject({ expected: wrong, found: ref.sha256 });
@@ -281,11 +291,11 @@ describe('tampering and failures are detected, nothing is returned', () => {
       file: writeDoc(minimalJpeg(), 'a.jpg'),
       mediaType: 'image/jpeg',
       fileName: 'a.jpg',
-      cacheDir: cacheDir(),
+      cache: cacheDir(),
     });
     await down.close();
     const cache = cacheDir();
-    const failure = await checkFailure(openDocument({ ...access(down), ref, cacheDir: cache }));
+    const failure = await checkFailure(openDocument({ ...access(down), ref, cache }));
     expect(failure.check).toBe('gateway-unreachable');
     expect(failure.evidence.cid).toBe(ref.cid);
     expectNothingLeft(cache);
@@ -296,7 +306,7 @@ describe('tampering and failures are detected, nothing is returned', () => {
         file: writeDoc(minimalJpeg(), 'b.jpg'),
         mediaType: 'image/jpeg',
         fileName: 'b.jpg',
-        cacheDir: cache,
+        cache,
       }),
     );
     expect(upload.check).toBe('gateway-unreachable');
@@ -307,8 +317,8 @@ describe('tampering and failures are detected, nothing is returned', () => {
   it('detects a cached CAR altered on disk on the next open, then fetches a fresh copy', async () => {
     const cache = cacheDir();
     const { ref, path } = await sendLargePng('altered-cache', cache);
-    const carPath = join(cache, 'cars', `${ref.sha256}.car`);
-    expect((await openDocument({ ...access(gateway), ref, cacheDir: cache })).evidence.source).toBe('cache');
+    const carPath = cachedCar(cache, ref);
+    expect((await openDocument({ ...access(gateway), ref, cache })).evidence.source).toBe('cache');
 
     // flip one byte in the middle of the cached CAR (inside a leaf)
     const fd = openSync(carPath, 'r+');
@@ -319,14 +329,14 @@ describe('tampering and failures are detected, nothing is returned', () => {
     writeSync(fd, byte, 0, 1, middle);
     closeSync(fd);
 
-    const failure = await checkFailure(openDocument({ ...access(gateway), ref, cacheDir: cache }));
+    const failure = await checkFailure(openDocument({ ...access(gateway), ref, cache }));
     expect(failure.check).toBe('block-hash');
     expect(failure.evidence.source).toBe('cache');
     expect(failure.evidence.blockCid).toBeDefined();
     expect(filesIn(cache, 'opened').filter((f) => !f.startsWith('.'))).toHaveLength(1); // only the first open's file
     expect(filesIn(cache, 'tmp')).toEqual([]);
 
-    const again = await openDocument({ ...access(gateway), ref, cacheDir: cache });
+    const again = await openDocument({ ...access(gateway), ref, cache });
     expect(again.evidence.source).toBe('gateway');
     expect(readFileSync(again.file).equals(readFileSync(path))).toBe(true);
   });
@@ -340,7 +350,7 @@ describe('tampering and failures are detected, nothing is returned', () => {
         file: exe,
         mediaType: 'application/pdf',
         fileName: 'setup.pdf',
-        cacheDir: cache,
+        cache,
       }),
     );
     expect(renamed.reason).toBe('content-mismatch');
@@ -352,7 +362,7 @@ describe('tampering and failures are detected, nothing is returned', () => {
         file: exe,
         mediaType: 'application/x-msdownload',
         fileName: 'setup.exe',
-        cacheDir: cache,
+        cache,
       }),
     );
     expect(exeType.reason).toBe('media-type');
@@ -363,7 +373,7 @@ describe('tampering and failures are detected, nothing is returned', () => {
         file: writeDoc(tinyPng(), 'photo.pdf'),
         mediaType: 'application/pdf',
         fileName: 'photo.pdf',
-        cacheDir: cache,
+        cache,
       }),
     );
     expect(pngAsPdf.reason).toBe('content-mismatch');
@@ -374,7 +384,7 @@ describe('tampering and failures are detected, nothing is returned', () => {
         file: writeDoc(minimalPdf(), 'report.exe'),
         mediaType: 'application/pdf',
         fileName: 'report.exe',
-        cacheDir: cache,
+        cache,
       }),
     );
     expect(pdfNamedExe.reason).toBe('content-mismatch');
@@ -393,7 +403,7 @@ describe('tampering and failures are detected, nothing is returned', () => {
         file: path,
         mediaType: 'image/png',
         fileName: 'cancel.png',
-        cacheDir: cache,
+        cache,
         signal: uploadAbort.signal,
         onProgress: (p) => {
           if (p.phase === 'upload' && p.bytes > 2 * 1024 * 1024) uploadAbort.abort();
@@ -409,14 +419,14 @@ describe('tampering and failures are detected, nothing is returned', () => {
       file: path,
       mediaType: 'image/png',
       fileName: 'cancel.png',
-      cacheDir: cacheDir(),
+      cache: cacheDir(),
     });
     const openAbort = new AbortController();
     const opened = await checkFailure(
       openDocument({
         ...access(gateway),
         ref,
-        cacheDir: cache,
+        cache,
         signal: openAbort.signal,
         onProgress: (p) => {
           if (p.phase === 'verify' && p.bytes > 2 * 1024 * 1024) openAbort.abort();
@@ -456,17 +466,17 @@ describe('gateway access', () => {
       file: writeDoc(minimalPdf(), 't.pdf'),
       mediaType: 'application/pdf',
       fileName: 't.pdf',
-      cacheDir: cacheDir(),
+      cache: cacheDir(),
     });
     await openDocument({
       gatewayUrl: gateway.url,
       getToken: async () => (asked++, TOKEN),
       ref,
-      cacheDir: cacheDir(),
+      cache: cacheDir(),
     });
     expect(asked).toBe(2);
     const failure = await checkFailure(
-      openDocument({ ...access(gateway, 'not-the-gateway-token-000'), ref, cacheDir: cacheDir() }),
+      openDocument({ ...access(gateway, 'not-the-gateway-token-000'), ref, cache: cacheDir() }),
     );
     expect(failure.check).toBe('gateway-refused');
     expect(failure.evidence.status).toBe(401);
@@ -484,9 +494,7 @@ describe('gateway access', () => {
       res.writeHead(302, { location: `${otherOrigin}${req.url ?? '/'}` }).end();
     });
     const cache = cacheDir();
-    const failure = await checkFailure(
-      openDocument({ ...access({ url: redirecting }), ref, cacheDir: cache }),
-    );
+    const failure = await checkFailure(openDocument({ ...access({ url: redirecting }), ref, cache }));
     expect(failure.check).toBe('gateway-refused');
     expect(failure.evidence.status).toBe(302);
     expect(elsewhere).toEqual([]);
@@ -498,7 +506,7 @@ describe('gateway access', () => {
     const html = await serve((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/html' }).end('<html>login</html>');
     });
-    const failure = await checkFailure(openDocument({ ...access({ url: html }), ref, cacheDir: cacheDir() }));
+    const failure = await checkFailure(openDocument({ ...access({ url: html }), ref, cache: cacheDir() }));
     expect(failure.check).toBe('content-type');
     expect(failure.evidence.found).toBe('text/html');
   });
@@ -522,7 +530,7 @@ describe('gateway access', () => {
         file: writeDoc(minimalPdf(), 'm.pdf'),
         mediaType: 'application/pdf',
         fileName: 'm.pdf',
-        cacheDir: cache,
+        cache,
       }),
     );
     expect(failure.check).toBe('cid-mismatch');
@@ -538,7 +546,7 @@ describe('gateway access', () => {
         gatewayUrl: gateway.url.replace('https:', 'http:'),
         getToken: async () => TOKEN,
         ref,
-        cacheDir: cacheDir(),
+        cache: cacheDir(),
       }),
     ).rejects.toMatchObject({ code: 'invalid_args' });
   });

@@ -1,11 +1,11 @@
 // Shared set-up for the document tests: a real gateway with the suite's TLS, folders, and small readers.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as dagPb from '@ipld/dag-pb';
 import { CID } from 'multiformats/cid';
-import { DocumentCheckFailed, DocumentRefused } from '../../../src/main/core/documents';
+import { DocumentCheckFailed, DocumentRefused, type DocumentCache } from '../../../src/main/core/documents';
 import { startGateway, type RunningGateway } from '../../stack/gateway';
 import { gatewayRequest, readBody } from '../../stack/gateway/test-client';
 import { testTls } from '../../stack/test-env';
@@ -36,9 +36,14 @@ export async function fileSha256(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
+/** A document cache in `dir`, its file names keyed with a fresh secret (as a profile's would be). */
+export function testCache(dir: string): DocumentCache {
+  return { dir, nameKey: new Uint8Array(randomBytes(32)) };
+}
+
 /** Files in a cache sub-folder ([] when it does not exist). */
-export function filesIn(cacheDir: string, sub: 'cars' | 'tmp' | 'opened'): string[] {
-  const dir = join(cacheDir, sub);
+export function filesIn(cache: DocumentCache, sub: 'cars' | 'tmp' | 'opened'): string[] {
+  const dir = join(cache.dir, sub);
   return existsSync(dir) ? readdirSync(dir) : [];
 }
 

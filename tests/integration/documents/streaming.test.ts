@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openDocument, uploadDocument } from '../../../src/main/core/documents';
 import type { RunningGateway } from '../../stack/gateway';
 import { writeLargePng } from './fixtures';
-import { access, fileSha256, filesIn, removeAll, startTestGateway, tempDir } from './helpers';
+import { access, fileSha256, filesIn, removeAll, startTestGateway, tempDir, testCache } from './helpers';
 
 const MiB = 1024 * 1024;
 const SIZE = Number(process.env.CM_DOCUMENT_STREAM_MIB ?? 200) * MiB;
@@ -40,8 +40,8 @@ function rssSampler(): { peak(): number; stop(): void } {
 it(`uploads and opens a ${SIZE / MiB} MiB image export with bounded memory`, async () => {
   const path = join(work, 'export.png');
   const source = await writeLargePng(path, SIZE, 'streaming');
-  const senderCache = join(work, 'sender');
-  const receiverCache = join(work, 'receiver');
+  const senderCache = testCache(join(work, 'sender'));
+  const receiverCache = testCache(join(work, 'receiver'));
 
   globalThis.gc?.();
   const baseline = process.memoryUsage().rss;
@@ -55,14 +55,14 @@ it(`uploads and opens a ${SIZE / MiB} MiB image export with bounded memory`, asy
       file: path,
       mediaType: 'image/png',
       fileName: 'whole-body-ct.png',
-      cacheDir: senderCache,
+      cache: senderCache,
     });
     uploadPeak = sampler.peak();
     expect(ref.sha256).toBe(source.sha256);
     expect(ref.size).toBe(source.size);
     rmSync(path); // the receiver's bytes can only come from the gateway
 
-    opened = await openDocument({ ...access(gateway), ref, cacheDir: receiverCache });
+    opened = await openDocument({ ...access(gateway), ref, cache: receiverCache });
     openPeak = sampler.peak();
   } finally {
     sampler.stop();

@@ -263,4 +263,26 @@ describe('documents in a conversation', () => {
       },
     );
   });
+
+  it('the sender reopens her own document from her cache, also after signing in again (stable keyed names)', async () => {
+    // Whatever the gateway serves now is cut short: only the local cache can open the document.
+    gateway.truncateCar!(true);
+    try {
+      const open = () => must<DocumentOpenResult>(asha, 'documents.open', { conversationId, seq: 1 });
+      expect(await open()).toMatchObject({ verified: true });
+      const state = await must<SessionState>(asha, 'session.current');
+      const profileId = (state as Extract<SessionState, { status: 'active' }>).profile.profileId;
+      await must(asha, 'session.setPin', { pin: '1470' });
+      await must(asha, 'session.switchUser');
+      await must(asha, 'session.signIn', { profileId });
+      await must(asha, 'session.unlockWithPin', { pin: '1470' });
+      expect(await open()).toMatchObject({ verified: true });
+      // The large image (seq 4) never opened for Samuel: from the gateway, the cut-short copy fails its check.
+      expect(
+        await must<DocumentOpenResult>(samuel, 'documents.open', { conversationId, seq: 4 }),
+      ).toMatchObject({ verified: false });
+    } finally {
+      gateway.truncateCar!(false);
+    }
+  });
 });

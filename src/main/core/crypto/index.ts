@@ -1,3 +1,4 @@
 export { sodium, type Sodium } from './sodium';
 export { randomBytes, constantTimeEqual } from './random';
 export { toBase64, fromBase64, utf8, lengthPrefixed } from './encoding';
+export { deriveKey } from './subkey';

@@ -1,28 +1,40 @@
 // The local document cache under a folder the caller chooses (e.g. the profile folder):
-//   cars/<plaintext sha256>.car   one verified CAR (ciphertext only) per document content: stored once
+//   cars/<name>.car               one verified CAR (ciphertext only) per document content: stored once. The
+//                                 name is keyed (HMAC of the plaintext SHA-256 under the profile's secret), so
+//                                 the folder does not tell which known document was received on this computer.
 //   tmp/                          work files of uploads and opens in progress (removed when they end)
 //   opened/                       verified plaintext handed to a viewer; the caller deletes each file
 // Nothing is plaintext at rest except files in opened/ while a viewer holds them.
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+
+/** Where a profile's document cache lives, and the secret its file names are keyed with. */
+export interface DocumentCache {
+  dir: string;
+  /** 32 bytes, from the profile's keychain-held secret (never stored beside the cache). */
+  nameKey: Uint8Array;
+}
 
 export interface CachePaths {
   cars: string;
   tmp: string;
   opened: string;
+  nameKey: Uint8Array;
 }
 
 const DIR_MODE = 0o700;
 export const FILE_MODE = 0o600;
 
-export function cachePaths(cacheDir: string): CachePaths {
-  return { cars: join(cacheDir, 'cars'), tmp: join(cacheDir, 'tmp'), opened: join(cacheDir, 'opened') };
-}
-
-export async function ensureCache(cacheDir: string): Promise<CachePaths> {
-  const paths = cachePaths(cacheDir);
-  await mkdir(cacheDir, { recursive: true, mode: DIR_MODE });
+export async function ensureCache(cache: DocumentCache): Promise<CachePaths> {
+  if (cache.nameKey.length !== 32) throw new RangeError('the cache name key must be 32 bytes');
+  const paths = {
+    cars: join(cache.dir, 'cars'),
+    tmp: join(cache.dir, 'tmp'),
+    opened: join(cache.dir, 'opened'),
+    nameKey: cache.nameKey,
+  };
+  await mkdir(cache.dir, { recursive: true, mode: DIR_MODE });
   for (const dir of [paths.cars, paths.tmp, paths.opened])
     await mkdir(dir, { recursive: true, mode: DIR_MODE });
   return paths;
@@ -31,7 +43,8 @@ export async function ensureCache(cacheDir: string): Promise<CachePaths> {
 /** The cached CAR of the document whose plaintext hashes to `sha256Hex`. */
 export function cachedCarPath(paths: CachePaths, sha256Hex: string): string {
   if (!/^[0-9a-f]{64}$/.test(sha256Hex)) throw new RangeError('expected a lower-case hex sha256');
-  return join(paths.cars, `${sha256Hex}.car`);
+  const name = createHmac('sha256', paths.nameKey).update(Buffer.from(sha256Hex, 'hex')).digest('hex');
+  return join(paths.cars, `${name}.car`);
 }
 
 export function tempPath(paths: CachePaths, suffix: string): string {
@@ -52,6 +65,5 @@ export async function removeQuietly(path: string): Promise<void> {
  * files are kept.
  */
 export async function clearDocumentTemp(cacheDir: string): Promise<void> {
-  const { tmp } = cachePaths(cacheDir);
-  await rm(tmp, { recursive: true, force: true });
+  await rm(join(cacheDir, 'tmp'), { recursive: true, force: true });
 }

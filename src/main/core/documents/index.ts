@@ -24,7 +24,7 @@ export {
 export type { DocumentProgress, ProgressListener } from './progress';
 export type { GatewayAccess } from './gateway-client';
 export { allowedMediaTypes } from './media-types';
-export { clearDocumentTemp, cachePaths, cachedCarPath } from './cache';
+export { clearDocumentTemp, type DocumentCache } from './cache';
 export { ciphertextSize, PLAIN_CHUNK } from './secretstream';
 export { computeUnixfsCid, blockMatchesCid } from './cid';
 export { UNIXFS_PARAMS, importerOptions } from './unixfs-params';

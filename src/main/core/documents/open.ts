@@ -18,6 +18,7 @@ import {
   removeQuietly,
   tempPath,
   type CachePaths,
+  type DocumentCache,
 } from './cache';
 import { DocumentCheckFailed, isAbort, type DocumentEvidence } from './errors';
 import { gatewayOrigin, getCar, type GatewayAccess } from './gateway-client';
@@ -29,8 +30,8 @@ import { verifiedCarContent, type CarVerification } from './verify-car';
 export interface OpenDocumentOptions extends GatewayAccess {
   /** The reference from the signed message. */
   ref: DocumentReference;
-  /** Root of the local document cache (see cache.ts). */
-  cacheDir: string;
+  /** The profile's local document cache (see cache.ts). */
+  cache: DocumentCache;
   onProgress?: ProgressListener;
   signal?: AbortSignal;
   log?: Logger;
@@ -274,7 +275,7 @@ export async function openDocument(opts: OpenDocumentOptions): Promise<OpenedDoc
   const { ref } = checked;
   const base: DocumentEvidence = { cid: ref.cid };
   cancelled(base, opts.signal);
-  const paths = await ensureCache(opts.cacheDir);
+  const paths = await ensureCache(opts.cache);
   const carPath = cachedCarPath(paths, ref.sha256);
   const partial = tempPath(paths, '.partial');
   let out: FileHandle | undefined;

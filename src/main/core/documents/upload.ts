@@ -13,7 +13,15 @@ import { randomBytes, sodium, toBase64 } from '../crypto';
 import type { DocumentReference } from '../envelope/schema';
 import { AppError } from '../errors';
 import type { Logger } from '../log/logger';
-import { cachedCarPath, commit, ensureCache, FILE_MODE, removeQuietly, tempPath } from './cache';
+import {
+  cachedCarPath,
+  commit,
+  ensureCache,
+  FILE_MODE,
+  removeQuietly,
+  tempPath,
+  type DocumentCache,
+} from './cache';
 import { dfsBlocks } from './dfs-car';
 import { DocumentCheckFailed, DocumentRefused, isAbort, type DocumentEvidence } from './errors';
 import { gatewayOrigin, postUpload, type GatewayAccess } from './gateway-client';
@@ -29,8 +37,8 @@ export interface UploadDocumentOptions extends GatewayAccess {
   mediaType: string;
   /** The name shown to recipients; its extension must match the media type. */
   fileName: string;
-  /** Root of the local document cache (see cache.ts). */
-  cacheDir: string;
+  /** The profile's local document cache (see cache.ts). */
+  cache: DocumentCache;
   onProgress?: ProgressListener;
   signal?: AbortSignal;
   log?: Logger;
@@ -192,7 +200,7 @@ export async function uploadDocument(opts: UploadDocumentOptions): Promise<Docum
   });
   if (!info.isFile()) throw new DocumentRefused('not-a-file');
 
-  const paths = await ensureCache(opts.cacheDir);
+  const paths = await ensureCache(opts.cache);
   const encPath = tempPath(paths, '.enc');
   const carPath = tempPath(paths, '.car');
   const key = randomBytes(FILE_KEY_BYTES);

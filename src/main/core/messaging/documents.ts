@@ -7,6 +7,7 @@ import {
   DocumentCheckFailed,
   openDocument,
   uploadDocument,
+  type DocumentCache,
   type DocumentReference,
   type ProgressListener,
 } from '../documents';
@@ -23,7 +24,7 @@ export interface DocumentServiceDeps {
   /** The IdP access token: the gateway accepts the same hospital tokens as the hub. */
   accessToken: () => Promise<string>;
   /** Where this profile keeps its encrypted document cache. */
-  cacheDir: string;
+  cache: DocumentCache;
   /** The OS file dialogs (Electron's in the app; fixtures in tests); null when the user cancels. */
   pickFile: () => Promise<string | null>;
   pickSavePath: (suggestedName: string) => Promise<string | null>;
@@ -116,7 +117,7 @@ export function createDocumentService(deps: DocumentServiceDeps) {
           file,
           mediaType,
           fileName: basename(file),
-          cacheDir: deps.cacheDir,
+          cache: deps.cache,
           log: deps.log,
           ...(signal ? { signal } : {}),
           ...(onProgress ? { onProgress } : {}),
@@ -146,7 +147,7 @@ export function createDocumentService(deps: DocumentServiceDeps) {
             gatewayUrl: gateway(),
             getToken: deps.accessToken,
             ref,
-            cacheDir: deps.cacheDir,
+            cache: deps.cache,
             log: deps.log,
             ...(signal ? { signal } : {}),
             ...(onProgress ? { onProgress } : {}),

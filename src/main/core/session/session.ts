@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import type { ContactDevice, ProfileSummary, SessionState } from '../../../shared/contract';
 import { createAuditLog, type AuditLog } from '../audit';
 import type { ConnectionStateStore } from '../connection/connection-state';
+import { deriveKey } from '../crypto';
 import { AppError } from '../errors';
 import type { EventBus } from '../events/event-bus';
 import {
@@ -55,6 +56,8 @@ export interface OpenedProfile {
   audit: AuditLog;
   device: LoadedDevice;
   link: DeviceLink;
+  /** Keys the document cache's file names (derived from the keychain-held store key, never stored). */
+  cacheNameKey: Uint8Array;
 }
 
 /** One profile opened on this workstation: its store, its device, its hub link, its lock. */
@@ -64,6 +67,7 @@ interface OpenSession {
   homeAccountId: string;
   store: ProfileStore;
   audit: AuditLog;
+  cacheNameKey: Uint8Array;
   device: LoadedDevice | null;
   link: DeviceLink | null;
   attached: { stop(): void } | null;
@@ -214,10 +218,12 @@ export function createSession(options: SessionOptions): Session {
     return user;
   }
 
-  async function openStore(profile: Profile): Promise<{ store: ProfileStore; audit: AuditLog }> {
+  async function openStore(
+    profile: Profile,
+  ): Promise<{ store: ProfileStore; audit: AuditLog; cacheNameKey: Uint8Array }> {
     const key = await profileStoreKey(keychain, profile.profileId);
     const store = openProfileStore({ file: registry.paths(profile.profileId).storeFile, key });
-    return { store, audit: createAuditLog(store) };
+    return { store, audit: createAuditLog(store), cacheNameKey: deriveKey(key, 'document-cache-names') };
   }
 
   /** Loads this profile's device keys, enrolling on the first sign-in; a damaged entry is reported. */
@@ -278,6 +284,7 @@ export function createSession(options: SessionOptions): Session {
         audit: session.audit,
         device: session.device,
         link,
+        cacheNameKey: session.cacheNameKey,
       }) ?? null;
     link.start();
   }
@@ -320,13 +327,14 @@ export function createSession(options: SessionOptions): Session {
     locked: boolean,
     lockNotice: { code: string; message: string } | null = null,
   ): Promise<SessionState> {
-    const { store, audit } = await openStore(profile);
+    const { store, audit, cacheNameKey } = await openStore(profile);
     const session: OpenSession = {
       profile,
       msal,
       homeAccountId,
       store,
       audit,
+      cacheNameKey,
       device: null,
       link: null,
       attached: null,
