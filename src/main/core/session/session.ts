@@ -222,8 +222,9 @@ export function createSession(options: SessionOptions): Session {
     profile: Profile,
   ): Promise<{ store: ProfileStore; audit: AuditLog; cacheNameKey: Uint8Array }> {
     const key = await profileStoreKey(keychain, profile.profileId);
+    const cacheNameKey = deriveKey(key, 'document-cache-names');
     const store = openProfileStore({ file: registry.paths(profile.profileId).storeFile, key });
-    return { store, audit: createAuditLog(store), cacheNameKey: deriveKey(key, 'document-cache-names') };
+    return { store, audit: createAuditLog(store), cacheNameKey };
   }
 
   /** Loads this profile's device keys, enrolling on the first sign-in; a damaged entry is reported. */
