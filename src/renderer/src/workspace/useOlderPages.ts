@@ -27,10 +27,16 @@ export function useOlderPages(options: {
     if (!first) return;
     loading.current = true;
     anchor.current = rows[first.index]!.key;
+    let added = 0;
     try {
-      if ((await loadOlder()) === 0) anchor.current = null;
+      added = await loadOlder();
     } finally {
-      loading.current = false;
+      // A page that came stays "loading" until it is rendered and the view is back on the anchor: a scroll
+      // in between must not ask for the next page and overwrite the anchor (the view would skip a page).
+      if (added === 0) {
+        anchor.current = null;
+        loading.current = false;
+      }
     }
   };
 
@@ -40,6 +46,7 @@ export function useOlderPages(options: {
     if (anchor.current && key !== firstKey.current) {
       const index = rows.findIndex((r) => r.key === anchor.current);
       anchor.current = null;
+      loading.current = false;
       prepended.current = true;
       if (index >= 0) virtualizer.scrollToIndex(index, { align: 'start' });
     }
