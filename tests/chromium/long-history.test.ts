@@ -97,11 +97,12 @@ it(
   'loads older pages while scrolling up, in order, down to the first message',
   { timeout: 240_000 },
   async () => {
-    // A slow ward PC (and from here on): the renderer runs at a quarter speed, so pages land while the user is
-    // still scrolling. (Before the fix in useOlderPages, this skipped whole pages.)
+    // A slow ward PC: the renderer runs at a sixth of its speed, so pages land while the user is still
+    // scrolling. (It made the view skip whole pages twice over: a scroll between a page's arrival and its
+    // render lost the reading anchor, and an anchor on a day separator vanished when the page came.)
     const cdp = await page.context().newCDPSession(page);
-    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
-    const up = await walk(-700, 1);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 6 });
+    const up = await walk(-700, 1).finally(() => cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 }));
     expect(up).toMatchObject({ first: 1, outOfOrder: 0 });
     expect(up.stuck).toBeLessThan(100);
     // Each older page arriving puts the view back on the row the user was reading, give or take a row.

@@ -9,7 +9,7 @@ const nearTopPx = 400;
  */
 export function useOlderPages(options: {
   virtualizer: Virtualizer<HTMLDivElement, Element>;
-  rows: { key: string }[];
+  rows: { key: string; kind: string }[];
   scroller: React.RefObject<HTMLDivElement | null>;
   hasOlder: boolean;
   loadOlder: () => Promise<number>;
@@ -23,7 +23,10 @@ export function useOlderPages(options: {
   const showOlder = async (): Promise<void> => {
     if (loading.current) return;
     const offset = virtualizer.scrollOffset ?? 0;
-    const first = virtualizer.getVirtualItems().find((item) => item.end > offset);
+    // A message row: a day separator's key names the first message of its day, which a prepended page changes.
+    const first = virtualizer
+      .getVirtualItems()
+      .find((item) => item.end > offset && rows[item.index]?.kind === 'message');
     if (!first) return;
     loading.current = true;
     anchor.current = rows[first.index]!.key;
