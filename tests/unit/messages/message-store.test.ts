@@ -266,11 +266,12 @@ describe('pages, unread counts and conversations', () => {
       incoming('c1', 4, 'd'),
     ]);
     expect(messages.unreadCount('c1')).toBe(3);
-    messages.markRead('c1', 3);
+    expect(messages.markRead('c1', 3)).toBe(true);
     expect(messages.unreadCount('c1')).toBe(1);
-    messages.markRead('c1', 1);
+    expect(messages.markRead('c1', 1)).toBe(false);
+    expect(messages.markRead('c1', 3)).toBe(false);
     expect(messages.unreadCount('c1')).toBe(1);
-    messages.markRead('c1', 4);
+    expect(messages.markRead('c1', 4)).toBe(true);
     expect(messages.unreadCount('c1')).toBe(0);
     expect(messages.unreadCount('other')).toBe(0);
     expect(() => messages.markRead('c1', -1)).toThrow(expect.objectContaining({ code: 'invalid_args' }));

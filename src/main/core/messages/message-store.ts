@@ -76,7 +76,8 @@ export interface MessageStore {
   byHash(conversationId: string, hash: string): { seq: number | null; envelopeId: string } | null;
   bySeq(conversationId: string, seq: number): StoredMessage | null;
   search(query: string, opts: { limit: number; ranked?: boolean; conversationId?: string }): SearchHit[];
-  markRead(conversationId: string, uptoSeq: number): void;
+  /** Moves the read mark forward to `uptoSeq`; false (and nothing written) when it is already there. */
+  markRead(conversationId: string, uptoSeq: number): boolean;
   unreadCount(conversationId: string): number;
   addReceipt(r: Receipt): void;
   receipts(conversationId: string, seq: number): Receipt[];
@@ -264,7 +265,8 @@ export function createMessageStore(store: ProfileStore, options: MessageStoreOpt
     markRead: () =>
       db.prepare<[string, number]>(`
       INSERT INTO read_state (conversation_id, last_read_seq) VALUES (?, ?)
-      ON CONFLICT (conversation_id) DO UPDATE SET last_read_seq = max(last_read_seq, excluded.last_read_seq)`),
+      ON CONFLICT (conversation_id) DO UPDATE SET last_read_seq = excluded.last_read_seq
+      WHERE excluded.last_read_seq > last_read_seq`),
     unread: () =>
       db.prepare<[string, string], { unread: number; urgent: number | null }>(`
       SELECT count(*) AS unread, sum(urgent) AS urgent FROM messages
@@ -615,7 +617,7 @@ export function createMessageStore(store: ProfileStore, options: MessageStoreOpt
     },
 
     markRead(conversationId, uptoSeq) {
-      q.markRead.run(checkConversation(conversationId), checkSeq(uptoSeq, 'uptoSeq'));
+      return q.markRead.run(checkConversation(conversationId), checkSeq(uptoSeq, 'uptoSeq')).changes > 0;
     },
 
     unreadCount(conversationId) {

@@ -93,6 +93,16 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
     return next;
   };
   let outboxRunning: Promise<void> | null = null;
+  // Read marks made while offline: their receipts go out on the next connect.
+  const unsentReads = new Map<string, number>();
+  const sendRead = async (conversationId: string, seq: number): Promise<void> => {
+    if (hub.state() !== 'connected') {
+      unsentReads.set(conversationId, seq);
+      return;
+    }
+    unsentReads.delete(conversationId);
+    await hub.call('SendReceipt', { conversationId, seq, kind: 'read' });
+  };
 
   const changed = (conversationIds: Iterable<string>) => {
     for (const conversationId of new Set(conversationIds))
@@ -341,6 +351,7 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
         hub.onConnected(async () => {
           await enqueue(syncAll);
           await api.flushOutbox();
+          for (const [conversationId, seq] of [...unsentReads]) await sendRead(conversationId, seq);
         }),
         hub.on('Envelope', (envelope) => void enqueue(() => ingestLive(envelope))),
         hub.on('MembershipChanged', (event: HubEventPayload<'MembershipChanged'>) => {
@@ -440,10 +451,10 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
       return outboxRunning;
     },
     async markRead(conversationId, uptoSeq) {
-      messages.markRead(conversationId, uptoSeq);
+      // Only a mark that moved is news (to the window and to the sender): the view asks on every refresh.
+      if (!messages.markRead(conversationId, uptoSeq)) return;
       changed([conversationId]);
-      if (hub.state() === 'connected')
-        await hub.call('SendReceipt', { conversationId, seq: uptoSeq, kind: 'read' });
+      await sendRead(conversationId, uptoSeq);
     },
     async acknowledge(conversationId, seq) {
       await hub.call('SendReceipt', { conversationId, seq, kind: 'acknowledged' });
