@@ -120,6 +120,11 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
     });
     membersOf.set(c.conversationId, c.members);
   };
+  const membersOrRefuse = (conversationId: string): string[] => {
+    const members = membersOf.get(conversationId);
+    if (!members) throw new AppError('not_found', 'That conversation is not on this computer.');
+    return members;
+  };
 
   /** Display names of colleagues not seen before (for notifications); best effort. */
   async function learnNames(userIds: string[]): Promise<void> {
@@ -375,8 +380,7 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
       for (const off of unsubscribe.splice(0)) off();
     },
     async send({ conversationId, payload }) {
-      const members = membersOf.get(conversationId);
-      if (!members) throw new AppError('not_found', 'That conversation is not on this computer.');
+      const members = membersOrRefuse(conversationId);
       const devices = await keys.devicesFor(members);
       const blocked = devices.find((d) => d.status === 'key-changed');
       if (blocked) {
@@ -460,8 +464,7 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
       await hub.call('SendReceipt', { conversationId, seq, kind: 'acknowledged' });
     },
     async typing(conversationId, typing) {
-      if (!membersOf.has(conversationId))
-        throw new AppError('not_found', 'That conversation is not on this computer.');
+      membersOrRefuse(conversationId);
       if (hub.state() === 'connected') await hub.call('Typing', { conversationId, typing });
     },
     async idle() {

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { progressText } from './progress';
 import { useTypingReport } from './useTypingReport';
+import { ErrorAlert } from '../components/ErrorAlert';
 
 export function Composer(props: { conversationId: string }): React.JSX.Element {
   const [text, setText] = useState('');
@@ -87,11 +88,7 @@ export function Composer(props: { conversationId: string }): React.JSX.Element {
         </button>
         {attaching ? <span role="status">{attaching}</span> : null}
       </div>
-      {error ? (
-        <p role="alert" className="alert alert--error">
-          {error}
-        </p>
-      ) : null}
+      <ErrorAlert message={error} />
     </form>
   );
 }

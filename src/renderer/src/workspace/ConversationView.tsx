@@ -12,6 +12,7 @@ import { useHistory } from './useHistory';
 import { useOlderPages } from './useOlderPages';
 import { useReadingEnd } from './useReadingEnd';
 import { useTyping } from './useTyping';
+import { ErrorAlert } from '../components/ErrorAlert';
 
 function typingText(names: string[]): string {
   if (names.length === 0) return '';
@@ -119,11 +120,7 @@ export function ConversationView(props: {
           onClose={() => setShowContacts(false)}
         />
       ) : null}
-      {keys.error ? (
-        <p role="alert" className="alert alert--error">
-          {keys.error}
-        </p>
-      ) : null}
+      <ErrorAlert message={keys.error} />
       {alerts.length > 0 ? (
         <p role="alert" className="alert alert--error" data-testid="integrity-alerts">
           This conversation's history does not check out:{' '}

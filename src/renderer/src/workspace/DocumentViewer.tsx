@@ -2,6 +2,7 @@ import * as pdfjs from 'pdfjs-dist';
 import workerUrl from 'pdfjs-dist/build/pdf.worker.min.mjs?url';
 import { useEffect, useRef, useState } from 'react';
 import type { DocumentOpenResult } from '../../../shared/contract';
+import { ErrorAlert } from '../components/ErrorAlert';
 
 pdfjs.GlobalWorkerOptions.workerSrc = workerUrl;
 const maxPages = 30;
@@ -52,12 +53,7 @@ function VerifiedContent({
       if (objectUrl) URL.revokeObjectURL(objectUrl);
     };
   }, [result]);
-  if (error)
-    return (
-      <p role="alert" className="alert alert--error">
-        {error}
-      </p>
-    );
+  if (error) return <ErrorAlert message={error} />;
   return image ? (
     <img className="document-image" src={image} alt={result.fileName} />
   ) : (

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { SearchHitView } from '../../../shared/contract';
 import { formatTime } from './time';
+import { ErrorAlert } from '../components/ErrorAlert';
 
 /** Searches every conversation's verified messages on this computer (the encrypted local index). */
 export function MessageSearch(props: {
@@ -40,11 +41,7 @@ export function MessageSearch(props: {
           onChange={(e) => setQuery(e.target.value)}
         />
       </form>
-      {error ? (
-        <p role="alert" className="alert alert--error">
-          {error}
-        </p>
-      ) : null}
+      <ErrorAlert message={error} />
       {hits !== null ? (
         <>
           <p className="muted search-hits__count" aria-live="polite">

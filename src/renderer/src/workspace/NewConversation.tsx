@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { DirectoryUser, PresenceView } from '../../../shared/contract';
 import { fetchPresence, presenceLabel } from './presence';
+import { ErrorAlert } from '../components/ErrorAlert';
 
 export function NewConversation(props: {
   onStarted: (conversationId: string) => void;
@@ -41,11 +42,7 @@ export function NewConversation(props: {
           Search
         </button>
       </form>
-      {error ? (
-        <p role="alert" className="alert alert--error">
-          {error}
-        </p>
-      ) : null}
+      <ErrorAlert message={error} />
       {results !== null ? (
         <ul className="directory-results" aria-label="Staff found">
           {results.length === 0 ? <li className="muted">Nobody found.</li> : null}

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { Preferences } from '../../../shared/contract';
+import { ErrorAlert } from '../components/ErrorAlert';
 
 type Change = Partial<
   Pick<Preferences, 'idleLockMinutes' | 'notifyFor' | 'notificationPrivacy' | 'listPreviews'>
@@ -134,11 +135,7 @@ export function SettingsView(props: { fingerprint: string }): React.JSX.Element 
       <div aria-live="polite" className="settings-status">
         {status.saved ? <p className="muted">Saved.</p> : null}
       </div>
-      {status.error ? (
-        <p role="alert" className="alert alert--error">
-          {status.error}
-        </p>
-      ) : null}
+      <ErrorAlert message={status.error} />
     </section>
   );
 }
