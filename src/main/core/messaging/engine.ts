@@ -101,7 +101,13 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
       return;
     }
     unsentReads.delete(conversationId);
-    await hub.call('SendReceipt', { conversationId, seq, kind: 'read' });
+    try {
+      await hub.call('SendReceipt', { conversationId, seq, kind: 'read' });
+    } catch (error) {
+      // The link dropped before the client noticed: the receipt waits for the next connect like any other.
+      if (!(error instanceof AppError && error.code === 'hub_unreachable')) throw error;
+      unsentReads.set(conversationId, seq);
+    }
   };
 
   const changed = (conversationIds: Iterable<string>) => {
