@@ -1,9 +1,9 @@
-// The hub protocol of docs/hub-protocol.md, version 1: method and event names, TypeScript types of every
+// The hub protocol of docs/hub-protocol.md, version 2: method and event names, TypeScript types of every
 // request, and zod schemas of everything the hub sends (results, events, errors), so the client validates
 // what it receives. Keep this file and the document in step; the hub's conformance tests use both.
 import { z } from 'zod';
 
-export const HUB_PROTOCOL_VERSION = 1;
+export const HUB_PROTOCOL_VERSION = 2;
 export const HUB_PATH = '/hub';
 
 export const HubMethod = {
@@ -11,6 +11,8 @@ export const HubMethod = {
   RegisterDevice: 'RegisterDevice',
   ListDevices: 'ListDevices',
   RevokeDevice: 'RevokeDevice',
+  PublishUserKey: 'PublishUserKey',
+  GetUserKeys: 'GetUserKeys',
   SearchUsers: 'SearchUsers',
   GetUsers: 'GetUsers',
   GetPresence: 'GetPresence',
@@ -19,11 +21,16 @@ export const HubMethod = {
   AddMember: 'AddMember',
   RemoveMember: 'RemoveMember',
   GetMembershipHistory: 'GetMembershipHistory',
+  PublishConversationKey: 'PublishConversationKey',
+  GetConversationKeys: 'GetConversationKeys',
   Send: 'Send',
   Sync: 'Sync',
   SendReceipt: 'SendReceipt',
   GetReceipts: 'GetReceipts',
   Typing: 'Typing',
+  PostKeyRelease: 'PostKeyRelease',
+  GetKeyReleases: 'GetKeyReleases',
+  DeleteKeyRelease: 'DeleteKeyRelease',
 } as const;
 export type HubMethodName = (typeof HubMethod)[keyof typeof HubMethod];
 
@@ -35,6 +42,8 @@ export const HubEvent = {
   MembershipChanged: 'MembershipChanged',
   DeviceRevoked: 'DeviceRevoked',
   DirectoryChanged: 'DirectoryChanged',
+  UserKeyChanged: 'UserKeyChanged',
+  KeyReleased: 'KeyReleased',
 } as const;
 export type HubEventName = (typeof HubEvent)[keyof typeof HubEvent];
 
@@ -48,14 +57,24 @@ export const HubErrorCode = z.enum([
   'forbidden',
   'not_found',
   'conflict',
+  'stale_recipients',
   'internal',
 ]);
 export type HubErrorCode = z.infer<typeof HubErrorCode>;
+
+/** A current member and their newest user-key epoch (null: no user key), as `stale_recipients` lists them. */
+export const MemberEpoch = z.object({
+  userId: z.string().min(1).max(128),
+  epoch: z.number().int().positive().nullable(),
+});
+export type MemberEpoch = z.infer<typeof MemberEpoch>;
 
 export const HubErrorBody = z.object({
   code: HubErrorCode,
   message: z.string(),
   retryAfterMs: z.number().int().nonnegative().optional(),
+  /** With `stale_recipients`: every current member of the conversation at their current epoch. */
+  current: z.array(MemberEpoch).optional(),
 });
 export type HubErrorBody = z.infer<typeof HubErrorBody>;
 
@@ -82,6 +101,9 @@ const Timestamp = z.string().min(1);
 const Id = z.string().min(1).max(128);
 const Base64 = z.string().regex(/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/);
 const Seq = z.number().int().nonnegative();
+const Epoch = z.number().int().positive();
+/** A conversation key id: the first 16 bytes of BLAKE2b-256 of the key, lower-case hex. */
+export const KeyId = z.string().regex(/^[0-9a-f]{32}$/);
 
 export const User = z.object({
   id: Id,
@@ -102,6 +124,8 @@ export const Device = z.object({
   registeredAt: Timestamp,
   revoked: z.boolean(),
   revokedAt: Timestamp.nullable(),
+  /** When a connection last bound this device (its last sign-in); null if never since the hub recorded it. */
+  lastSeenAt: Timestamp.nullable(),
 });
 export type Device = z.infer<typeof Device>;
 
@@ -143,6 +167,51 @@ export const Envelope = z.object({
   serverTime: Timestamp,
 });
 export type Envelope = z.infer<typeof Envelope>;
+
+export const UserKey = z.object({
+  userId: Id,
+  epoch: Epoch,
+  publicKey: Base64,
+  createdAt: z.string(),
+  signerDeviceId: Id,
+  signature: Base64,
+  publishedAt: Timestamp,
+});
+export type UserKey = z.infer<typeof UserKey>;
+
+export const ConversationKeyRecipient = z.object({ userId: Id, epoch: Epoch, sealedKey: Base64 });
+export type ConversationKeyRecipient = z.infer<typeof ConversationKeyRecipient>;
+
+export const ConversationKeyCompliance = z.object({
+  keyFingerprint: z.string().min(1).max(128),
+  sealedKey: Base64,
+});
+export type ConversationKeyCompliance = z.infer<typeof ConversationKeyCompliance>;
+
+export const ConversationKey = z.object({
+  conversationId: Id,
+  keyId: KeyId,
+  senderUserId: Id,
+  senderDeviceId: Id,
+  createdAt: z.string(),
+  recipients: z.array(ConversationKeyRecipient),
+  compliance: ConversationKeyCompliance.nullable(),
+  signature: Base64,
+  publishedAt: Timestamp,
+});
+export type ConversationKey = z.infer<typeof ConversationKey>;
+
+export const KeyRelease = z.object({
+  releaseId: z.guid(),
+  userId: Id,
+  toDeviceId: Id,
+  fromDeviceId: Id,
+  createdAt: z.string(),
+  sealed: Base64,
+  signature: Base64,
+  postedAt: Timestamp,
+});
+export type KeyRelease = z.infer<typeof KeyRelease>;
 
 export const ReceiptKind = z.enum(['delivered', 'read', 'acknowledged']);
 export type ReceiptKind = z.infer<typeof ReceiptKind>;
@@ -200,6 +269,16 @@ export const SyncResult = z.object({ envelopes: z.array(Envelope), more: z.boole
 export type SyncResult = z.infer<typeof SyncResult>;
 export const GetReceiptsResult = z.object({ receipts: z.array(Receipt) });
 export const TypingResult = z.null().optional();
+export const PublishUserKeyResult = z.object({ userKey: UserKey, created: z.boolean() });
+export const GetUserKeysResult = z.object({ userKeys: z.array(UserKey) });
+export const PublishConversationKeyResult = z.object({
+  conversationKey: ConversationKey,
+  created: z.boolean(),
+});
+export const GetConversationKeysResult = z.object({ conversationKeys: z.array(ConversationKey) });
+export const PostKeyReleaseResult = z.object({ release: KeyRelease, created: z.boolean() });
+export const GetKeyReleasesResult = z.object({ releases: z.array(KeyRelease) });
+export const DeleteKeyReleaseResult = z.object({ deleted: z.boolean() });
 
 /** The schema of each method's result. */
 export const HubResults = {
@@ -207,6 +286,8 @@ export const HubResults = {
   RegisterDevice: RegisterDeviceResult,
   ListDevices: ListDevicesResult,
   RevokeDevice: RevokeDeviceResult,
+  PublishUserKey: PublishUserKeyResult,
+  GetUserKeys: GetUserKeysResult,
   SearchUsers: UsersResult,
   GetUsers: UsersResult,
   GetPresence: GetPresenceResult,
@@ -215,11 +296,16 @@ export const HubResults = {
   AddMember: MemberChangeResult,
   RemoveMember: MemberChangeResult,
   GetMembershipHistory: MembershipHistoryResult,
+  PublishConversationKey: PublishConversationKeyResult,
+  GetConversationKeys: GetConversationKeysResult,
   Send: SendResult,
   Sync: SyncResult,
   SendReceipt: Receipt,
   GetReceipts: GetReceiptsResult,
   Typing: TypingResult,
+  PostKeyRelease: PostKeyReleaseResult,
+  GetKeyReleases: GetKeyReleasesResult,
+  DeleteKeyRelease: DeleteKeyReleaseResult,
 } satisfies Record<HubMethodName, z.ZodType>;
 export type HubResult<M extends HubMethodName> = z.infer<(typeof HubResults)[M]>;
 
@@ -236,6 +322,14 @@ export interface HubRequests {
   };
   ListDevices: { userIds: string[] };
   RevokeDevice: { deviceId: string };
+  PublishUserKey: {
+    epoch: number;
+    publicKey: string;
+    createdAt: string;
+    signerDeviceId: string;
+    signature: string;
+  };
+  GetUserKeys: { userIds: string[]; all?: boolean };
   SearchUsers: { query?: string; limit?: number };
   GetUsers: { userIds: string[] };
   GetPresence: { userIds: string[] };
@@ -244,11 +338,38 @@ export interface HubRequests {
   AddMember: { conversationId: string; userId: string };
   RemoveMember: { conversationId: string; userId: string };
   GetMembershipHistory: { conversationId: string };
-  Send: { envelopeId: string; conversationId: string; senderDeviceId: string; payload: string };
+  PublishConversationKey: {
+    conversationId: string;
+    keyId: string;
+    senderDeviceId: string;
+    createdAt: string;
+    recipients: { userId: string; epoch: number; sealedKey: string }[];
+    compliance: { keyFingerprint: string; sealedKey: string } | null;
+    signature: string;
+  };
+  GetConversationKeys: { conversationId: string; keyIds?: string[] };
+  Send: {
+    envelopeId: string;
+    conversationId: string;
+    senderDeviceId: string;
+    payload: string;
+    /** The conversation key the envelope is encrypted under; required once a member has a user key. */
+    keyId?: string;
+  };
   Sync: { cursors?: { conversationId: string; afterSeq: number }[]; limit?: number };
   SendReceipt: { conversationId: string; seq: number; kind: ReceiptKind };
   GetReceipts: { conversationId: string; afterSeq?: number; limit?: number };
   Typing: { conversationId: string; typing: boolean };
+  PostKeyRelease: {
+    releaseId: string;
+    toDeviceId: string;
+    fromDeviceId: string;
+    createdAt: string;
+    sealed: string;
+    signature: string;
+  };
+  GetKeyReleases: Record<string, never>;
+  DeleteKeyRelease: { releaseId: string };
 }
 
 // ---- events ------------------------------------------------------------------------------------
@@ -279,6 +400,17 @@ export const DirectoryChangedEvent = z.object({
 });
 export type DirectoryChangedEvent = z.infer<typeof DirectoryChangedEvent>;
 
+export const UserKeyChangedEvent = z.object({ userId: Id, epoch: Epoch, at: Timestamp });
+export type UserKeyChangedEvent = z.infer<typeof UserKeyChangedEvent>;
+
+export const KeyReleasedEvent = z.object({
+  releaseId: z.guid(),
+  toDeviceId: Id,
+  fromDeviceId: Id,
+  at: Timestamp,
+});
+export type KeyReleasedEvent = z.infer<typeof KeyReleasedEvent>;
+
 /** The schema of each event's payload. */
 export const HubEvents = {
   Envelope,
@@ -288,5 +420,7 @@ export const HubEvents = {
   MembershipChanged: MembershipChangedEvent,
   DeviceRevoked: DeviceRevokedEvent,
   DirectoryChanged: DirectoryChangedEvent,
+  UserKeyChanged: UserKeyChangedEvent,
+  KeyReleased: KeyReleasedEvent,
 } satisfies Record<HubEventName, z.ZodType>;
 export type HubEventPayload<E extends HubEventName> = z.infer<(typeof HubEvents)[E]>;

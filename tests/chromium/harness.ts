@@ -183,3 +183,13 @@ export async function pairOnScreen(
     },
   };
 }
+
+/**
+ * Signs a seeded user in from the sign-in screen of `page` ("Sign in as someone else", then the IdP's page)
+ * and waits for the workspace: a first sign-in on that workstation profile enrols it as a new device.
+ */
+export async function signInOnScreen(page: Page, ws: Workstation, username: string): Promise<void> {
+  ws.login.next(ws.credentials(username));
+  await page.getByRole('button', { name: 'Sign in as someone else' }).click();
+  await page.locator('#workspace-heading').waitFor({ timeout: 60_000 });
+}

@@ -9,7 +9,9 @@ export const stackPolicyPath = join(stackDataDir, 'policy.json');
 export async function runStack(): Promise<Stack> {
   mkdirSync(stackDataDir, { recursive: true });
   // Fixed ports for people; CM_STACK_EPHEMERAL_PORTS=1 lets a test run the command beside other servers.
-  const ports = process.env.CM_STACK_EPHEMERAL_PORTS ? {} : { idp: 7444, hub: 7443, gateway: 7445 };
+  const ports = process.env.CM_STACK_EPHEMERAL_PORTS
+    ? {}
+    : { idp: 7444, hub: 7443, gateway: 7445, keyService: 7446 };
   const stack = await startStack({ dataDir: stackDataDir, ports });
   writeFileSync(stackPolicyPath, JSON.stringify(stack.policy, null, 2));
   const lines = [
@@ -17,6 +19,7 @@ export async function runStack(): Promise<Stack> {
     `  identity provider  ${stack.idp.origin}  (authority ${stack.idp.authority})`,
     `  SignalR hub        ${stack.hub.url}`,
     `  IPFS gateway       ${stack.gateway.url}`,
+    `  key service        ${stack.keyService.url}`,
     `  test CA            ${stack.tls.caCertPath}`,
     `  app policy         ${stackPolicyPath}`,
     '',

@@ -6,6 +6,7 @@ import { expect, it } from 'vitest';
 import { gatewayRequest, readJson } from './gateway/test-client';
 import { SEEDED_USERS } from './idp';
 import { ensureTestTls } from './tls';
+import { HUB_PROTOCOL_VERSION } from '../../src/shared/hub-protocol';
 
 it('`npm run stack` brings the three servers up on 127.0.0.1, prints where and the seeded logins, and stops cleanly', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'cm-stack-cli-'));
@@ -37,7 +38,7 @@ it('`npm run stack` brings the three servers up on 127.0.0.1, prints where and t
   expect(discovery.status).toBe(200);
   expect(await readJson(await get(new URL('/health', policy.hubUrl).href))).toMatchObject({
     status: 'ok',
-    protocolVersion: 1,
+    protocolVersion: HUB_PROTOCOL_VERSION,
   });
   expect((await get(new URL('/ipfs/bafkqaaa?format=raw', policy.gatewayUrl).href)).status).toBe(401);
 

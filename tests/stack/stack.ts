@@ -6,11 +6,12 @@ import type { PolicyDocument } from '../../src/main/core/policy';
 import { startGateway, type RunningGateway } from './gateway';
 import { startHub, type RunningHub } from './hub';
 import { startIdp, type RunningIdp } from './idp';
+import { startKeyService, type RunningKeyService } from './key-service';
 import { ensureTestTls, type TestTls } from './tls';
 
 export interface StackOptions {
   dataDir: string;
-  ports?: { idp?: number; hub?: number; gateway?: number };
+  ports?: { idp?: number; hub?: number; gateway?: number; keyService?: number };
   /** Fault switches on the gateway; only tests ask for them. */
   faults?: boolean;
   accessTokenTtlSeconds?: number;
@@ -21,6 +22,7 @@ export interface Stack {
   idp: RunningIdp;
   hub: RunningHub;
   gateway: RunningGateway;
+  keyService: RunningKeyService;
   /** The machine policy that points the app at this stack. */
   policy: PolicyDocument;
   close(): Promise<void>;
@@ -55,6 +57,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       trustedIssuer: { issuer: idp.issuer, audience: idp.hubAudience, jwksUri: idp.jwksUri, ca: tls.ca },
     });
     started.push(gateway);
+    const keyService = await startKeyService({
+      tls,
+      dataDir: join(options.dataDir, 'key-service'),
+      issuer: idp.issuer,
+      audience: idp.hubAudience,
+      jwksUri: idp.jwksUri,
+      port: options.ports?.keyService ?? 0,
+    });
+    started.push(keyService);
     const policy: PolicyDocument = {
       hubUrl: hub.url,
       idp: {
@@ -64,12 +75,18 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         knownAuthorities: [new URL(idp.origin).host],
       },
       gatewayUrl: gateway.url,
+      keyService: {
+        url: keyService.url,
+        releasePublicKey: keyService.releasePublicKey,
+        signingPublicKey: keyService.signingPublicKey,
+      },
     };
     return {
       tls,
       idp,
       hub,
       gateway,
+      keyService,
       policy,
       close: () => closeAll(started),
     };

@@ -11,16 +11,19 @@ import { connectDeviceToHub } from '../../src/main/core/session';
 import type { CallName, Result, SessionState } from '../../src/shared/contract';
 import { startGateway, type RunningGateway } from '../stack/gateway';
 import { startStack, type Stack } from '../stack/hub/hub-test-kit';
+import { startKeyService, type RunningKeyService } from '../stack/key-service';
 import { launchChromium } from '../stack/idp/test-helpers';
 import { waitFor } from '../integration/hub-client/helpers';
 import { systemBrowser } from './system-browser';
 
 export type CoreOverrides = { appDataDir?: string; policyFile?: string } & Partial<
-  Pick<CoreOptions, 'pickFile' | 'pickSavePath' | 'notify'>
+  Pick<CoreOptions, 'pickFile' | 'pickSavePath' | 'notify' | 'deviceName'>
 >;
 
 export interface Workstation {
   stack: Stack;
+  /** The hospital's key-release service, when the workstation was started with one. */
+  keyService: RunningKeyService | null;
   login: ReturnType<typeof systemBrowser>;
   keychain: Keychain;
   /** The keychain service the cores use (a child process opens the same one). */
@@ -36,13 +39,32 @@ export interface Workstation {
   close(): Promise<void>;
 }
 
-export async function startWorkstation(
-  options: { accessTokenTtlSeconds?: number } = {},
-): Promise<Workstation> {
+export interface WorkstationOptions {
+  accessTokenTtlSeconds?: number;
+  /** Starts the key-release service and names it in the machine policy. */
+  keyService?: { requireMfa?: boolean };
+  /** Usernames whose access tokens carry no MFA claim. */
+  withoutMfa?: string[];
+}
+
+export async function startWorkstation(options: WorkstationOptions = {}): Promise<Workstation> {
   const stack = await startStack(
     {},
-    options.accessTokenTtlSeconds ? { accessTokenTtlSeconds: options.accessTokenTtlSeconds } : {},
+    {
+      ...(options.accessTokenTtlSeconds ? { accessTokenTtlSeconds: options.accessTokenTtlSeconds } : {}),
+      ...(options.withoutMfa ? { withoutMfa: options.withoutMfa } : {}),
+    },
   );
+  const keyService = options.keyService
+    ? await startKeyService({
+        tls: stack.tls,
+        dataDir: join(stack.dataDir, 'key-service'),
+        issuer: stack.idp.issuer,
+        audience: stack.idp.hubAudience,
+        jwksUri: stack.idp.jwksUri,
+        requireMfa: options.keyService.requireMfa ?? false,
+      })
+    : null;
   const browser: Browser = await launchChromium(stack.tls);
   const login = systemBrowser(browser);
   const keychainService = `Clinical Messenger test ${randomUUID()}`;
@@ -62,6 +84,15 @@ export async function startWorkstation(
           knownAuthorities: [new URL(stack.idp.origin).host],
         },
         idleLockMaxMinutes: 10,
+        ...(keyService
+          ? {
+              keyService: {
+                url: keyService.url,
+                releasePublicKey: keyService.releasePublicKey,
+                signingPublicKey: keyService.signingPublicKey,
+              },
+            }
+          : {}),
         ...extra,
       }),
     );
@@ -69,6 +100,7 @@ export async function startWorkstation(
   };
   return {
     stack,
+    keyService,
     login,
     keychain,
     keychainService,
@@ -102,6 +134,7 @@ export async function startWorkstation(
       for (const core of cores) await core.close();
       for (const account of await keychain.list()) await keychain.delete(account);
       await browser.close();
+      await keyService?.close();
       await stack.close();
     },
   };

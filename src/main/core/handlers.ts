@@ -51,6 +51,17 @@ export function callHandlers(deps: {
       await messaging().refreshContacts([userId]);
       return devices;
     },
+    'keys.status': () => {
+      const engine = messaging();
+      const { status, notices } = engine.userKeyStatus();
+      const thisDevice = engine.deviceId;
+      return {
+        state: status.state,
+        message: status.state === 'ready' ? null : status.message,
+        code: status.state === 'refused' ? status.code : null,
+        releases: notices.map((n) => ({ ...n, thisDevice: n.deviceId === thisDevice })),
+      };
+    },
     'directory.search': ({ query }) => messaging().searchDirectory(query),
     'directory.presence': ({ userIds }) => messaging().presence(userIds),
     'settings.current': settings,

@@ -30,6 +30,8 @@ export interface CoreOptions {
   notify?: (notification: OsNotification) => void;
   keychain?: Keychain;
   log?: Logger;
+  /** This workstation's name in key releases ("opened on WARD3B-PC02"); the host name by default. */
+  deviceName?: string;
 }
 
 /** Everything the app does, in plain Node: the Electron shell and the tests drive the same object. */
@@ -75,6 +77,9 @@ export function createCore(options: CoreOptions): Core {
         store: opened.store,
         audit: opened.audit,
         device: opened.device,
+        keyring: opened.keyring,
+        accessToken: opened.accessToken,
+        ...(options.deviceName ? { deviceName: options.deviceName } : {}),
         hub: opened.link.hub,
         policy: policy.policy,
         connection,

@@ -10,6 +10,7 @@ import { SessionBar } from './session/SessionBar';
 import { SignInScreen } from './session/SignInScreen';
 import { useActivity } from './session/useActivity';
 import { useSession, type Session } from './session/useSession';
+import { KeyNotices } from './workspace/KeyNotices';
 import { Workspace } from './workspace/Workspace';
 
 type Inactive = Exclude<SessionState, { status: 'active' }>;
@@ -65,6 +66,7 @@ export function App(): React.JSX.Element {
         {active ? (
           <>
             <SessionAlerts notice={active.notice} error={session.error} />
+            <KeyNotices key={active.profile.profileId} />
             <Workspace session={active} openRequest={openRequest} />
           </>
         ) : (

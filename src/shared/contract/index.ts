@@ -16,6 +16,7 @@ import {
   PresenceView,
   SearchHitView,
   SessionState,
+  UserKeyStatusView,
 } from './schemas';
 
 const id = zod.string().min(1).max(128);
@@ -59,6 +60,7 @@ export const contract = {
       }),
       result: zod.array(ContactDevice),
     },
+    'keys.status': { args: zod.undefined(), result: UserKeyStatusView },
     'directory.search': {
       args: zod.strictObject({ query: zod.string().max(200) }),
       result: zod.array(DirectoryUser),
@@ -185,6 +187,8 @@ export const contract = {
     }),
     /** The user clicked the OS notification of this conversation: open it (after unlocking, if locked). */
     'conversations.open': zod.object({ conversationId: zod.string() }),
+    /** This workstation's key status or the list of key releases changed: ask `keys.status` again. */
+    'keys.changed': zod.object({}),
     'documents.progress': zod.object({
       operationId: zod.string(),
       phase: zod.enum(['encrypt', 'upload', 'download', 'verify']),

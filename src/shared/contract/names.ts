@@ -15,6 +15,7 @@ export const callNames = [
   'session.reenrol',
   'keys.contactDevices',
   'keys.acceptKeyChange',
+  'keys.status',
   'directory.search',
   'directory.presence',
   'settings.current',
@@ -44,6 +45,7 @@ export const eventNames = [
   'messages.typing',
   'conversations.open',
   'documents.progress',
+  'keys.changed',
 ] as const;
 
 export type CallName = (typeof callNames)[number];

@@ -48,6 +48,11 @@ export const ipcErrorCodes = [
   // messaging
   'not_found',
   'recipient_key_changed',
+  // user keys and history on a new workstation (docs/key-design.md)
+  'user_key_invalid',
+  'key_release_refused',
+  'key_service_unreachable',
+  'mfa_required',
   // tamper-evident documents (src/main/core/documents)
   'document_unverified',
   'document_refused',

@@ -93,6 +93,26 @@ export const ContactDevice = z.object({
 });
 export type ContactDevice = z.infer<typeof ContactDevice>;
 
+/**
+ * This workstation and its user's key (docs/key-design.md): whether history can be opened here, and every
+ * release of the key to a workstation ("Your messages were opened on WARD3B-PC02 at 14:02").
+ */
+export const UserKeyStatusView = z.object({
+  state: z.enum(['ready', 'waiting', 'refused']),
+  /** What the user should know or do when not ready (e.g. sign in again with multi-factor authentication). */
+  message: z.string().nullable(),
+  code: z.string().nullable(),
+  releases: z.array(
+    z.object({
+      deviceId: z.string(),
+      deviceName: z.string(),
+      releasedAt: z.string(),
+      thisDevice: z.boolean(),
+    }),
+  ),
+});
+export type UserKeyStatusView = z.infer<typeof UserKeyStatusView>;
+
 export const PatientContext = z.object({ mrn: z.string().min(1).max(64), name: z.string().min(1).max(200) });
 
 /** A document as the renderer may know it: never the file key. */

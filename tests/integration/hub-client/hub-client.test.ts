@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../../src/main/core/errors';
 import { HubCallError, type ConnectedInfo, type HubClient } from '../../../src/main/core/hub';
-import { HubEvent, HubMethod, type Envelope } from '../../../src/shared/hub-protocol';
+import { HUB_PROTOCOL_VERSION, HubEvent, HubMethod, type Envelope } from '../../../src/shared/hub-protocol';
 import { b64, newDeviceRequest, startStack, userId, type Stack } from '../../stack/hub/hub-test-kit';
 import { testClient, waitFor, type TestClient } from './helpers';
 
@@ -51,7 +51,10 @@ describe('hub client (real hub, real IdP)', () => {
     expect(asha.client.state()).toBe('connected');
     expect(asha.published).toEqual(['connecting', 'connected']);
     expect(asha.tokenRequests()).toBeGreaterThanOrEqual(1);
-    expect(asha.client.hello()).toMatchObject({ protocolVersion: 1, userId: userId(stack, 'dr.asha.rao') });
+    expect(asha.client.hello()).toMatchObject({
+      protocolVersion: HUB_PROTOCOL_VERSION,
+      userId: userId(stack, 'dr.asha.rao'),
+    });
 
     // Before a device is bound, device calls are refused with a typed error.
     const required = await refusedWith(asha.client.call(HubMethod.ListConversations, {}));

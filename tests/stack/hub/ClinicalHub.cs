@@ -8,6 +8,8 @@ public sealed record SendResult(string ConversationId, string EnvelopeId, long S
 public sealed record TypingEvent(string ConversationId, string UserId, string DeviceId, bool Typing, string At);
 public sealed record DeviceRevokedEvent(string DeviceId, string UserId, string RevokedAt);
 public sealed record DirectoryChangedEvent(string UserId, string DeviceId, string Change, string At);
+public sealed record UserKeyChangedEvent(string UserId, long Epoch, string At);
+public sealed record KeyReleasedEvent(string ReleaseId, string ToDeviceId, string FromDeviceId, string At);
 public sealed record MembershipChangedEvent(ConversationRecord Conversation, List<MembershipChange> Changes);
 public sealed record Limits(int MaxEnvelopeBytes, double CallsPerSecond, double CallBurst, int MaxSyncLimit, long MaxReceiveMessageBytes);
 public sealed record HelloResult(int ProtocolVersion, string UserId, UserRecord? User, string[] Roles, string? DeviceId,
@@ -15,8 +17,8 @@ public sealed record HelloResult(int ProtocolVersion, string UserId, UserRecord?
 
 /// <summary>
 /// The hub of docs/hub-protocol.md. Every method takes one JSON object and answers one JSON value; every
-/// refusal is a HubException carrying {"code","message"}. It stores only public keys, membership and opaque
-/// envelopes; it never sees plaintext and cannot check signatures.
+/// refusal is a HubException carrying {"code","message"}. It stores only public keys, membership, opaque
+/// envelopes and sealed key material; it never sees plaintext and cannot check signatures.
 /// </summary>
 [Authorize]
 public sealed class ClinicalHub(Store store, UserDirectory directory, ConnectionRegistry registry, HubConfig config) : Hub
@@ -56,6 +58,7 @@ public sealed class ClinicalHub(Store store, UserDirectory directory, Connection
             var device = store.GetDevice(deviceId) ?? throw HubErrors.NotFound($"device {deviceId} is not registered");
             if (device.UserId != UserId) throw HubErrors.Forbidden("this device belongs to another user");
             if (device.Revoked) throw HubErrors.DeviceRevoked(deviceId);
+            await RefuseIfExpired(device);
             await BindTo(deviceId);
         }
         return new HelloResult(HubConfig.ProtocolVersion, UserId, directory.Get(UserId), Auth.Roles(Context.User), State.DeviceId,
@@ -63,23 +66,40 @@ public sealed class ClinicalHub(Store store, UserDirectory directory, Connection
             Clock.Now());
     }
 
-    private async Task BindTo(string deviceId)
+    /// <summary>Binds this connection to the device and records the sign-in (lastSeenAt); returns the updated record.</summary>
+    private async Task<DeviceRecord> BindTo(string deviceId)
     {
         var state = State;
         if (state.DeviceId is { } bound && bound != deviceId)
             throw HubErrors.Conflict($"this connection is already bound to device {bound}");
+        var device = store.TouchDevice(deviceId, Clock.Now());
         if (registry.Bind(state, deviceId)) await PushPresence(state.UserId);
+        return device;
+    }
+
+    /// <summary>
+    /// A device not signed in on for deviceExpiryDays is an abandoned workstation profile: binding it revokes it
+    /// (announced like RevokeDevice) and is refused with device_revoked.
+    /// </summary>
+    private async Task RefuseIfExpired(DeviceRecord device)
+    {
+        if (!store.IsExpired(device, config.DeviceExpiryDays, DateTimeOffset.UtcNow)) return;
+        var (revoked, changed) = store.RevokeDevice(device.DeviceId, device.UserId, Clock.Now());
+        if (changed) await AnnounceRevoked(revoked);
+        throw HubErrors.Make("device_revoked", $"device {device.DeviceId} has not been used for {config.DeviceExpiryDays} days and is now revoked");
     }
 
     public async Task<object> RegisterDevice(JsonElement arg)
     {
         var a = new Args(arg);
         var record = new DeviceRecord(a.Id("deviceId"), UserId, a.Base64("signingPublicKey", 1024), a.Base64("encryptionPublicKey", 1024),
-            a.Base64("selfSignature", 1024), Args.ValidateTimestamp("createdAt", a.String("createdAt", 64)), Clock.Now(), false, null);
+            a.Base64("selfSignature", 1024), Args.ValidateTimestamp("createdAt", a.String("createdAt", 64)), Clock.Now(), false, null, null);
         if (State.DeviceId is { } bound && bound != record.DeviceId)
             throw HubErrors.Conflict($"this connection is already bound to device {bound}");
-        var (device, created) = store.RegisterDevice(record);
-        await BindTo(device.DeviceId);
+        var (stored, created) = store.RegisterDevice(record);
+        // Re-registering is another way to bind, so an expired device cannot come back through it.
+        if (!created) await RefuseIfExpired(stored);
+        var device = await BindTo(stored.DeviceId);
         if (created) await PushDirectoryChanged(device.UserId, device.DeviceId, "registered");
         return new { device, created };
     }
@@ -94,14 +114,102 @@ public sealed class ClinicalHub(Store store, UserDirectory directory, Connection
     {
         var deviceId = new Args(arg).Id("deviceId");
         var (device, changed) = store.RevokeDevice(deviceId, UserId, Clock.Now());
-        if (changed)
-        {
-            var (connections, wentOffline) = registry.Revoke(device.UserId, device.DeviceId);
-            await Clients.Clients(connections).SendAsync("DeviceRevoked", new DeviceRevokedEvent(device.DeviceId, device.UserId, device.RevokedAt!));
-            await PushDirectoryChanged(device.UserId, device.DeviceId, "revoked");
-            if (wentOffline) await PushPresence(device.UserId);
-        }
+        if (changed) await AnnounceRevoked(device);
         return new { device };
+    }
+
+    private async Task AnnounceRevoked(DeviceRecord device)
+    {
+        var (connections, wentOffline) = registry.Revoke(device.UserId, device.DeviceId);
+        await Clients.Clients(connections).SendAsync("DeviceRevoked", new DeviceRevokedEvent(device.DeviceId, device.UserId, device.RevokedAt!));
+        await PushDirectoryChanged(device.UserId, device.DeviceId, "revoked");
+        if (wentOffline) await PushPresence(device.UserId);
+    }
+
+    // ---- user keys, conversation keys, key releases (protocol version 2) -----------------------
+
+    public async Task<object> PublishUserKey(JsonElement arg)
+    {
+        var a = new Args(arg);
+        var userKey = new UserKeyRecord(UserId, a.Long("epoch", 1, int.MaxValue), a.Base64("publicKey", 1024),
+            Args.ValidateTimestamp("createdAt", a.String("createdAt", 64)), a.Id("signerDeviceId"), a.Base64("signature", 1024), Clock.Now());
+        if (userKey.SignerDeviceId != DeviceId) throw HubErrors.Forbidden("signerDeviceId is not the device this connection is bound to");
+        var (stored, created) = store.PublishUserKey(userKey);
+        if (created)
+            await Clients.Clients(registry.ConnectionsOf(store.UsersSharingWith(UserId).Append(UserId)))
+                .SendAsync("UserKeyChanged", new UserKeyChangedEvent(UserId, stored.Epoch, stored.PublishedAt));
+        return new { userKey = stored, created };
+    }
+
+    public object GetUserKeys(JsonElement arg)
+    {
+        var a = new Args(arg);
+        var userIds = a.IdArray("userIds", 500);
+        return new { userKeys = store.GetUserKeys(userIds, a.OptBool("all") ?? false) };
+    }
+
+    public object PublishConversationKey(JsonElement arg)
+    {
+        var a = new Args(arg);
+        var conversationId = a.Id("conversationId");
+        var keyId = a.KeyId("keyId");
+        var senderDeviceId = a.Id("senderDeviceId");
+        var createdAt = Args.ValidateTimestamp("createdAt", a.String("createdAt", 64));
+        var recipients = new List<KeyRecipient>();
+        foreach (var item in a.Array("recipients", 1024))
+        {
+            var r = new Args(item);
+            var recipient = new KeyRecipient(r.Id("userId"), r.Long("epoch", 1, int.MaxValue), r.Base64("sealedKey", 1024));
+            // One sealed copy per user: the coverage rule reads the recipients as a map from user to epoch.
+            if (recipients.Any(x => x.UserId == recipient.UserId)) throw HubErrors.Invalid($"'recipients' names {recipient.UserId} twice");
+            recipients.Add(recipient);
+        }
+        if (recipients.Count == 0) throw HubErrors.Invalid("'recipients' must hold at least one recipient");
+        var compliance = a.OptObject("compliance") is { } c ? new KeyCompliance(c.String("keyFingerprint", 128), c.Base64("sealedKey", 1024)) : null;
+        var signature = a.Base64("signature", 1024);
+        if (senderDeviceId != DeviceId) throw HubErrors.Forbidden("senderDeviceId is not the device this connection is bound to");
+        store.RequireMember(conversationId, UserId);
+        var (conversationKey, created) = store.PublishConversationKey(new ConversationKeyRecord(conversationId, keyId, UserId,
+            senderDeviceId, createdAt, recipients, compliance, signature, Clock.Now()));
+        return new { conversationKey, created };
+    }
+
+    public object GetConversationKeys(JsonElement arg)
+    {
+        var a = new Args(arg);
+        var conversationId = a.Id("conversationId");
+        var keyIds = a.OptKeyIdArray("keyIds", 500);
+        store.RequireMember(conversationId, UserId);
+        return new { conversationKeys = store.GetConversationKeys(conversationId, keyIds) };
+    }
+
+    public async Task<object> PostKeyRelease(JsonElement arg)
+    {
+        var a = new Args(arg);
+        var release = new KeyReleaseRecord(a.Uuid("releaseId"), UserId, a.Id("toDeviceId"), a.Id("fromDeviceId"),
+            Args.ValidateTimestamp("createdAt", a.String("createdAt", 64)), a.Base64("sealed", 65536), a.Base64("signature", 1024), Clock.Now());
+        if (release.FromDeviceId != DeviceId) throw HubErrors.Forbidden("fromDeviceId is not the device this connection is bound to");
+        // Releases go only to the user's own devices; another user's device is as unknown as a missing one.
+        var to = store.GetDevice(release.ToDeviceId);
+        if (to is null || to.UserId != UserId) throw HubErrors.NotFound($"device {release.ToDeviceId} is not one of your devices");
+        if (to.Revoked) throw HubErrors.DeviceRevoked(to.DeviceId);
+        var (stored, created) = store.PostKeyRelease(release);
+        if (created)
+            await Clients.Clients(registry.ConnectionsOfDevice(stored.ToDeviceId))
+                .SendAsync("KeyReleased", new KeyReleasedEvent(stored.ReleaseId, stored.ToDeviceId, stored.FromDeviceId, stored.PostedAt));
+        return new { release = stored, created };
+    }
+
+    public object GetKeyReleases(JsonElement arg)
+    {
+        _ = new Args(arg);
+        return new { releases = store.GetKeyReleases(DeviceId) };
+    }
+
+    public object DeleteKeyRelease(JsonElement arg)
+    {
+        var releaseId = new Args(arg).Uuid("releaseId");
+        return new { deleted = store.DeleteKeyRelease(releaseId, DeviceId) };
     }
 
     // ---- people ---------------------------------------------------------------------------------
@@ -183,9 +291,10 @@ public sealed class ClinicalHub(Store store, UserDirectory directory, Connection
         var conversationId = a.Id("conversationId");
         var senderDeviceId = a.Id("senderDeviceId");
         var payload = a.Base64("payload", config.MaxEnvelopeBytes);
+        var keyId = a.OptKeyId("keyId");
         if (senderDeviceId != DeviceId) throw HubErrors.Forbidden("senderDeviceId is not the device this connection is bound to");
         var conversation = store.RequireMember(conversationId, UserId);
-        var (envelope, duplicate) = store.AppendEnvelope(conversationId, envelopeId, UserId, senderDeviceId, payload, Clock.Now());
+        var (envelope, duplicate) = store.AppendEnvelope(conversationId, envelopeId, UserId, senderDeviceId, payload, keyId, Clock.Now());
         if (!duplicate)
             await Clients.Clients(registry.ConnectionsOf(conversation.Members, except: Context.ConnectionId)).SendAsync("Envelope", envelope);
         return new SendResult(envelope.ConversationId, envelope.EnvelopeId, envelope.Seq, envelope.ServerTime, duplicate);

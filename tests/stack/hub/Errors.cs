@@ -6,12 +6,15 @@ namespace ClinicalHub;
 /// <summary>Typed hub errors: the HubException message is JSON {"code","message"} (see docs/hub-protocol.md).</summary>
 public static class HubErrors
 {
+    // camelCase for the records an error may carry (stale_recipients' `current` list), as in hub results.
+    private static readonly JsonSerializerOptions BodyJson = new(JsonSerializerDefaults.Web);
+
     public static HubException Make(string code, string message, object? extra = null)
     {
         var body = new Dictionary<string, object?> { ["code"] = code, ["message"] = message };
         if (extra is not null)
             foreach (var p in extra.GetType().GetProperties()) body[p.Name] = p.GetValue(extra);
-        return new HubException(JsonSerializer.Serialize(body));
+        return new HubException(JsonSerializer.Serialize(body, BodyJson));
     }
 
     public static HubException Invalid(string message) => Make("invalid", message);
@@ -24,6 +27,9 @@ public static class HubErrors
     public static HubException DeviceRevoked(string deviceId) => Make("device_revoked", $"device {deviceId} has been revoked");
     public static HubException RateLimited(int retryAfterMs) =>
         Make("rate_limited", "too many calls on this connection", new { retryAfterMs });
+    /// <summary>The conversation key does not cover the current members at their current user-key epochs.</summary>
+    public static HubException StaleRecipients(string message, IReadOnlyList<MemberEpoch> current) =>
+        Make("stale_recipients", message, new { current });
     public static HubException Internal() => Make("internal", "the hub failed to handle this call");
 }
 
@@ -86,11 +92,51 @@ public readonly struct Args
     public long Long(string name, long min, long max) =>
         OptLong(name, min, max) ?? throw HubErrors.Invalid($"'{name}' is required");
 
+    public bool? OptBool(string name)
+    {
+        if (Field(name) is not { } v) return null;
+        if (v.ValueKind is not (JsonValueKind.True or JsonValueKind.False)) throw HubErrors.Invalid($"'{name}' must be a boolean");
+        return v.GetBoolean();
+    }
+
     public bool Bool(string name)
     {
         if (Field(name) is not { } v) throw HubErrors.Invalid($"'{name}' is required");
         if (v.ValueKind is not (JsonValueKind.True or JsonValueKind.False)) throw HubErrors.Invalid($"'{name}' must be a boolean");
         return v.GetBoolean();
+    }
+
+    /// <summary>A conversation key id: 32 lower-case hex characters (the first 16 bytes of the key's BLAKE2b-256).</summary>
+    public string KeyId(string name) => CheckKeyId(name, String(name, 32));
+
+    public string? OptKeyId(string name) => OptString(name, 32) is { } s ? CheckKeyId(name, s) : null;
+
+    public static string CheckKeyId(string name, string s)
+    {
+        if (s.Length != 32 || !s.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f'))
+            throw HubErrors.Invalid($"'{name}' must be 32 lower-case hex characters");
+        return s;
+    }
+
+    /// <summary>An optional list of key ids (null when absent: "all of them").</summary>
+    public List<string>? OptKeyIdArray(string name, int maxItems)
+    {
+        if (Field(name) is null) return null;
+        var list = new List<string>();
+        foreach (var item in Array(name, maxItems))
+        {
+            if (item.ValueKind != JsonValueKind.String) throw HubErrors.Invalid($"'{name}' must hold key ids");
+            list.Add(CheckKeyId(name, item.GetString()!));
+        }
+        return list;
+    }
+
+    /// <summary>A nested object field (null when absent or null).</summary>
+    public Args? OptObject(string name)
+    {
+        if (Field(name) is not { } v) return null;
+        if (v.ValueKind != JsonValueKind.Object) throw HubErrors.Invalid($"'{name}' must be an object or null");
+        return new Args(v);
     }
 
     public string OneOf(string name, params string[] allowed)

@@ -13,9 +13,10 @@ public sealed record HubConfig(
     int MaxEnvelopeBytes,
     double CallsPerSecond,
     double CallBurst,
-    int ClockSkewSeconds)
+    int ClockSkewSeconds,
+    int DeviceExpiryDays)
 {
-    public const int ProtocolVersion = 1;
+    public const int ProtocolVersion = 2;
     public const int MaxSyncLimit = 1000;
     public const int DefaultSyncLimit = 500;
     /// <summary>Payload characters one Sync page may carry before it is cut (at least one envelope is always sent).</summary>
@@ -64,6 +65,7 @@ public sealed record HubConfig(
             MaxEnvelopeBytes: (int)Number("max-envelope-bytes", 256 * 1024, 1),
             CallsPerSecond: cps,
             CallBurst: Number("call-burst", Math.Max(10 * cps, 1), 1),
-            ClockSkewSeconds: (int)Number("clock-skew-seconds", 30, 0));
+            ClockSkewSeconds: (int)Number("clock-skew-seconds", 30, 0),
+            DeviceExpiryDays: (int)Number("device-expiry-days", 90, 1));
     }
 }

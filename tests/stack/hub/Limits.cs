@@ -36,7 +36,7 @@ public sealed class TokenBucket(double rate, double burst)
 public sealed class CallGate(ConnectionRegistry registry, ILogger<CallGate> log) : IHubFilter
 {
     private static readonly HashSet<string> WithoutDevice =
-        ["Hello", "RegisterDevice", "ListDevices", "SearchUsers", "GetUsers", "GetPresence"];
+        ["Hello", "RegisterDevice", "ListDevices", "GetUserKeys", "SearchUsers", "GetUsers", "GetPresence"];
 
     public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext ctx, Func<HubInvocationContext, ValueTask<object?>> next)
     {

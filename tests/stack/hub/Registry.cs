@@ -108,5 +108,9 @@ public sealed class ConnectionRegistry
             .Select(c => c.ConnectionId).ToList();
     }
 
+    /// <summary>Unrevoked connections bound to this one device.</summary>
+    public List<string> ConnectionsOfDevice(string deviceId) =>
+        _connections.Values.Where(c => c.DeviceId == deviceId && !c.Revoked).Select(c => c.ConnectionId).ToList();
+
     public PresenceRecord Presence(string userId) => new(userId, IsOnline(userId), _lastSeen.GetValueOrDefault(userId));
 }

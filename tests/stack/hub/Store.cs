@@ -3,7 +3,7 @@ using Microsoft.Data.Sqlite;
 namespace ClinicalHub;
 
 public sealed record DeviceRecord(string DeviceId, string UserId, string SigningPublicKey, string EncryptionPublicKey,
-    string SelfSignature, string CreatedAt, string RegisteredAt, bool Revoked, string? RevokedAt);
+    string SelfSignature, string CreatedAt, string RegisteredAt, bool Revoked, string? RevokedAt, string? LastSeenAt);
 
 public sealed record ConversationRecord(string ConversationId, string Kind, string CreatedBy, string CreatedAt,
     string[] Members, long LastSeq, long LastChangeSeq);
@@ -21,11 +21,13 @@ public sealed record ReceiptRecord(string ConversationId, long Seq, string UserI
 /// acknowledges it, so a crash loses nothing that was acknowledged. One connection, one lock: simple and
 /// fast enough for a reference server.
 /// </summary>
-public sealed class Store : IDisposable
+public sealed partial class Store : IDisposable
 {
     private readonly SqliteConnection _db;
     private readonly Lock _lock = new();
     private SqliteTransaction? _tx;
+    /// <summary>When this database started recording last sign-ins (set by the version 2 migration), or null.</summary>
+    private readonly string? _lastSeenSince;
 
     public Store(string dataDir)
     {
@@ -37,7 +39,7 @@ public sealed class Store : IDisposable
             CREATE TABLE IF NOT EXISTS devices(
               device_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, signing_key TEXT NOT NULL,
               encryption_key TEXT NOT NULL, self_signature TEXT NOT NULL, created_at TEXT NOT NULL,
-              registered_at TEXT NOT NULL, revoked_at TEXT);
+              registered_at TEXT NOT NULL, revoked_at TEXT, last_seen_at TEXT);
             CREATE INDEX IF NOT EXISTS devices_user ON devices(user_id);
             CREATE TABLE IF NOT EXISTS conversations(
               conversation_id TEXT PRIMARY KEY, kind TEXT NOT NULL, created_by TEXT NOT NULL,
@@ -59,7 +61,20 @@ public sealed class Store : IDisposable
               conversation_id TEXT NOT NULL REFERENCES conversations, seq INTEGER NOT NULL, user_id TEXT NOT NULL,
               kind TEXT NOT NULL, device_id TEXT NOT NULL, at TEXT NOT NULL,
               PRIMARY KEY(conversation_id, seq, user_id, kind));
+            CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
             """);
+        CreateKeyTables();
+        // Version 1 databases have no last_seen_at. Their devices were never seen, and counting expiry from
+        // their registration would revoke every device older than the expiry at the first start of version 2;
+        // so expiry counts from the upgrade for them.
+        if (!Query("SELECT name FROM pragma_table_info('devices')", r => r.GetString(0)).Contains("last_seen_at"))
+            InTransaction(() =>
+            {
+                Exec("ALTER TABLE devices ADD COLUMN last_seen_at TEXT");
+                Exec("INSERT OR IGNORE INTO meta VALUES('last_seen_since', $1)", Clock.Now());
+                return 0;
+            });
+        _lastSeenSince = Query("SELECT value FROM meta WHERE key='last_seen_since'", r => r.GetString(0)).FirstOrDefault();
     }
 
     public void Dispose() => _db.Dispose();
@@ -67,10 +82,11 @@ public sealed class Store : IDisposable
     // ---- devices -------------------------------------------------------------------------------
 
     private const string DeviceColumns =
-        "device_id, user_id, signing_key, encryption_key, self_signature, created_at, registered_at, revoked_at";
+        "device_id, user_id, signing_key, encryption_key, self_signature, created_at, registered_at, revoked_at, last_seen_at";
 
     private static DeviceRecord ReadDevice(SqliteDataReader r) => new(r.GetString(0), r.GetString(1), r.GetString(2),
-        r.GetString(3), r.GetString(4), r.GetString(5), r.GetString(6), !r.IsDBNull(7), r.IsDBNull(7) ? null : r.GetString(7));
+        r.GetString(3), r.GetString(4), r.GetString(5), r.GetString(6), !r.IsDBNull(7), r.IsDBNull(7) ? null : r.GetString(7),
+        r.IsDBNull(8) ? null : r.GetString(8));
 
     public DeviceRecord? GetDevice(string deviceId)
     {
@@ -92,10 +108,33 @@ public sealed class Store : IDisposable
                     throw HubErrors.Conflict("this device id is already registered with other keys");
                 return (existing, false);
             }
-            Exec("INSERT INTO devices VALUES($1,$2,$3,$4,$5,$6,$7,NULL)", d.DeviceId, d.UserId, d.SigningPublicKey,
-                d.EncryptionPublicKey, d.SelfSignature, d.CreatedAt, d.RegisteredAt);
+            Exec($"INSERT INTO devices({DeviceColumns}) VALUES($1,$2,$3,$4,$5,$6,$7,NULL,$8)", d.DeviceId, d.UserId,
+                d.SigningPublicKey, d.EncryptionPublicKey, d.SelfSignature, d.CreatedAt, d.RegisteredAt, d.LastSeenAt);
             return (d, true);
         }
+    }
+
+    /// <summary>Records that a connection bound to the device now; returns the updated record.</summary>
+    public DeviceRecord TouchDevice(string deviceId, string now)
+    {
+        lock (_lock)
+        {
+            Exec("UPDATE devices SET last_seen_at=$2 WHERE device_id=$1", deviceId, now);
+            return Query($"SELECT {DeviceColumns} FROM devices WHERE device_id=$1", ReadDevice, deviceId).First();
+        }
+    }
+
+    /// <summary>Whether the device has not been bound for `days` days (since its registration, or the upgrade, if never).</summary>
+    public bool IsExpired(DeviceRecord d, int days, DateTimeOffset now)
+    {
+        static DateTimeOffset Parse(string s) =>
+            DateTimeOffset.Parse(s, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind);
+        var since = d.LastSeenAt is { } seen ? Parse(seen)
+            : _lastSeenSince is { } upgraded ? Max(Parse(d.RegisteredAt), Parse(upgraded))
+            : Parse(d.RegisteredAt);
+        return now - since > TimeSpan.FromDays(days);
+
+        static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
     }
 
     public List<DeviceRecord> ListDevices(IReadOnlyList<string> userIds)
@@ -232,9 +271,12 @@ public sealed class Store : IDisposable
 
     private const string EnvelopeColumns = "conversation_id, seq, envelope_id, sender_user_id, sender_device_id, payload, server_time";
 
-    /// <summary>Stores an envelope under the next sequence number; a resend of the same envelope returns the first result.</summary>
+    /// <summary>
+    /// Stores an envelope under the next sequence number; a resend of the same envelope returns the first result
+    /// (without checking coverage again). A new envelope must pass the coverage rule for `keyId` (stale_recipients).
+    /// </summary>
     public (EnvelopeRecord Envelope, bool Duplicate) AppendEnvelope(string conversationId, string envelopeId, string senderUserId,
-        string senderDeviceId, string payload, string now)
+        string senderDeviceId, string payload, string? keyId, string now)
     {
         lock (_lock)
         {
@@ -245,6 +287,7 @@ public sealed class Store : IDisposable
                     throw HubErrors.Conflict($"envelope {envelopeId} was already sent with different content");
                 return (existing, true);
             }
+            RequireSendCoverage(conversationId, keyId);
             var seq = InTransaction(() =>
             {
                 Exec("UPDATE conversations SET last_seq = last_seq + 1 WHERE conversation_id=$1", conversationId);

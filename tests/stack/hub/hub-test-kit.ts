@@ -39,7 +39,7 @@ export type HubOverrides = Partial<
 
 export async function startStack(
   hubOptions: HubOverrides = {},
-  idpOptions: { accessTokenTtlSeconds?: number } = {},
+  idpOptions: { accessTokenTtlSeconds?: number; withoutMfa?: string[] } = {},
 ): Promise<Stack> {
   const tls = testTls();
   const dataDir = mkdtempSync(join(tmpdir(), 'cm-hub-test-'));

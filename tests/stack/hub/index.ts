@@ -33,6 +33,8 @@ export interface StartHubOptions {
   callsPerSecond?: number;
   callBurst?: number;
   clockSkewSeconds?: number;
+  /** Days without a sign-in after which binding a device revokes it (default 90). */
+  deviceExpiryDays?: number;
 }
 
 export interface RunningHub {
@@ -112,6 +114,7 @@ function hubArgs(opts: StartHubOptions, directoryFile: string, port: number): st
     'calls-per-second': opts.callsPerSecond,
     'call-burst': opts.callBurst,
     'clock-skew-seconds': opts.clockSkewSeconds,
+    'device-expiry-days': opts.deviceExpiryDays,
   };
   return Object.entries(args).flatMap(([k, v]) => (v === undefined ? [] : [`--${k}`, String(v)]));
 }

@@ -38,6 +38,11 @@ export interface StartIdpOptions {
   port?: number;
   /** Lifetime of access tokens (default 3600 s); a few seconds for silent-refresh tests. */
   accessTokenTtlSeconds?: number;
+  /**
+   * Usernames whose access tokens carry `amr: ['pwd']` (password only). Every other seeded user's tokens
+   * carry `amr: ['pwd', 'mfa']`, as if they had completed multi-factor sign-in. Default: none.
+   */
+  withoutMfa?: string[];
 }
 
 export const IDP_TENANT = 'clinical-test';
@@ -107,6 +112,7 @@ export async function startIdp(opts: StartIdpOptions): Promise<RunningIdp> {
     storeDir: join(opts.dataDir, 'store'),
     secrets: loadOrCreateSecrets(opts.dataDir),
     accessTokenTtlSeconds: opts.accessTokenTtlSeconds ?? 3600,
+    withoutMfa: opts.withoutMfa ?? [],
   });
   server.on('request', requestHandler(provider, mountPath, loginPath));
 

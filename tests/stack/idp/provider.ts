@@ -17,6 +17,8 @@ export interface ProviderOptions {
   storeDir: string;
   secrets: IdpSecrets;
   accessTokenTtlSeconds: number;
+  /** Usernames whose access tokens say they signed in with a password only (`amr` ['pwd']). */
+  withoutMfa: readonly string[];
 }
 
 function userClaims(user: SeededUser): Record<string, unknown> {
@@ -105,7 +107,9 @@ export function createProvider(opts: ProviderOptions): Provider {
         .filter((s) => s.startsWith(`${HUB_AUDIENCE}/`))
         .map((s) => s.slice(HUB_AUDIENCE.length + 1))
         .join(' ');
-      return { ...userClaims(user), scp, azp: token.clientId, ver: '2.0' };
+      // Azure AD's `amr`: the seeded staff all sign in with a second factor unless the IdP was told otherwise.
+      const amr = opts.withoutMfa.includes(user.username) ? ['pwd'] : ['pwd', 'mfa'];
+      return { ...userClaims(user), scp, azp: token.clientId, ver: '2.0', amr };
     },
     renderError: (ctx, out) => {
       ctx.type = 'html';

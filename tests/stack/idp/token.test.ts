@@ -47,6 +47,7 @@ describe('getAccessToken (code + PKCE through the real login form, no browser)',
         preferred_username: user.username,
         department: user.department,
         scp: 'Messages.ReadWrite',
+        amr: ['pwd', 'mfa'],
       });
       expect(Number(access.payload.exp)).toBeGreaterThan(Date.now() / 1000);
 
@@ -76,5 +77,27 @@ describe('getAccessToken (code + PKCE through the real login form, no browser)',
     await expect(getAccessToken(idp, 'dr.asha.rao', 'Ward-Pass-2')).rejects.toMatchObject({
       code: 'LOGIN_REJECTED',
     });
+  });
+});
+
+describe('multi-factor claim of access tokens', () => {
+  const tls = suiteTls();
+  const dataDir = mkdtempSync(join(tmpdir(), 'cm-idp-mfa-'));
+  let idp: RunningIdp;
+
+  beforeAll(async () => {
+    idp = await startIdp({ tls, dataDir, withoutMfa: ['dr.samuel.okafor'] });
+  }, 60_000);
+
+  afterAll(async () => {
+    await idp?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("says 'pwd' only for the users the IdP was told signed in without a second factor", async () => {
+    const withMfa = decodeJwt((await getAccessToken(idp, 'dr.asha.rao')).accessToken).payload;
+    const without = decodeJwt((await getAccessToken(idp, 'dr.samuel.okafor')).accessToken).payload;
+    expect(withMfa.amr).toEqual(['pwd', 'mfa']);
+    expect(without.amr).toEqual(['pwd']);
   });
 });

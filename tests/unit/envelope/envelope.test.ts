@@ -79,6 +79,13 @@ async function rejection(input: OpenEnvelopeInput): Promise<RejectionReason | 'a
 
 const members = () => directory([alice, bob, bobLaptop, carol]);
 
+/** The parts of a format 1 envelope, its header narrowed to format 1. */
+function formatOne(bytes: Uint8Array) {
+  const parts = parseEnvelope(bytes)!;
+  if (parts.header.v !== 1) throw new Error('expected a format 1 envelope');
+  return { ...parts, header: parts.header };
+}
+
 describe('sealing and opening', () => {
   it('round-trips a text message to every recipient device, with the hash other messages link to', async () => {
     const sealed = await sealEnvelope(sealInput());
@@ -112,15 +119,15 @@ describe('sealing and opening', () => {
   });
 
   it('gives every envelope a fresh message key and nonce', async () => {
-    const a = parseEnvelope((await sealEnvelope(sealInput())).bytes)!;
-    const b = parseEnvelope((await sealEnvelope(sealInput())).bytes)!;
+    const a = formatOne((await sealEnvelope(sealInput())).bytes);
+    const b = formatOne((await sealEnvelope(sealInput())).bytes);
     expect(toBase64(a.body.subarray(0, 24))).not.toBe(toBase64(b.body.subarray(0, 24)));
     expect(a.header.recipients[1]!.sealedKey).not.toBe(b.header.recipients[1]!.sealedKey);
   });
 
   it('lets the compliance key open the message key and read the message', async () => {
     const sealed = await sealEnvelope(sealInput());
-    const parts = parseEnvelope(sealed.bytes)!;
+    const parts = formatOne(sealed.bytes);
     expect(parts.header.compliance!.keyFingerprint).toBe(fingerprint(compliance.publicKey));
     const s = sodiumModule;
     const key = s.crypto_box_seal_open(

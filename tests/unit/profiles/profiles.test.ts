@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createAuditLog } from '../../../src/main/core/audit';
 import { enrolDevice, loadDevice } from '../../../src/main/core/keys';
-import { openProfileRegistry, removeProfile } from '../../../src/main/core/profiles';
+import { expireUnusedProfiles, openProfileRegistry, removeProfile } from '../../../src/main/core/profiles';
 import { openProfileStore, profileStoreKey } from '../../../src/main/core/store';
 import { sha256File, tempDir, testKeychain } from '../store/helpers';
 
@@ -140,5 +140,30 @@ describe('two profiles on one workstation account', () => {
       folderDeleted: false,
       entryRemoved: false,
     });
+  });
+});
+
+describe('profiles unused for deviceExpiryDays', () => {
+  it('are wiped at start (keys, database, entry); a profile used recently is kept', async () => {
+    const appData = tempDir();
+    const { keychain } = testKeychain();
+    const old = await signedInProfile(appData, keychain, alice);
+    const recent = await signedInProfile(appData, keychain, bob);
+    // Alice last signed in here 91 days ago, Bob yesterday.
+    const day = 24 * 60 * 60 * 1000;
+    const at = (ms: number) => () => new Date(ms);
+    openProfileRegistry(appData, at(Date.now() - 91 * day)).touch(old.profile.profileId);
+    openProfileRegistry(appData, at(Date.now() - day)).touch(recent.profile.profileId);
+
+    const removed = await expireUnusedProfiles({ registry: openProfileRegistry(appData), keychain }, 90);
+    expect(removed).toEqual([old.profile.profileId]);
+    expect(existsSync(old.storeFile)).toBe(false);
+    expect((await keychain.list()).some((a) => a.startsWith(`${old.profile.profileId}/`))).toBe(false);
+    expect(existsSync(recent.storeFile)).toBe(true);
+    expect(
+      openProfileRegistry(appData)
+        .list()
+        .map((p) => p.profileId),
+    ).toEqual([recent.profile.profileId]);
   });
 });

@@ -237,6 +237,22 @@ describe('migration 9: integrity alerts and receipts', () => {
   });
 });
 
+describe('migration 10: conversation keys', () => {
+  it('adds conversation keys, one per (conversation, key id), 32-byte keys only, keeping messages', () => {
+    const { upgrade } = storeAt(9);
+    const up = upgrade();
+    insertMessage(up, 1, 1);
+    const add = up.db.prepare('INSERT INTO conversation_keys VALUES (?, ?, ?, ?, ?, ?)');
+    add.run('c1', 'a'.repeat(32), Buffer.alloc(32), 'u1:1,u2:1', 1, 't');
+    expect(() => add.run('c1', 'a'.repeat(32), Buffer.alloc(32), 'u1:1', 1, 't')).toThrow(/UNIQUE|PRIMARY/);
+    expect(() => add.run('c1', 'b'.repeat(32), Buffer.alloc(16), 'u1:1', 1, 't')).toThrow(/CHECK/);
+    expect(() => add.run('c1', 'short', Buffer.alloc(32), 'u1:1', 1, 't')).toThrow(/CHECK/);
+    expect(() => add.run('c1', 'c'.repeat(32), Buffer.alloc(32), 'u1:1', 0, 't')).toThrow(/CHECK/);
+    expect(up.db.prepare('SELECT count(*) FROM messages').pluck().get()).toBe(1);
+    up.close();
+  });
+});
+
 it('every migration of the list has a test above', () => {
   expect(profileMigrations.map((m) => m.name)).toEqual([
     'settings',
@@ -248,5 +264,6 @@ it('every migration of the list has a test above', () => {
     'message search',
     'outbox, sync cursors and read state',
     'integrity alerts and receipts',
+    'conversation keys',
   ]);
 });

@@ -20,6 +20,11 @@ export const auditKinds = [
   'profile-created',
   'document-unverified',
   'document-saved',
+  'user-key-created',
+  'user-key-received',
+  'user-key-released',
+  'key-release-refused',
+  'user-key-forgotten',
 ] as const;
 export type AuditKind = (typeof auditKinds)[number];
 

@@ -5,6 +5,9 @@
  */
 export {
   EnvelopeHeader,
+  EnvelopeHeaderV2,
+  type AnyEnvelopeHeader,
+  keyIdHex,
   EnvelopeRecipient,
   MessagePayload,
   DocumentReference,
@@ -13,6 +16,8 @@ export {
 } from './schema';
 export {
   sealEnvelope,
+  sealEnvelopeV2,
+  type SealEnvelopeV2Input,
   sealToKey,
   type SealEnvelopeInput,
   type SealRecipient,
@@ -34,6 +39,17 @@ export {
   type OpenedEnvelope,
   type ParsedEnvelopeParts,
 } from './open';
+export {
+  ConversationKeyGrant,
+  GrantRejected,
+  createConversationKey,
+  openConversationKey,
+  keyIdOf,
+  conversationKeyDomain,
+  type GrantRejection,
+  type GrantRecipient,
+  type OpenGrantInput,
+} from './conversation-key';
 export { envelopeHash, envelopeMagic, signatureDomain } from './wire';
 export { createRandomPool, randomPool, type RandomPool } from './random-pool';
 export {

@@ -2,7 +2,7 @@ import { fromBase64, sodium, type Sodium } from '../crypto';
 import { AppError } from '../errors';
 import type { LoadedDevice } from '../keys';
 import { ed25519Verify } from './ed25519';
-import { EnvelopeHeader, MessagePayload } from './schema';
+import { EnvelopeHeader, EnvelopeHeaderV2, MessagePayload, type AnyEnvelopeHeader } from './schema';
 import {
   envelopeHash,
   messageKeyBytes,
@@ -20,6 +20,7 @@ export const rejectionReasons = [
   'not-member',
   'header-mismatch',
   'not-sealed-to-me',
+  'awaiting-key',
   'decrypt-failed',
   'payload-invalid',
 ] as const;
@@ -32,6 +33,8 @@ const reasonText: Record<RejectionReason, string> = {
   'not-member': 'The message was signed by a device that is not a current member of the conversation.',
   'header-mismatch': 'The message does not match what the server says about it (conversation, id or sender).',
   'not-sealed-to-me': 'The message was not encrypted for this device.',
+  'awaiting-key':
+    'This computer does not have the key for this message yet; it opens as soon as the key arrives.',
   'decrypt-failed': 'The message could not be decrypted: it was altered.',
   'payload-invalid': 'The message decrypted, but its content is not in a known form.',
 };
@@ -70,10 +73,15 @@ export interface OpenEnvelopeInput {
   hub: HubMetadata;
   me: ReceivingDevice;
   senderKey: SenderKeyLookup;
+  /**
+   * Format 2: the conversation key the header names (from a verified grant), or null when this device does not
+   * have it yet (`awaiting-key`: kept and opened again once the key arrives, never an integrity failure).
+   */
+  conversationKey?: (conversationId: string, keyId: string) => Uint8Array | null;
 }
 
 export interface OpenedEnvelope {
-  header: EnvelopeHeader;
+  header: AnyEnvelopeHeader;
   payload: MessagePayload;
   /** envelopeHash(bytes): what later envelopes name in `prev`. */
   hash: string;
@@ -88,14 +96,20 @@ export function openEnvelopeWith(s: Sodium, input: OpenEnvelopeInput): OpenedEnv
   // 1. framing, header JSON, header schema
   const parts = splitEnvelope(bytes);
   if (!parts) throw new EnvelopeRejected('malformed');
-  const parsedHeader = EnvelopeHeader.safeParse(parts.header);
+  const parsedHeader = (parts.version === 1 ? EnvelopeHeader : EnvelopeHeaderV2).safeParse(parts.header);
   if (!parsedHeader.success) throw new EnvelopeRejected('malformed');
-  const header = parsedHeader.data;
+  const header: AnyEnvelopeHeader = parsedHeader.data;
   // 2. the device the header names must be in the directory
   const sender = input.senderKey(header.senderUserId, header.senderDeviceId);
   if (!sender) throw new EnvelopeRejected('unknown-sender-device');
   // 3. its signature over the received header and body bytes
-  if (!ed25519Verify(sender.signingPublicKey, signedBytes(parts.headerBytes, parts.body), parts.signature)) {
+  if (
+    !ed25519Verify(
+      sender.signingPublicKey,
+      signedBytes(parts.headerBytes, parts.body, parts.version),
+      parts.signature,
+    )
+  ) {
     throw new EnvelopeRejected('bad-signature');
   }
   // 4. a current member device
@@ -109,17 +123,8 @@ export function openEnvelopeWith(s: Sodium, input: OpenEnvelopeInput): OpenedEnv
   ) {
     throw new EnvelopeRejected('header-mismatch');
   }
-  // 6. the message key sealed to this device
-  const mine = header.recipients.find((r) => r.userId === me.userId && r.deviceId === me.deviceId);
-  if (!mine) throw new EnvelopeRejected('not-sealed-to-me');
-  const sealed = fromBase64(mine.sealedKey);
-  if (!sealed) throw new EnvelopeRejected('not-sealed-to-me');
-  let messageKey: Uint8Array;
-  try {
-    messageKey = me.openSealed(sealed);
-  } catch {
-    throw new EnvelopeRejected('not-sealed-to-me');
-  }
+  // 6. the message key: sealed to this device (format 1) or the conversation key the header names (format 2)
+  const messageKey = header.v === 1 ? unsealMessageKey(header, me) : conversationKeyOf(header, input);
   // 7. authenticated decryption, the header bytes as associated data
   let plaintext: Uint8Array;
   try {
@@ -143,6 +148,25 @@ export function openEnvelopeWith(s: Sodium, input: OpenEnvelopeInput): OpenedEnv
   return { header, payload: payload.data, hash: envelopeHash(bytes) };
 }
 
+function unsealMessageKey(header: EnvelopeHeader, me: ReceivingDevice): Uint8Array {
+  const mine = header.recipients.find((r) => r.userId === me.userId && r.deviceId === me.deviceId);
+  if (!mine) throw new EnvelopeRejected('not-sealed-to-me');
+  const sealed = fromBase64(mine.sealedKey);
+  if (!sealed) throw new EnvelopeRejected('not-sealed-to-me');
+  try {
+    return me.openSealed(sealed);
+  } catch {
+    throw new EnvelopeRejected('not-sealed-to-me');
+  }
+}
+
+/** A copy (the caller wipes it) of the conversation key, or `awaiting-key`. */
+function conversationKeyOf(header: EnvelopeHeaderV2, input: OpenEnvelopeInput): Uint8Array {
+  const key = input.conversationKey?.(header.conversationId, header.keyId) ?? null;
+  if (!key) throw new EnvelopeRejected('awaiting-key');
+  return key.slice();
+}
+
 /**
  * Verifies and decrypts one envelope received from the hub. Checks, in order: framing and header schema
  * (`malformed`), the header's sender device in the directory (`unknown-sender-device`), its Ed25519 signature
@@ -155,7 +179,7 @@ export async function openEnvelope(input: OpenEnvelopeInput): Promise<OpenedEnve
 }
 
 export interface ParsedEnvelopeParts {
-  header: EnvelopeHeader;
+  header: AnyEnvelopeHeader;
   headerBytes: Uint8Array;
   body: Uint8Array;
   signature: Uint8Array;
@@ -168,7 +192,7 @@ export interface ParsedEnvelopeParts {
 export function parseEnvelope(bytes: Uint8Array): ParsedEnvelopeParts | null {
   const parts = splitEnvelope(bytes);
   if (!parts) return null;
-  const header = EnvelopeHeader.safeParse(parts.header);
+  const header = (parts.version === 1 ? EnvelopeHeader : EnvelopeHeaderV2).safeParse(parts.header);
   if (!header.success) return null;
   return {
     header: header.data,
@@ -186,6 +210,10 @@ export function verifyEnvelopeSignature(bytes: Uint8Array, signingPublicKey: Uin
   const parts = splitEnvelope(bytes);
   return (
     parts !== null &&
-    ed25519Verify(signingPublicKey, signedBytes(parts.headerBytes, parts.body), parts.signature)
+    ed25519Verify(
+      signingPublicKey,
+      signedBytes(parts.headerBytes, parts.body, parts.version),
+      parts.signature,
+    )
   );
 }

@@ -36,6 +36,28 @@ export const EnvelopeHeader = z.strictObject({
 });
 export type EnvelopeHeader = z.infer<typeof EnvelopeHeader>;
 
+/** A conversation key id: the first 16 bytes of BLAKE2b-256 of the key, lower-case hex. */
+export const keyIdHex = z.string().regex(/^[0-9a-f]{32}$/, 'expected 32 lower-case hex characters');
+
+/**
+ * Format 2 (docs/key-design.md): no per-envelope recipients; the payload is encrypted under the conversation
+ * key `keyId`, which a signed grant seals to each member's user key.
+ */
+export const EnvelopeHeaderV2 = z.strictObject({
+  v: z.literal(2),
+  conversationId: id,
+  envelopeId: z.uuid(),
+  senderUserId: id,
+  senderDeviceId: id,
+  clientTime: z.iso.datetime(),
+  prev: z.array(hex64).max(envelopeLimits.maxPrev),
+  keyId: keyIdHex,
+});
+export type EnvelopeHeaderV2 = z.infer<typeof EnvelopeHeaderV2>;
+
+/** The header of either format; `v` tells which. */
+export type AnyEnvelopeHeader = EnvelopeHeader | EnvelopeHeaderV2;
+
 const PatientContext = z.strictObject({ mrn: z.string().max(64), name: z.string().max(200) }).nullable();
 
 const common = {

@@ -3,7 +3,7 @@ import { sodium, toBase64, utf8, type Sodium } from '../crypto';
 import { AppError } from '../errors';
 import { fingerprint, type LoadedDevice } from '../keys';
 import { randomPool } from './random-pool';
-import { EnvelopeHeader, MessagePayload } from './schema';
+import { EnvelopeHeader, EnvelopeHeaderV2, MessagePayload, type AnyEnvelopeHeader } from './schema';
 import { encodeWire, envelopeHash, messageKeyBytes, nonceBytes, signedBytes } from './wire';
 
 export interface SealRecipient {
@@ -29,10 +29,10 @@ export interface SealEnvelopeInput {
   compliance?: { publicKey: Uint8Array } | null;
 }
 
-export interface SealedEnvelope {
+export interface SealedEnvelope<H extends AnyEnvelopeHeader = AnyEnvelopeHeader> {
   bytes: Uint8Array;
   hash: string;
-  header: EnvelopeHeader;
+  header: H;
 }
 
 /**
@@ -61,19 +61,86 @@ export function sealToKey(s: Sodium, message: Uint8Array, publicKey: Uint8Array)
   }
 }
 
+/** Encrypts the payload under `key` with the exact header bytes as AD and signs header + body (any format). */
+function encryptAndSign<H extends AnyEnvelopeHeader>(
+  s: Sodium,
+  sender: SealEnvelopeInput['sender'],
+  header: H,
+  payload: MessagePayload,
+  key: Uint8Array,
+): SealedEnvelope<H> {
+  const headerBytes = utf8(JSON.stringify(header));
+  const nonce = randomPool.take(nonceBytes);
+  const ciphertext = s.crypto_aead_xchacha20poly1305_ietf_encrypt(
+    utf8(JSON.stringify(payload)),
+    headerBytes,
+    null,
+    nonce,
+    key,
+  );
+  const body = new Uint8Array(nonceBytes + ciphertext.byteLength);
+  body.set(nonce, 0);
+  body.set(ciphertext, nonceBytes);
+  const bytes = encodeWire(
+    headerBytes,
+    body,
+    sender.sign(signedBytes(headerBytes, body, header.v)),
+    header.v,
+  );
+  return { bytes, hash: envelopeHash(bytes), header };
+}
+
+function checkedPayload(payload: MessagePayload): MessagePayload {
+  const parsed = MessagePayload.safeParse(payload);
+  if (!parsed.success) throw new AppError('invalid_args', 'The message is not in a form that can be sent.');
+  return parsed.data;
+}
+
+function headerProblem(issues: { path: PropertyKey[] }[]): AppError {
+  return new AppError(
+    'invalid_args',
+    `The envelope header is invalid (${issues.map((i) => i.path.join('.')).join(', ')}).`,
+  );
+}
+
+export interface SealEnvelopeV2Input extends Omit<SealEnvelopeInput, 'recipients' | 'compliance'> {
+  /** The conversation's current key (its grant seals it to the members' user keys). */
+  conversationKey: { keyId: string; key: Uint8Array };
+}
+
+/**
+ * Format 2 (docs/key-design.md): the payload encrypted under the conversation key named in the header; no
+ * per-envelope recipients, so the cost does not grow with members or devices.
+ */
+export async function sealEnvelopeV2(input: SealEnvelopeV2Input): Promise<SealedEnvelope<EnvelopeHeaderV2>> {
+  const s = await sodium();
+  const payload = checkedPayload(input.payload);
+  const header = EnvelopeHeaderV2.safeParse({
+    v: 2,
+    conversationId: input.conversationId,
+    envelopeId: input.envelopeId ?? randomUUID(),
+    senderUserId: input.sender.userId,
+    senderDeviceId: input.sender.deviceId,
+    clientTime: input.clientTime ?? new Date().toISOString(),
+    prev: input.prev,
+    keyId: input.conversationKey.keyId,
+  });
+  if (!header.success) throw headerProblem(header.error.issues);
+  return encryptAndSign(s, input.sender, header.data, payload, input.conversationKey.key);
+}
+
 /**
  * Builds one envelope: a fresh message key and nonce from the CSPRNG pool, the key sealed to every recipient
  * device (and the compliance key), the payload encrypted with XChaCha20-Poly1305 under the exact header bytes
  * as associated data, and header + body signed by the sender device. Throws AppError `invalid_args` when the
  * payload or the header would not pass a receiver's checks (the sender learns it now, not the receivers).
  */
-export async function sealEnvelope(input: SealEnvelopeInput): Promise<SealedEnvelope> {
+export async function sealEnvelope(input: SealEnvelopeInput): Promise<SealedEnvelope<EnvelopeHeader>> {
   const s = await sodium();
-  const payload = MessagePayload.safeParse(input.payload);
-  if (!payload.success) throw new AppError('invalid_args', 'The message is not in a form that can be sent.');
+  const payload = checkedPayload(input.payload);
   const messageKey = randomPool.take(messageKeyBytes);
   try {
-    const headerCandidate: EnvelopeHeader = {
+    const header = EnvelopeHeader.safeParse({
       v: 1,
       conversationId: input.conversationId,
       envelopeId: input.envelopeId ?? randomUUID(),
@@ -92,28 +159,9 @@ export async function sealEnvelope(input: SealEnvelopeInput): Promise<SealedEnve
             sealedKey: toBase64(sealToKey(s, messageKey, input.compliance.publicKey)),
           }
         : null,
-    };
-    const header = EnvelopeHeader.safeParse(headerCandidate);
-    if (!header.success) {
-      throw new AppError(
-        'invalid_args',
-        `The envelope header is invalid (${header.error.issues.map((i) => i.path.join('.')).join(', ')}).`,
-      );
-    }
-    const headerBytes = utf8(JSON.stringify(header.data));
-    const nonce = randomPool.take(nonceBytes);
-    const ciphertext = s.crypto_aead_xchacha20poly1305_ietf_encrypt(
-      utf8(JSON.stringify(payload.data)),
-      headerBytes,
-      null,
-      nonce,
-      messageKey,
-    );
-    const body = new Uint8Array(nonceBytes + ciphertext.byteLength);
-    body.set(nonce, 0);
-    body.set(ciphertext, nonceBytes);
-    const bytes = encodeWire(headerBytes, body, input.sender.sign(signedBytes(headerBytes, body)));
-    return { bytes, hash: envelopeHash(bytes), header: header.data };
+    });
+    if (!header.success) throw headerProblem(header.error.issues);
+    return encryptAndSign(s, input.sender, header.data, payload, messageKey);
   } finally {
     s.memzero(messageKey);
   }

@@ -2,15 +2,22 @@ import { createHash } from 'node:crypto';
 import { lengthPrefixed } from '../crypto';
 import { envelopeLimits } from './schema';
 
-/** "CME1": Clinical Messenger Envelope, format 1. A new layout gets a new magic and a new signing domain. */
-export const envelopeMagic = new Uint8Array([0x43, 0x4d, 0x45, 0x31]);
-export const signatureDomain = 'clinical-messenger/envelope/v1';
+/**
+ * "CME<n>": Clinical Messenger Envelope, format n. A new layout gets a new magic and a new signing domain.
+ * Format 1 seals the message key to devices; format 2 encrypts under a conversation key (docs/key-design.md).
+ */
+export type EnvelopeVersion = 1 | 2;
+const magicOf = (version: EnvelopeVersion) => new Uint8Array([0x43, 0x4d, 0x45, 0x30 + version]);
+const domainOf = (version: EnvelopeVersion) => `clinical-messenger/envelope/v${version}`;
+export const envelopeMagic = magicOf(1);
+export const signatureDomain = domainOf(1);
 export const nonceBytes = 24;
 export const macBytes = 16;
 export const signatureBytes = 64;
 export const messageKeyBytes = 32;
 
 export interface ParsedEnvelope {
+  version: EnvelopeVersion;
   /** The header as the parsed JSON value (not yet schema-checked). */
   header: unknown;
   /** The exact header bytes received: signed, and the AEAD's associated data. */
@@ -21,15 +28,24 @@ export interface ParsedEnvelope {
 }
 
 /** The bytes the sender device signs: domain tag, header bytes and body, each length-prefixed. */
-export function signedBytes(headerBytes: Uint8Array, body: Uint8Array): Uint8Array {
-  return lengthPrefixed(signatureDomain, [headerBytes, body]);
+export function signedBytes(
+  headerBytes: Uint8Array,
+  body: Uint8Array,
+  version: EnvelopeVersion = 1,
+): Uint8Array {
+  return lengthPrefixed(domainOf(version), [headerBytes, body]);
 }
 
 /** magic | u32 BE headerLen | header | u32 BE bodyLen | body | signature(64). */
-export function encodeWire(headerBytes: Uint8Array, body: Uint8Array, signature: Uint8Array): Uint8Array {
+export function encodeWire(
+  headerBytes: Uint8Array,
+  body: Uint8Array,
+  signature: Uint8Array,
+  version: EnvelopeVersion = 1,
+): Uint8Array {
   const out = new Uint8Array(4 + 4 + headerBytes.byteLength + 4 + body.byteLength + signatureBytes);
   const view = new DataView(out.buffer);
-  out.set(envelopeMagic, 0);
+  out.set(magicOf(version), 0);
   view.setUint32(4, headerBytes.byteLength);
   out.set(headerBytes, 8);
   let offset = 8 + headerBytes.byteLength;
@@ -58,7 +74,9 @@ export function parseJsonBytes(bytes: Uint8Array): unknown {
  */
 export function splitEnvelope(bytes: Uint8Array): ParsedEnvelope | null {
   if (!(bytes instanceof Uint8Array) || bytes.byteLength < 4 + 4 + 4 + signatureBytes) return null;
-  for (let i = 0; i < 4; i++) if (bytes[i] !== envelopeMagic[i]) return null;
+  for (let i = 0; i < 3; i++) if (bytes[i] !== envelopeMagic[i]) return null;
+  const version = bytes[3]! - 0x30;
+  if (version !== 1 && version !== 2) return null;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLen = view.getUint32(4);
   if (headerLen === 0 || headerLen > envelopeLimits.maxHeaderBytes) return null;
@@ -72,6 +90,7 @@ export function splitEnvelope(bytes: Uint8Array): ParsedEnvelope | null {
   const header = parseJsonBytes(headerBytes);
   if (header === undefined) return null;
   return {
+    version,
     header,
     headerBytes,
     body: bytes.subarray(bodyLenAt + 4, signatureAt),

@@ -18,6 +18,7 @@ const userMessages: Record<HubErrorCode, string> = {
   not_found: 'The hub does not know what was asked for.',
   conflict: 'The hub already has something different under that identifier.',
   internal: 'The hub had a problem; the request can be retried.',
+  stale_recipients: 'The members of the conversation or their keys changed; the message is sealed again.',
 };
 
 /** A call the hub refused with a typed error (a HubException carrying `{ code, message }`). */

@@ -85,6 +85,28 @@ export interface MessageStore {
   alerts(conversationId?: string): StoredAlert[];
   purgeOlderThan(cutoff: Date): number;
   verificationRecords(conversationId: string): VerificationRecord[];
+  /** Envelopes stored as `awaiting-key` (this device lacked the key), oldest first, to open again. */
+  awaitingKey(limit: number): AwaitingEnvelope[];
+  /**
+   * ONE transaction: replaces `awaiting-key` rows by the same envelopes opened again (rows whose verdict is
+   * still `awaiting-key` are left as they are). Returns how many were replaced.
+   */
+  reopen(batch: readonly IncomingMessage[]): number;
+  /** An own message still waiting for the hub (to seal it again under a new conversation key). */
+  pendingOwn(envelopeId: string): StoredMessage | null;
+  /** Replaces the sealed bytes of an own message the hub has not accepted yet. */
+  replacePendingEnvelope(envelopeId: string, envelope: Uint8Array, hash: string): void;
+}
+
+/** A stored envelope this device could not open for lack of a key. */
+export interface AwaitingEnvelope {
+  conversationId: string;
+  seq: number;
+  envelopeId: string;
+  senderUserId: string;
+  senderDeviceId: string;
+  serverTime: string;
+  envelope: Uint8Array;
 }
 
 const ALERT_KINDS: readonly IntegrityAlertKind[] = ['gap', 'missing-predecessor', 'altered', 'reordered'];
@@ -138,6 +160,34 @@ export function createMessageStore(store: ProfileStore, options: MessageStoreOpt
 
   // Prepared on first use: opening the app and showing one page prepares only what that needs.
   const q = lazy({
+    awaiting: () =>
+      db.prepare<
+        [number],
+        {
+          conversation_id: string;
+          seq: number;
+          envelope_id: string;
+          sender_user_id: string;
+          sender_device_id: string;
+          server_time: string;
+          envelope: Buffer;
+        }
+      >(`
+      SELECT conversation_id, seq, envelope_id, sender_user_id, sender_device_id, server_time, envelope
+      FROM messages WHERE verdict = 'quarantined' AND reason = 'awaiting-key' AND seq IS NOT NULL
+      ORDER BY id LIMIT ?`),
+    dropAwaiting: () =>
+      db.prepare<[string]>(
+        "DELETE FROM messages WHERE envelope_id = ? AND verdict = 'quarantined' AND reason = 'awaiting-key'",
+      ),
+    pendingOwn: () =>
+      db.prepare<[string], MessageRow>(
+        `SELECT ${messageColumns('m')} FROM messages m WHERE envelope_id = ? AND seq IS NULL AND own = 1`,
+      ),
+    replacePending: () =>
+      db.prepare<[Uint8Array, Buffer, string]>(
+        'UPDATE messages SET envelope = ?, hash = ? WHERE envelope_id = ? AND seq IS NULL AND own = 1',
+      ),
     insertMessage: () =>
       db.prepare<[MessageParams]>(`
       INSERT INTO messages (conversation_id, seq, envelope_id, sender_user_id, sender_device_id, server_time,
@@ -465,6 +515,42 @@ export function createMessageStore(store: ProfileStore, options: MessageStoreOpt
       });
       const activity = (s: ConversationSummary) => s.lastMessage?.at ?? s.createdAt;
       return summaries.sort((a, b) => (activity(a) < activity(b) ? 1 : activity(a) > activity(b) ? -1 : 0));
+    },
+
+    awaitingKey(limit) {
+      return q.awaiting.all(Math.min(Math.max(1, limit), MAX_PAGE)).map((r) => ({
+        conversationId: r.conversation_id,
+        seq: r.seq,
+        envelopeId: r.envelope_id,
+        senderUserId: r.sender_user_id,
+        senderDeviceId: r.sender_device_id,
+        serverTime: r.server_time,
+        envelope: new Uint8Array(r.envelope),
+      }));
+    },
+
+    reopen(batch) {
+      const opened = batch.filter((m) => m.verdict.ok || m.verdict.reason !== 'awaiting-key');
+      const rows = opened.map((m, i) => incomingParams(m, i, self.userId));
+      if (rows.length === 0) return 0;
+      return store.transaction(() => {
+        let replaced = 0;
+        for (const row of rows) replaced += q.dropAwaiting.run(row.envelope_id).changes;
+        ingestTx(rows);
+        return replaced;
+      });
+    },
+
+    pendingOwn(envelopeId) {
+      const row = q.pendingOwn.get(envelopeId);
+      return row ? toStoredMessage(row) : null;
+    },
+
+    replacePendingEnvelope(envelopeId, envelope, hash) {
+      if (!/^[0-9a-f]{64}$/.test(hash)) invalid('hash');
+      if (q.replacePending.run(envelope, Buffer.from(hash, 'hex'), envelopeId).changes !== 1) {
+        invalid('no pending own message has this envelope id');
+      }
     },
 
     ingest(batch) {

@@ -11,6 +11,8 @@ import type { LoadedDevice, PinStore } from '../keys';
  */
 export interface DeviceKeys {
   senderKey(userId: string, deviceId: string): Uint8Array | null;
+  /** The verified signing key of a device that is not revoked (for fresh statements: key releases). */
+  activeKey(userId: string, deviceId: string): Uint8Array | null;
   /** Fetches (and pin-checks) the devices of these users; needed before senderKey/recipients see them. */
   refresh(userIds: string[]): Promise<ContactDevice[]>;
   has(userId: string, deviceId: string): boolean;
@@ -29,12 +31,17 @@ export function createDeviceKeys(
   own: LoadedDevice,
 ): DeviceKeys {
   const keys = new Map<string, Uint8Array | null>();
+  const revoked = new Set<string>();
   const devicesOfUser = new Map<string, { devices: ContactDevice[]; at: number }>();
   const id = (userId: string, deviceId: string) => `${userId}\u0000${deviceId}`;
   return {
     senderKey(userId, deviceId) {
       if (userId === own.userId && deviceId === own.deviceId) return own.signingPublicKey;
       return keys.get(id(userId, deviceId)) ?? null;
+    },
+    activeKey(userId, deviceId) {
+      if (userId === own.userId && deviceId === own.deviceId) return own.signingPublicKey;
+      return revoked.has(id(userId, deviceId)) ? null : (keys.get(id(userId, deviceId)) ?? null);
     },
     has: (userId, deviceId) => keys.has(id(userId, deviceId)),
     known() {
@@ -72,6 +79,7 @@ export function createDeviceKeys(
             ? null
             : fromBase64(pinned?.signingPublicKey ?? device.signingPublicKey, 32);
         keys.set(id(device.userId, device.deviceId), key);
+        if (device.status === 'revoked') revoked.add(id(device.userId, device.deviceId));
       }
       return devices;
     },

@@ -2,18 +2,32 @@ import { randomUUID } from 'node:crypto';
 import type { AuditLog } from '../audit';
 import type { ConnectionStateStore } from '../connection/connection-state';
 import { fromBase64, toBase64 } from '../crypto';
-import { envelopeHash, openEnvelope, sealEnvelope, EnvelopeRejected, type MessagePayload } from '../envelope';
+import {
+  envelopeHash,
+  openEnvelope,
+  sealEnvelopeV2,
+  EnvelopeRejected,
+  type MessagePayload,
+} from '../envelope';
 import { AppError } from '../errors';
 import type { EventBus } from '../events/event-bus';
 import { HubCallError, type HubClient } from '../hub';
 import { createPinStore, type LoadedDevice } from '../keys';
 import type { Logger } from '../log/logger';
-import { checkHashLinks, createMessageStore, type IncomingMessage, type MessageStore } from '../messages';
+import {
+  checkHashLinks,
+  createMessageStore,
+  type AwaitingEnvelope,
+  type IncomingMessage,
+  type MessageStore,
+} from '../messages';
 import type { EffectivePolicy } from '../policy';
 import type { ProfileStore } from '../store';
 import type { Conversation, Envelope, HubEventPayload, Presence, User } from '../../../shared/hub-protocol';
 import { createDeviceKeys } from './device-keys';
 import type { ReceivedMessage } from '../notifications';
+import { createUserKeys, type ReleaseNotice, type UserKeyring, type UserKeyStatus } from '../user-keys';
+import { createConversationKeys, keyIdOfEnvelope } from './conversation-keys-service';
 import { createMembership } from './membership';
 import { buildVerificationReport, type VerificationReport } from './report';
 
@@ -21,6 +35,12 @@ export interface MessagingDeps {
   store: ProfileStore;
   audit: AuditLog;
   device: LoadedDevice;
+  /** This user's key epochs on this workstation (docs/key-design.md). */
+  keyring: UserKeyring;
+  /** A fresh IdP access token (for the key-release service). */
+  accessToken: () => Promise<string>;
+  /** This workstation's name in key releases; the host name by default. */
+  deviceName?: string;
   hub: HubClient;
   policy: EffectivePolicy;
   connection: ConnectionStateStore;
@@ -35,6 +55,8 @@ export interface SendInput {
 
 export interface MessagingEngine {
   readonly messages: MessageStore;
+  /** This workstation's device. */
+  readonly deviceId: string;
   start(): void;
   stop(): void;
   /** Seals, stores in the outbox and sends; resolves once stored locally (delivery continues in the background). */
@@ -62,9 +84,17 @@ export interface MessagingEngine {
   presence(userIds: string[]): Promise<Presence[]>;
   /** Deletes local messages older than the policy's retention. */
   purgeExpired(now?: Date): number;
+  /** Where this device stands with its user's key, and every release of it ("opened on WARD3B-PC02"). */
+  userKeyStatus(): { status: UserKeyStatus; notices: ReleaseNotice[] };
+  /** Makes a new user-key epoch now (also done on schedule and when one of the user's devices is revoked). */
+  rotateUserKey(): Promise<void>;
+  /** Deletes user-key epochs (and their conversation keys) that retention no longer needs. */
+  forgetExpiredKeys(): Promise<number[]>;
 }
 
 const syncPageSize = 500;
+/** How often a send refused for stale recipients is sealed again before it shows as not sent. */
+const maxStaleRetries = 3;
 
 /**
  * The messaging engine of one signed-in profile: keeps the local store in step with the hub (sync after the
@@ -80,6 +110,30 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
   const pins = createPinStore(deps.store, { audit: deps.audit });
   const keys = createDeviceKeys(hub, pins, device);
   const membership = createMembership(hub);
+  const userKeys = createUserKeys({
+    hub,
+    device,
+    keyring: deps.keyring,
+    keys,
+    policy: deps.policy,
+    audit: deps.audit,
+    log,
+    accessToken: deps.accessToken,
+    ...(deps.deviceName ? { deviceName: deps.deviceName } : {}),
+    onChange: () => events.emit('keys.changed', {}),
+  });
+  const conversationKeys = createConversationKeys({
+    store: deps.store,
+    hub,
+    device,
+    keys,
+    userKeys,
+    policy: deps.policy,
+    log,
+  });
+  const staleRetries = new Map<string, number>();
+  // The key work of the latest connect: a send waits for it, so a first message never races the first key.
+  let preparing: Promise<void> = Promise.resolve();
   const unsubscribe: Array<() => void> = [];
   const receivedHandlers: Array<(messages: ReceivedMessage[]) => void> = [];
   const names = new Map<string, string>();
@@ -153,28 +207,15 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
     const members = [...new Set(conversations.flatMap((c) => c.members))];
     await keys.refresh(members);
     await learnNames(members);
+    // Verified user keys of every member, so a first message written during an outage can still be sealed.
+    await userKeys.currentKeys(members).catch(() => undefined);
   }
 
-  /** Verifies and stores a batch of envelopes from the hub, in (conversation, seq) order. */
-  async function ingest(envelopes: Envelope[]): Promise<void> {
-    if (envelopes.length === 0) return;
-    const unknownConversation = envelopes.some((e) => !membership.known(e.conversationId));
-    const unknownSender = envelopes.some((e) => !keys.has(e.senderUserId, e.senderDeviceId));
-    if (unknownConversation) await refreshConversations();
-    else if (unknownSender) await keys.refresh([...new Set(envelopes.map((e) => e.senderUserId))]);
-
+  /** Verifies and opens envelopes; a rejected one is kept with its reason, never with its claims. */
+  async function openAll(envelopes: readonly AwaitingEnvelope[]): Promise<IncomingMessage[]> {
     const batch: IncomingMessage[] = [];
-    for (const envelope of envelopes) {
-      const bytes = fromBase64(envelope.payload) ?? new Uint8Array();
-      const base = {
-        conversationId: envelope.conversationId,
-        seq: envelope.seq,
-        envelopeId: envelope.envelopeId,
-        senderUserId: envelope.senderUserId,
-        senderDeviceId: envelope.senderDeviceId,
-        serverTime: envelope.serverTime,
-        envelope: bytes,
-      };
+    for (const base of envelopes) {
+      const bytes = base.envelope;
       try {
         const opened = await openEnvelope({
           bytes,
@@ -185,9 +226,10 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
             if (!signingPublicKey) return null;
             return {
               signingPublicKey,
-              currentMember: membership.memberAt(envelope.conversationId, userId, envelope.seq),
+              currentMember: membership.memberAt(base.conversationId, userId, base.seq),
             };
           },
+          conversationKey: conversationKeys.get,
         });
         batch.push({
           ...base,
@@ -199,19 +241,60 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
       } catch (error) {
         if (!(error instanceof EnvelopeRejected)) throw error;
         log.warn(
-          { conversationId: envelope.conversationId, seq: envelope.seq, reason: error.reason },
+          { conversationId: base.conversationId, seq: base.seq, reason: error.reason },
           'envelope quarantined',
         );
         // An unverified envelope's own claims (its links, its time) are not trusted: only its bytes' hash is kept.
         batch.push({
           ...base,
-          clientTime: envelope.serverTime,
+          clientTime: base.serverTime,
           hash: envelopeHash(bytes),
           prev: [],
           verdict: { ok: false, reason: error.reason },
         });
       }
     }
+    return batch;
+  }
+
+  /** Opens again what waited for a key (a user-key epoch or a grant arrived); in pages, oldest first. */
+  async function reopenAwaiting(): Promise<void> {
+    await conversationKeys.retryWaiting();
+    for (;;) {
+      const waiting = messages.awaitingKey(syncPageSize);
+      if (waiting.length === 0) return;
+      await conversationKeys.fetchMissing(
+        waiting,
+        waiting.map((w) => w.envelope),
+      );
+      const batch = await openAll(waiting);
+      if (messages.reopen(batch) === 0) return; // still no key for any of them: wait for the next arrival
+      changed(batch.map((m) => m.conversationId));
+    }
+  }
+
+  /** Verifies and stores a batch of envelopes from the hub, in (conversation, seq) order. */
+  async function ingest(envelopes: Envelope[]): Promise<void> {
+    if (envelopes.length === 0) return;
+    const unknownConversation = envelopes.some((e) => !membership.known(e.conversationId));
+    const unknownSender = envelopes.some((e) => !keys.has(e.senderUserId, e.senderDeviceId));
+    if (unknownConversation) await refreshConversations();
+    else if (unknownSender) await keys.refresh([...new Set(envelopes.map((e) => e.senderUserId))]);
+
+    const received = envelopes.map((e) => ({
+      conversationId: e.conversationId,
+      seq: e.seq,
+      envelopeId: e.envelopeId,
+      senderUserId: e.senderUserId,
+      senderDeviceId: e.senderDeviceId,
+      serverTime: e.serverTime,
+      envelope: fromBase64(e.payload) ?? new Uint8Array(),
+    }));
+    await conversationKeys.fetchMissing(
+      envelopes,
+      received.map((r) => r.envelope),
+    );
+    const batch = await openAll(received);
     recordIntegrity(batch);
     const { inserted } = messages.ingest(batch);
     if (inserted > 0) {
@@ -323,15 +406,33 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
     for (const item of items) {
       if (hub.state() !== 'connected') return false;
       try {
+        const keyId = keyIdOfEnvelope(item.envelope);
+        if (keyId) await conversationKeys.publishPending(item.conversationId, keyId);
         const result = await hub.call('Send', {
           envelopeId: item.envelopeId,
           conversationId: item.conversationId,
           senderDeviceId: device.deviceId,
           payload: toBase64(item.envelope),
+          ...(keyId ? { keyId } : {}),
         });
         messages.markSent(item.envelopeId, result.seq, result.serverTime);
+        staleRetries.delete(item.envelopeId);
         changed([item.conversationId]);
       } catch (error) {
+        if (error instanceof HubCallError && error.hubCode === 'stale_recipients') {
+          // Members or their user keys changed since this was sealed: seal it again for them and resend.
+          const tries = (staleRetries.get(item.envelopeId) ?? 0) + 1;
+          staleRetries.set(item.envelopeId, tries);
+          if (tries > maxStaleRetries) {
+            messages.markFailed(item.envelopeId, 'recipients_changed');
+            staleRetries.delete(item.envelopeId);
+            changed([item.conversationId]);
+            continue;
+          }
+          await refreshConversations();
+          await reseal(item.envelopeId, item.conversationId);
+          return true;
+        }
         if (
           error instanceof HubCallError &&
           ['too_large', 'forbidden', 'conflict', 'invalid'].includes(error.hubCode)
@@ -351,15 +452,68 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
     return true;
   }
 
+  /** Seals a pending own message again (same envelope id, time and links) under a current conversation key. */
+  async function reseal(envelopeId: string, conversationId: string): Promise<void> {
+    const pending = messages.pendingOwn(envelopeId);
+    if (!pending || pending.verdict !== 'valid') return;
+    const conversationKey = await conversationKeys.forSending(
+      conversationId,
+      membersOrRefuse(conversationId),
+      true,
+    );
+    const sealed = await sealEnvelopeV2({
+      sender: device,
+      conversationId,
+      envelopeId,
+      clientTime: pending.clientTime,
+      prev: pending.prev,
+      payload: pending.payload,
+      conversationKey,
+    });
+    messages.replacePendingEnvelope(envelopeId, sealed.bytes, sealed.hash);
+  }
+
+  /** Before each sync: this device's user key (received, created or rotated), then what waited for it. */
+  async function prepareKeys(): Promise<void> {
+    try {
+      await userKeys.onConnected();
+      await reopenAwaiting();
+    } catch (error) {
+      log.warn({ code: error instanceof AppError ? error.code : 'internal' }, 'user key not ready');
+    }
+  }
+
+  /** News about the directory: a new device of this user gets the key, a revoked one forces a new key. */
+  async function directoryChanged(event: HubEventPayload<'DirectoryChanged'>): Promise<void> {
+    await keys.refresh([event.userId]);
+    if (event.userId !== device.userId) return;
+    if (event.change === 'registered') {
+      await userKeys.ownDeviceRegistered(event.deviceId);
+      // The new workstation asks the key service right after registering: read the notices a little later.
+      for (const ms of [3_000, 15_000]) {
+        setTimeout(() => void userKeys.refreshNotices(0).catch(() => undefined), ms).unref();
+      }
+    } else if (event.change === 'revoked' && event.deviceId !== device.deviceId)
+      await userKeys.rotate('revocation');
+  }
+
   const api: MessagingEngine = {
     messages,
+    deviceId: device.deviceId,
     start() {
       api.purgeExpired();
-      const daily = setInterval(() => api.purgeExpired(), 24 * 60 * 60 * 1000);
+      const daily = setInterval(
+        () => {
+          api.purgeExpired();
+          void api.forgetExpiredKeys().catch(() => undefined);
+        },
+        24 * 60 * 60 * 1000,
+      );
       daily.unref();
       unsubscribe.push(
         () => clearInterval(daily),
         hub.onConnected(async () => {
+          await (preparing = enqueue(prepareKeys));
           await enqueue(syncAll);
           await api.flushOutbox();
           for (const [conversationId, seq] of [...unsentReads]) await sendRead(conversationId, seq);
@@ -368,6 +522,7 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
         hub.on('MembershipChanged', (event: HubEventPayload<'MembershipChanged'>) => {
           membership.apply(event.changes);
           remember(event.conversation);
+          void userKeys.currentKeys(event.conversation.members).catch(() => undefined);
           changed([event.conversation.conversationId]);
         }),
         hub.on('Receipt', (receipt) => {
@@ -378,9 +533,28 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
           if (userId !== device.userId && membersOf.get(conversationId)?.includes(userId))
             events.emit('messages.typing', { conversationId, userId, typing });
         }),
-        hub.on('DirectoryChanged', (event) => void keys.refresh([event.userId])),
+        hub.on('DirectoryChanged', (event) => void enqueue(() => directoryChanged(event))),
+        hub.on(
+          'KeyReleased',
+          () =>
+            void enqueue(async () => {
+              await userKeys.collectReleases();
+              await reopenAwaiting();
+            }),
+        ),
       );
-      if (hub.state() === 'connected') void enqueue(syncAll).then(() => api.flushOutbox());
+      userKeys.onKeysArrived(() => void enqueue(reopenAwaiting));
+      unsubscribe.push(
+        events.subscribe((name, payload) => {
+          // A fresh sign-in (after a release was refused for want of MFA) may carry the claim it lacked.
+          if (name === 'session.state' && (payload as { status?: string }).status === 'active')
+            void enqueue(() => userKeys.retryIfRefused(true));
+        }),
+      );
+      if (hub.state() === 'connected') {
+        preparing = enqueue(prepareKeys);
+        void enqueue(syncAll).then(() => api.flushOutbox());
+      }
     },
     stop() {
       for (const off of unsubscribe.splice(0)) off();
@@ -395,36 +569,19 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
           'The security key of one of the recipients changed. Compare safety numbers and accept the new key before sending.',
         );
       }
-      // This device is a recipient too: its own messages then open like any other when a sync returns them.
-      const self = {
-        userId: device.userId,
-        deviceId: device.deviceId,
-        encryptionPublicKey: device.encryptionPublicKey,
-      };
-      const recipients = [self].concat(
-        devices
-          .filter((d) => d.sendAllowed)
-          .map((d) => ({
-            userId: d.userId,
-            deviceId: d.deviceId,
-            encryptionPublicKey: fromBase64(d.encryptionPublicKey, 32)!,
-          })),
-      );
-      const compliance = deps.policy.complianceRecipientKey
-        ? { publicKey: fromBase64(deps.policy.complianceRecipientKey, 32)! }
-        : null;
+      await preparing;
+      const conversationKey = await conversationKeys.forSending(conversationId, members);
       const envelopeId = randomUUID();
       const clientTime = new Date().toISOString();
       const prev = messages.latestHashes(conversationId, 3);
-      const sealed = await sealEnvelope({
+      const sealed = await sealEnvelopeV2({
         sender: device,
         conversationId,
         envelopeId,
         clientTime,
         prev,
         payload,
-        recipients,
-        compliance,
+        conversationKey,
       });
       messages.addOwn({
         conversationId,
@@ -445,6 +602,7 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
       remember(conversation);
       await membership.load(conversation.conversationId);
       await keys.refresh(conversation.members);
+      await userKeys.currentKeys(conversation.members).catch(() => undefined);
       changed([conversation.conversationId]);
       return conversation.conversationId;
     },
@@ -500,6 +658,20 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
     },
     async presence(userIds) {
       return (await hub.call('GetPresence', { userIds })).presence;
+    },
+    userKeyStatus() {
+      void userKeys.refreshNotices().catch(() => undefined);
+      void enqueue(() => userKeys.retryIfRefused(false));
+      return { status: userKeys.status(), notices: userKeys.notices() };
+    },
+    rotateUserKey: () => enqueue(() => userKeys.rotate('schedule')),
+    async forgetExpiredKeys() {
+      // Only once everything this device received is open: what waits for a key may need an older epoch.
+      if (messages.awaitingKey(1).length > 0) return [];
+      const dropped = await userKeys.forgetExpired();
+      const oldest = deps.keyring.epochs()[0];
+      if (dropped.length > 0 && oldest) conversationKeys.forgetBelow(oldest.epoch);
+      return dropped;
     },
     purgeExpired(now = new Date()) {
       const cutoff = new Date(now.getTime() - deps.policy.retentionDays * 24 * 60 * 60 * 1000);

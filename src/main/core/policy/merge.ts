@@ -11,7 +11,7 @@ export const stricterPrivacy = (a: NotificationPrivacy, b: NotificationPrivacy):
 /**
  * Machine policy first, then the user's settings, then defaults. A user setting may only tighten what
  * the machine policy (or, where it is silent, the default) allows; fields that decide where data goes or
- * who can read it (compliance key, link allowlist) are machine-only. Endpoints come from the user only
+ * who can read it (compliance key, link allowlist, key service, key and device lifetimes) are machine-only. Endpoints come from the user only
  * where the machine policy names none.
  */
 export function mergePolicy(
@@ -95,6 +95,15 @@ export function mergePolicy(
     ),
     complianceRecipientKey: pick('complianceRecipientKey', machine.complianceRecipientKey, undefined),
     externalLinkAllowlist: pick('externalLinkAllowlist', machine.externalLinkAllowlist, undefined),
+    // Who may release a user's keys, and how long keys and devices live, are the hospital's to decide.
+    keyService: pick('keyService', machine.keyService, undefined),
+    historyRecovery: pick(
+      'historyRecovery',
+      machine.historyRecovery ?? (machine.keyService ? 'key-service' : undefined),
+      undefined,
+    ),
+    userKeyRotationDays: pick('userKeyRotationDays', machine.userKeyRotationDays, undefined),
+    deviceExpiryDays: pick('deviceExpiryDays', machine.deviceExpiryDays, undefined),
   };
   return { policy, sources };
 }

@@ -9,6 +9,11 @@ const x25519PublicKey = z
   .refine((v) => Buffer.from(v, 'base64').length === 32, {
     error: 'must be a 32-byte X25519 public key',
   });
+const ed25519PublicKey = z
+  .base64({ error: 'must be base64' })
+  .refine((v) => Buffer.from(v, 'base64').length === 32, {
+    error: 'must be a 32-byte Ed25519 public key',
+  });
 const minutes = z.int().min(1).max(240);
 
 /**
@@ -37,6 +42,14 @@ export const PolicyDocument = z.strictObject({
   saveToDiskAllowed: z.boolean().optional(),
   complianceRecipientKey: x25519PublicKey.optional(),
   externalLinkAllowlist: z.array(httpsOrigin).optional(),
+  /** How a new workstation gets the user's key, so history follows the clinician (docs/key-design.md). */
+  historyRecovery: z.enum(['key-service', 'own-devices', 'none']).optional(),
+  /** The hospital's key-release service and the keys it is pinned to. */
+  keyService: z
+    .strictObject({ url: httpsUrl, releasePublicKey: x25519PublicKey, signingPublicKey: ed25519PublicKey })
+    .optional(),
+  userKeyRotationDays: z.int().min(1).max(365).optional(),
+  deviceExpiryDays: z.int().min(1).max(3650).optional(),
 });
 export type PolicyDocument = z.infer<typeof PolicyDocument>;
 
@@ -56,6 +69,10 @@ export interface EffectivePolicy {
   saveToDiskAllowed: boolean;
   complianceRecipientKey: string | null;
   externalLinkAllowlist: string[];
+  historyRecovery: 'key-service' | 'own-devices' | 'none';
+  keyService: { url: string; releasePublicKey: string; signingPublicKey: string } | null;
+  userKeyRotationDays: number;
+  deviceExpiryDays: number;
 }
 
 /** The safe defaults: what applies where no valid policy says otherwise. */
@@ -72,4 +89,8 @@ export const defaultPolicy: EffectivePolicy = {
   saveToDiskAllowed: false,
   complianceRecipientKey: null,
   externalLinkAllowlist: [],
+  historyRecovery: 'own-devices',
+  keyService: null,
+  userKeyRotationDays: 7,
+  deviceExpiryDays: 90,
 };

@@ -15,6 +15,7 @@ import {
 } from '../identity';
 import type { Keychain } from '../keychain';
 import { enrolDevice, fingerprint, loadDevice, type LoadedDevice } from '../keys';
+import { loadUserKeyring, type UserKeyring } from '../user-keys';
 import {
   createIdleLock,
   defaultMaxPinAttempts,
@@ -27,7 +28,13 @@ import {
 } from '../lock';
 import type { Logger } from '../log/logger';
 import type { EffectivePolicy } from '../policy';
-import { openProfileRegistry, removeProfile, type Profile, type ProfileRegistry } from '../profiles';
+import {
+  expireUnusedProfiles,
+  openProfileRegistry,
+  removeProfile,
+  type Profile,
+  type ProfileRegistry,
+} from '../profiles';
 import { getSetting, openProfileStore, profileStoreKey, setSetting, type ProfileStore } from '../store';
 import type { ConnectDevice, DeviceLink } from './device-link';
 
@@ -55,6 +62,8 @@ export interface OpenedProfile {
   store: ProfileStore;
   audit: AuditLog;
   device: LoadedDevice;
+  /** This user's key epochs held on this workstation (docs/key-design.md). */
+  keyring: UserKeyring;
   link: DeviceLink;
   /** Keys the document cache's file names (derived from the keychain-held store key, never stored). */
   cacheNameKey: Uint8Array;
@@ -69,6 +78,7 @@ interface OpenSession {
   audit: AuditLog;
   cacheNameKey: Uint8Array;
   device: LoadedDevice | null;
+  keyring: UserKeyring | null;
   link: DeviceLink | null;
   attached: { stop(): void } | null;
   idle: IdleLock;
@@ -114,6 +124,14 @@ export function createSession(options: SessionOptions): Session {
   let busy: 'signing-in' | 'opening' | 'enrolling' | null = null;
   let signedOutNotice: { code: string; message: string } | null = null;
   let deviceProblem: { code: string; message: string } | null = null;
+  // Profiles unused for longer than policy allows are wiped before anyone signs in on this start.
+  const expired = expireUnusedProfiles({ registry, keychain }, policy.deviceExpiryDays)
+    .then((ids) => {
+      if (ids.length > 0) log.info({ profiles: ids.length }, 'unused profiles expired and wiped');
+    })
+    .catch((error: unknown) => {
+      log.warn({ code: error instanceof AppError ? error.code : 'internal' }, 'profile expiry failed');
+    });
 
   const idpSettings = () => {
     if (!policy.idp || !policy.hubUrl) {
@@ -259,7 +277,7 @@ export function createSession(options: SessionOptions): Session {
   }
 
   function startLink(session: OpenSession): void {
-    if (!session.device) return;
+    if (!session.device || !session.keyring) return;
     const { hubUrl } = idpSettings();
     const link = options.connectDevice({
       hubUrl,
@@ -284,6 +302,7 @@ export function createSession(options: SessionOptions): Session {
         store: session.store,
         audit: session.audit,
         device: session.device,
+        keyring: session.keyring,
         link,
         cacheNameKey: session.cacheNameKey,
       }) ?? null;
@@ -337,6 +356,7 @@ export function createSession(options: SessionOptions): Session {
       audit,
       cacheNameKey,
       device: null,
+      keyring: null,
       link: null,
       attached: null,
       lockNotice,
@@ -355,6 +375,8 @@ export function createSession(options: SessionOptions): Session {
     open = session;
     try {
       session.device = await device(profile, store, audit);
+      if (session.device)
+        session.keyring = await loadUserKeyring(keychain, profile.profileId, profile.userId);
     } catch (error) {
       await closeOpen();
       throw error;
@@ -383,6 +405,7 @@ export function createSession(options: SessionOptions): Session {
     current: state,
 
     async signIn(profileId) {
+      await expired;
       if (open) await closeOpen();
       signedOutNotice = null;
       try {
@@ -513,6 +536,7 @@ export function createSession(options: SessionOptions): Session {
       session.attached?.stop();
       await session.link?.stop();
       session.device = fresh;
+      session.keyring ??= await loadUserKeyring(keychain, session.profile.profileId, session.profile.userId);
       deviceProblem = null;
       startLink(session);
       if (oldDeviceId && oldDeviceId !== fresh.deviceId) {

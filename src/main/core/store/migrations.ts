@@ -239,4 +239,27 @@ export const profileMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 10,
+    name: 'conversation keys',
+    up(db) {
+      // The keys of format 2 envelopes (docs/key-design.md), opened from verified grants. coverage is the
+      // sorted "userId:epoch" list the grant sealed to, so a sender finds a key that covers the current
+      // members without re-reading grants. user_epoch: this user's epoch the key was sealed to; the keys of an
+      // epoch are deleted with its private part (forward secrecy). pending_grant: the signed grant of a key made
+      // while the hub was out of reach, published before the first message under it.
+      db.exec(`
+        CREATE TABLE conversation_keys (
+          conversation_id  TEXT NOT NULL,
+          key_id           TEXT NOT NULL CHECK (length(key_id) = 32),
+          key              BLOB NOT NULL CHECK (length(key) = 32),
+          coverage         TEXT NOT NULL,
+          user_epoch       INTEGER NOT NULL CHECK (user_epoch >= 1),
+          created_at       TEXT NOT NULL,
+          pending_grant    TEXT,
+          PRIMARY KEY (conversation_id, key_id)
+        ) STRICT, WITHOUT ROWID;
+      `);
+    },
+  },
 ];

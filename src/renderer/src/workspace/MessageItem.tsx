@@ -12,6 +12,22 @@ export function MessageItem(props: {
 }): React.JSX.Element {
   const { message: m } = props;
   const time = formatClock(m.time);
+  if (m.verdict === 'quarantined' && m.reason === 'awaiting-key') {
+    // Not an integrity failure: this computer has not received the user's key yet; the core opens the
+    // message as soon as it arrives.
+    return (
+      <article
+        className="message message--awaiting"
+        aria-label={`Message from ${props.senderName}, waiting for the key`}
+        aria-busy="true"
+      >
+        <p className="message-meta">
+          {props.senderName} · {time}
+        </p>
+        <p className="message-awaiting">Waiting for the key to open this message on this computer…</p>
+      </article>
+    );
+  }
   if (m.verdict === 'quarantined') {
     return (
       <article
