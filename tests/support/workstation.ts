@@ -17,7 +17,7 @@ import { waitFor } from '../integration/hub-client/helpers';
 import { systemBrowser } from './system-browser';
 
 export type CoreOverrides = { appDataDir?: string; policyFile?: string } & Partial<
-  Pick<CoreOptions, 'pickFile' | 'pickSavePath' | 'notify' | 'deviceName'>
+  Pick<CoreOptions, 'pickFile' | 'pickSavePath' | 'notify' | 'deviceName' | 'connectDevice'>
 >;
 
 export interface Workstation {

@@ -157,7 +157,8 @@ export const ConversationView = z.object({
       kind: z.enum(['text', 'document']).nullable(),
       /** null when it could not be verified, or when previews are off by policy or by the user. */
       preview: z.string().nullable(),
-      verdict: z.enum(['valid', 'quarantined']),
+      /** 'awaiting-key': kept until this workstation has the key (not an integrity failure). */
+      verdict: z.enum(['valid', 'quarantined', 'awaiting-key']),
       senderUserId: z.string(),
       at: z.string(),
       urgent: z.boolean(),

@@ -9,8 +9,8 @@ import { userId } from '../../stack/hub/hub-test-kit';
 import { must, signedIn, startWorkstation, type Workstation } from '../../support/workstation';
 
 const full = process.env.SOAK_SCALE === 'full';
-const sends = full ? 1_000 : 150;
-const signIns = full ? 20 : 4;
+const sends = full ? 1_000 : Number(process.env.RACE_SENDS ?? 150);
+const signIns = full ? 20 : Number(process.env.RACE_SIGNINS ?? 4);
 
 let ws: Workstation;
 
@@ -27,15 +27,18 @@ async function tally(core: Core, conversationId: string): Promise<{ valid: numbe
   for (;;) {
     const page = await must<MessageView[]>(core, 'messages.page', {
       conversationId,
-      limit: 500,
+      limit: 200,
       ...(beforeSeq ? { beforeSeq } : {}),
-    }).catch(() => [] as MessageView[]);
+    }).catch((error: unknown) => {
+      other.push(String(error));
+      return [] as MessageView[];
+    });
     for (const m of page) {
       if (m.verdict === 'valid') valid++;
       else other.push(`${m.seq}: ${m.reason}`);
     }
     const oldest = page.at(-1)?.seq;
-    if (page.length < 500 || !oldest || oldest <= 1) return { valid, other };
+    if (page.length < 200 || !oldest || oldest <= 1) return { valid, other };
     beforeSeq = oldest;
   }
 }

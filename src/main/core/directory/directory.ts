@@ -28,6 +28,8 @@ export interface ContactDevice {
    * - 'invalid-signature': the entry is not signed by its own key; never trusted, never pinned.
    */
   status: ContactDeviceStatus;
+  /** The entry's self-signature verified (a revoked entry that does not verify is listed but never trusted). */
+  entryVerified: boolean;
   /** Only a pinned, unrevoked device with verified keys and no unaccepted change may be sent to. */
   sendAllowed: boolean;
   /** Own device vs. this device's signing key as the directory shows it; null for 'invalid-signature'. */
@@ -132,6 +134,7 @@ export async function contactDevices(
       userId: device.userId,
       deviceId: device.deviceId,
       status,
+      entryVerified: valid,
       sendAllowed,
       safetyNumber: readableKey
         ? safetyNumber(

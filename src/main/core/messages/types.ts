@@ -52,7 +52,8 @@ export interface LastMessage {
   kind: 'text' | 'document' | null;
   /** First 140 characters of the text; null for a message that could not be verified. */
   preview: string | null;
-  verdict: 'valid' | 'quarantined';
+  /** 'awaiting-key': this device lacks the key yet (docs/key-design.md), not an integrity failure. */
+  verdict: 'valid' | 'quarantined' | 'awaiting-key';
   senderUserId: string;
   /** serverTime, or clientTime while pending. */
   at: string;

@@ -74,10 +74,9 @@ export function createDeviceKeys(
         devicesOfUser.set(userId, { devices: devices.filter((d) => d.userId === userId), at });
       for (const device of devices) {
         const pinned = pins.get(device.userId, device.deviceId);
-        const key =
-          device.status === 'invalid-signature'
-            ? null
-            : fromBase64(pinned?.signingPublicKey ?? device.signingPublicKey, 32);
+        // Only a key this device saw in a verified entry: the pin, or the entry itself when it verifies.
+        const trusted = pinned?.signingPublicKey ?? (device.entryVerified ? device.signingPublicKey : null);
+        const key = trusted ? fromBase64(trusted, 32) : null;
         keys.set(id(device.userId, device.deviceId), key);
         if (device.status === 'revoked') revoked.add(id(device.userId, device.deviceId));
       }

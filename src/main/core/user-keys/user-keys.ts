@@ -57,6 +57,8 @@ export function createUserKeys(deps: UserKeysDeps) {
   let notices: ReleaseNotice[] = [];
   let noticesReadAt = 0;
   let lastObtainAt = 0;
+  // A deposit that failed (key service down) is made again on the next connect.
+  let depositPending = false;
   const setStatus = (next: UserKeyStatus): void => {
     if (JSON.stringify(next) === JSON.stringify(status)) return;
     status = next;
@@ -161,6 +163,7 @@ export function createUserKeys(deps: UserKeysDeps) {
       await depositUserKey(keyService, await deps.accessToken(), record, secret);
     } catch (error) {
       // The epoch is still usable; the next connect deposits it again.
+      depositPending = true;
       log.warn({ code: error instanceof AppError ? error.code : 'internal' }, 'user key not deposited');
     }
   }
@@ -227,6 +230,10 @@ export function createUserKeys(deps: UserKeysDeps) {
       if (hubCurrent && keyring.has(hubCurrent.epoch)) {
         const age = now().getTime() - Date.parse(hubCurrent.createdAt);
         if (age > policy.userKeyRotationDays * day) await api.rotate('schedule');
+      }
+      if (depositPending) {
+        depositPending = false;
+        await depositHeld();
       }
       const held = keyring.current();
       if (held && hubCurrent && keyring.has(hubCurrent.epoch))

@@ -2,6 +2,7 @@ import type { ConversationView } from '../../../shared/contract';
 import { formatTime } from './time';
 
 function previewOf(last: NonNullable<ConversationView['lastMessage']>): string {
+  if (last.verdict === 'awaiting-key') return 'Waiting for the key…';
   if (last.verdict === 'quarantined') return 'Could not verify';
   if (last.preview) return last.preview;
   return last.kind === 'document' ? 'Document' : 'Message';
