@@ -26,13 +26,15 @@ function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
 }
 
-function bearer(req: IncomingMessage): string | undefined {
+/** The bearer token of a request's Authorization header (shared with the key service). */
+export function bearer(req: IncomingMessage): string | undefined {
   const header = req.headers.authorization;
   if (typeof header !== 'string') return undefined;
   return /^Bearer[ ]+([^\s]+)[ ]*$/i.exec(header)?.[1];
 }
 
-function fetchJwks(issuer: TrustedIssuer): Promise<Map<string, KeyObject>> {
+/** The IdP's RSA signing keys by `kid`, fetched over TLS with the IdP's CA (shared with the key service). */
+export function fetchJwks(issuer: TrustedIssuer): Promise<Map<string, KeyObject>> {
   return new Promise((resolve, reject) => {
     get(issuer.jwksUri, { ca: issuer.ca }, (res) => {
       let body = '';

@@ -2,20 +2,14 @@
 // header, checked the way the gateway checks it (tests/stack/gateway/auth.ts): RS256 by a key of the IdP's
 // JWKS, issuer, audience, exp/nbf with 30 s skew. Unlike the gateway, the claims are kept: the service needs
 // the user, `iat` (freshness) and `amr` (MFA).
-import { createPublicKey, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { verify, type KeyObject } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { get } from 'node:https';
+import { bearer, fetchJwks, type TrustedIssuer } from '../gateway/auth';
 import { KeyServiceError } from './errors';
 
 const SKEW_SECONDS = 30;
 
-export interface TokenIssuer {
-  issuer: string;
-  audience: string;
-  jwksUri: string;
-  /** PEM of the CA the IdP's certificate chains to. */
-  ca: string;
-}
+export type TokenIssuer = TrustedIssuer;
 
 export interface Caller {
   /** The token's `oid` (Azure AD's stable object id), else `sub`. */
@@ -35,35 +29,6 @@ interface Claims {
   oid?: unknown;
   sub?: unknown;
   amr?: unknown;
-}
-
-function bearer(req: IncomingMessage): string | undefined {
-  const header = req.headers.authorization;
-  if (typeof header !== 'string') return undefined;
-  return /^Bearer[ ]+([^\s]+)[ ]*$/i.exec(header)?.[1];
-}
-
-function fetchJwks(issuer: TokenIssuer): Promise<Map<string, KeyObject>> {
-  return new Promise((resolve, reject) => {
-    get(issuer.jwksUri, { ca: issuer.ca }, (res) => {
-      let body = '';
-      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      res.on('end', () => {
-        try {
-          const { keys } = JSON.parse(body) as { keys: (JsonWebKey & { kid?: string })[] };
-          resolve(
-            new Map(
-              keys
-                .filter((k) => k.kty === 'RSA' && k.kid)
-                .map((k) => [k.kid!, createPublicKey({ key: k, format: 'jwk' })]),
-            ),
-          );
-        } catch (error) {
-          reject(error as Error);
-        }
-      });
-    }).on('error', reject);
-  });
 }
 
 function refuse(message: string): KeyServiceError {

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { fromBase64, lengthPrefixed, sodium, toBase64 } from '../crypto';
 import { AppError } from '../errors';
-import { fingerprint, type LoadedDevice } from '../keys';
+import type { LoadedDevice } from '../keys';
 import { ed25519Verify } from './ed25519';
 import { randomPool } from './random-pool';
 import { envelopeLimits, keyIdHex } from './schema';
-import { sealToKey } from './seal';
+import { complianceEntry, sealToKey } from './seal';
 
 /** Signing domain of a conversation key grant (docs/key-design.md). */
 export const conversationKeyDomain = 'clinical-messenger/conversation-key/v1';
@@ -99,12 +99,7 @@ export async function createConversationKey(input: {
       epoch: r.epoch,
       sealedKey: toBase64(sealToKey(s, key, r.publicKey)),
     })),
-    compliance: input.compliance
-      ? {
-          keyFingerprint: fingerprint(input.compliance.publicKey),
-          sealedKey: toBase64(sealToKey(s, key, input.compliance.publicKey)),
-        }
-      : null,
+    compliance: complianceEntry(s, key, input.compliance),
   };
   const grant = { ...unsigned, signature: toBase64(input.sender.sign(grantSignedBytes(unsigned))) };
   const checked = ConversationKeyGrant.safeParse(grant);

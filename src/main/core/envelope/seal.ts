@@ -90,6 +90,32 @@ function encryptAndSign<H extends AnyEnvelopeHeader>(
   return { bytes, hash: envelopeHash(bytes), header };
 }
 
+/** The header fields both formats share, with their defaults. */
+function commonHeader(input: Omit<SealEnvelopeInput, 'recipients' | 'payload'>) {
+  return {
+    conversationId: input.conversationId,
+    envelopeId: input.envelopeId ?? randomUUID(),
+    senderUserId: input.sender.userId,
+    senderDeviceId: input.sender.deviceId,
+    clientTime: input.clientTime ?? new Date().toISOString(),
+    prev: input.prev,
+  };
+}
+
+/** A key sealed to the hospital's compliance key, named by its fingerprint; null when policy names none. */
+export function complianceEntry(
+  s: Sodium,
+  key: Uint8Array,
+  compliance: { publicKey: Uint8Array } | null | undefined,
+): { keyFingerprint: string; sealedKey: string } | null {
+  return compliance
+    ? {
+        keyFingerprint: fingerprint(compliance.publicKey),
+        sealedKey: toBase64(sealToKey(s, key, compliance.publicKey)),
+      }
+    : null;
+}
+
 function checkedPayload(payload: MessagePayload): MessagePayload {
   const parsed = MessagePayload.safeParse(payload);
   if (!parsed.success) throw new AppError('invalid_args', 'The message is not in a form that can be sent.');
@@ -117,12 +143,7 @@ export async function sealEnvelopeV2(input: SealEnvelopeV2Input): Promise<Sealed
   const payload = checkedPayload(input.payload);
   const header = EnvelopeHeaderV2.safeParse({
     v: 2,
-    conversationId: input.conversationId,
-    envelopeId: input.envelopeId ?? randomUUID(),
-    senderUserId: input.sender.userId,
-    senderDeviceId: input.sender.deviceId,
-    clientTime: input.clientTime ?? new Date().toISOString(),
-    prev: input.prev,
+    ...commonHeader(input),
     keyId: input.conversationKey.keyId,
   });
   if (!header.success) throw headerProblem(header.error.issues);
@@ -142,23 +163,13 @@ export async function sealEnvelope(input: SealEnvelopeInput): Promise<SealedEnve
   try {
     const header = EnvelopeHeader.safeParse({
       v: 1,
-      conversationId: input.conversationId,
-      envelopeId: input.envelopeId ?? randomUUID(),
-      senderUserId: input.sender.userId,
-      senderDeviceId: input.sender.deviceId,
-      clientTime: input.clientTime ?? new Date().toISOString(),
-      prev: input.prev,
+      ...commonHeader(input),
       recipients: input.recipients.map((r) => ({
         userId: r.userId,
         deviceId: r.deviceId,
         sealedKey: toBase64(sealToKey(s, messageKey, r.encryptionPublicKey)),
       })),
-      compliance: input.compliance
-        ? {
-            keyFingerprint: fingerprint(input.compliance.publicKey),
-            sealedKey: toBase64(sealToKey(s, messageKey, input.compliance.publicKey)),
-          }
-        : null,
+      compliance: complianceEntry(s, messageKey, input.compliance),
     });
     if (!header.success) throw headerProblem(header.error.issues);
     return encryptAndSign(s, input.sender, header.data, payload, messageKey);

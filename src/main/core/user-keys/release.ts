@@ -5,20 +5,14 @@ import { parseJsonBytes } from '../envelope/wire';
 import { ed25519Verify } from '../envelope/ed25519';
 import { AppError } from '../errors';
 import type { LoadedDevice } from '../keys';
+import type { HubRequests } from '../../../shared/hub-protocol';
 import { UserKeyEpochSecret } from './keyring';
 
 /** Signing domain of a release from one of the user's devices to another (docs/key-design.md). */
 export const keyReleaseDomain = 'clinical-messenger/key-release/v1';
 
 /** What travels through the hub's per-device mailbox; the hub can read none of `sealed`. */
-export interface KeyReleaseMessage {
-  releaseId: string;
-  toDeviceId: string;
-  fromDeviceId: string;
-  createdAt: string;
-  sealed: string;
-  signature: string;
-}
+export type KeyReleaseMessage = HubRequests['PostKeyRelease'];
 
 const Contents = z.object({
   v: z.literal(1),
