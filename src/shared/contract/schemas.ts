@@ -90,6 +90,9 @@ export const ContactDevice = z.object({
   sendAllowed: z.boolean(),
   safetyNumber: z.string().nullable(),
   fingerprint: z.string().nullable(),
+  /** When the device was enrolled (signed by it) and when it last signed in (the hub's word). */
+  createdAt: z.string(),
+  lastSeenAt: z.string().nullable(),
 });
 export type ContactDevice = z.infer<typeof ContactDevice>;
 

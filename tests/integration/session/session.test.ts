@@ -249,7 +249,13 @@ describe('sign-in and device keys on a shared workstation', () => {
       if (!result.ok) throw new Error(result.error.message);
       return result.value.find((d) => d.deviceId === samuelDevice)!;
     };
-    expect(await seen()).toMatchObject({ status: 'new', sendAllowed: true });
+    // Each device shows when it was enrolled and when it last signed in (the hub's last bind).
+    expect(await seen()).toMatchObject({
+      status: 'new',
+      sendAllowed: true,
+      createdAt,
+      lastSeenAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    });
     const trusted = await seen();
     expect(trusted).toMatchObject({
       status: 'trusted',

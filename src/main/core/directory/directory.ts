@@ -42,6 +42,8 @@ export interface ContactDevice {
   createdAt: string;
   registeredAt: string;
   revokedAt: string | null;
+  /** When a connection last bound this device (its last sign-in), as the hub says; null if never. */
+  lastSeenAt: string | null;
 }
 
 /** This device, as far as comparing keys needs it. */
@@ -148,6 +150,7 @@ export async function contactDevices(
       createdAt: device.createdAt,
       registeredAt: device.registeredAt,
       revokedAt: device.revokedAt,
+      lastSeenAt: device.lastSeenAt,
     });
   }
   return out;

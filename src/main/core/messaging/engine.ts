@@ -139,8 +139,11 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
   const names = new Map<string, string>();
   // One queue for everything that touches the store's cursors: sync pages and live envelopes never interleave.
   let queue: Promise<void> = Promise.resolve();
+  // Once stopped (the profile is closing), queued work is dropped: the store it would touch is being closed.
+  let stopped = false;
   const enqueue = (work: () => Promise<void>): Promise<void> => {
-    const next = queue.then(work, work);
+    const run = () => (stopped ? Promise.resolve() : work());
+    const next = queue.then(run, run);
     queue = next.catch((error: unknown) => {
       log.warn({ code: error instanceof AppError ? error.code : 'internal' }, 'messaging work failed');
     });
@@ -557,6 +560,7 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
       }
     },
     stop() {
+      stopped = true;
       for (const off of unsubscribe.splice(0)) off();
     },
     async send({ conversationId, payload }) {

@@ -1,5 +1,6 @@
 import type { ContactDevice, DirectoryUser, PresenceView } from '../../../shared/contract';
 import { presenceLabel } from './presence';
+import { formatTime } from './time';
 
 const statusLabel: Record<ContactDevice['status'], string> = {
   trusted: 'Key on record',
@@ -48,6 +49,11 @@ export function ContactDetails(props: {
                   >
                     <p>
                       Device {d.deviceId.slice(0, 8)}: {statusLabel[d.status]}
+                      <span className="muted">
+                        {' '}
+                        · enrolled {formatTime(d.createdAt)}
+                        {d.lastSeenAt ? ` · last signed in ${formatTime(d.lastSeenAt)}` : ''}
+                      </span>
                     </p>
                     {d.safetyNumber ? (
                       <p>
