@@ -9,7 +9,9 @@ import { randomBytes } from '../../src/main/core/crypto';
 import { openEnvelope } from '../../src/main/core/envelope';
 import { loadDevice } from '../../src/main/core/keys';
 import { createMessageStore, type IncomingMessage } from '../../src/main/core/messages';
-import { openProfileStore } from '../../src/main/core/store';
+import { keyIdOfEnvelope } from '../../src/main/core/messaging/conversation-keys-service';
+import { createConversationKeyStore } from '../../src/main/core/messaging/conversation-keys';
+import { openProfileStore, profileStoreKey } from '../../src/main/core/store';
 import type { SessionState } from '../../src/shared/contract';
 import { userId } from '../stack/hub/hub-test-kit';
 import { must, signedIn, startWorkstation } from '../support/workstation';
@@ -69,6 +71,19 @@ try {
       (await must<SessionState & { status: 'active' }>(samuel, 'session.current')).profile.profileId,
     )
   ).signingPublicKey;
+  // The conversation keys (format 2) Asha's engine opened from the grants, read from her profile beforehand.
+  const ashaStore = openProfileStore({
+    file: join(ws.appDataDirOf(asha), 'profiles', ashaProfile, 'profile.db'),
+    key: await profileStoreKey(ws.keychain, ashaProfile),
+  });
+  const conversationKeys = new Map<string, Uint8Array>();
+  const ashaKeys = createConversationKeyStore(ashaStore);
+  for (const r of records) {
+    const keyId = keyIdOfEnvelope(r.envelope);
+    const key = keyId ? ashaKeys.get(conversationId, keyId) : null;
+    if (keyId && key) conversationKeys.set(keyId, key);
+  }
+  ashaStore.close();
   const store = openProfileStore({
     file: join(mkdtempSync(join(tmpdir(), 'cm-bench-')), 'local.db'),
     key: randomBytes(32),
@@ -94,6 +109,7 @@ try {
         hub,
         me: ashaDevice,
         senderKey: () => ({ signingPublicKey: samuelKey, currentMember: true }),
+        conversationKey: (_conversation, keyId) => conversationKeys.get(keyId) ?? null,
       });
       batch.push({
         ...hub,

@@ -242,12 +242,16 @@ describe('migration 10: conversation keys', () => {
     const { upgrade } = storeAt(9);
     const up = upgrade();
     insertMessage(up, 1, 1);
-    const add = up.db.prepare('INSERT INTO conversation_keys VALUES (?, ?, ?, ?, ?, ?)');
+    const add = up.db.prepare(
+      'INSERT INTO conversation_keys (conversation_id, key_id, key, coverage, user_epoch, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    );
     add.run('c1', 'a'.repeat(32), Buffer.alloc(32), 'u1:1,u2:1', 1, 't');
     expect(() => add.run('c1', 'a'.repeat(32), Buffer.alloc(32), 'u1:1', 1, 't')).toThrow(/UNIQUE|PRIMARY/);
     expect(() => add.run('c1', 'b'.repeat(32), Buffer.alloc(16), 'u1:1', 1, 't')).toThrow(/CHECK/);
     expect(() => add.run('c1', 'short', Buffer.alloc(32), 'u1:1', 1, 't')).toThrow(/CHECK/);
     expect(() => add.run('c1', 'c'.repeat(32), Buffer.alloc(32), 'u1:1', 0, 't')).toThrow(/CHECK/);
+    // A key made offline keeps its grant until published; a published one has none.
+    expect(up.db.prepare('SELECT pending_grant FROM conversation_keys').pluck().get()).toBeNull();
     expect(up.db.prepare('SELECT count(*) FROM messages').pluck().get()).toBe(1);
     up.close();
   });
