@@ -166,6 +166,11 @@ export async function signedIn(
   const state = await must(core, 'session.signIn', {});
   if (state.status !== 'active') throw new Error(`sign-in ended ${state.status}`);
   await connected(core);
+  // A first device makes the user's key as it connects; tests start once colleagues can seal to it.
+  await eventually('the user key is published', async () => {
+    const engine = core.messaging();
+    return engine !== null && engine.userKeyStatus().status.state !== 'waiting';
+  });
   return core;
 }
 

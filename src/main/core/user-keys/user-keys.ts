@@ -82,9 +82,10 @@ export function createUserKeys(deps: UserKeysDeps) {
       try {
         ({ userKeys } = await hub.call('GetUserKeys', { userIds: stale }));
       } catch (error) {
-        // Offline, the keys last verified still serve (a message then waits in the outbox; the hub checks them).
+        // Offline, the keys last verified still serve, even if some member's is missing: the message waits in
+        // the outbox, and the hub refuses it (stale_recipients) if it leaves out anyone, so it is sealed again.
         const offline = error instanceof AppError && error.code === 'hub_unreachable';
-        if (!offline || !wanted.every((u) => current.has(u))) throw error;
+        if (!offline) throw error;
         userKeys = [];
       }
       const signers = userKeys.filter((r) => !keys.has(r.userId, r.signerDeviceId)).map((r) => r.userId);
