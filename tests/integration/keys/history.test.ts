@@ -27,10 +27,14 @@ async function talk(asha: Core, samuel: Core, ws: Workstation): Promise<string> 
       ackRequired: false,
       patient: null,
     });
-    await eventually(
-      'Samuel has the message',
-      async () => (await readable(samuel, conversationId)).length === i + 1,
-    );
+    // Accepted by the hub (a seq on both sides) before the next one is written, so the order is the texts'.
+    await eventually('both have the message from the hub', async () => {
+      for (const core of [asha, samuel]) {
+        const page = await must<MessageView[]>(core, 'messages.page', { conversationId, limit: 200 });
+        if (page.filter((m) => m.verdict === 'valid' && m.seq !== null).length !== i + 1) return false;
+      }
+      return true;
+    });
   }
   return conversationId;
 }
