@@ -286,7 +286,6 @@ export function createUserKeys(deps: UserKeysDeps) {
         deps.audit.append({ kind: 'user-key-forgotten', details: { epochs: drop.join(',') } });
       return drop;
     },
-    depositHeld,
     /**
      * After a refused release the user signs in again (with the second factor the message asked for): ask the
      * key service again; without a new sign-in (`afterSignIn` false) at most once a minute.
