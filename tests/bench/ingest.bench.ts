@@ -15,6 +15,7 @@ import Database from 'better-sqlite3-multiple-ciphers';
 import sodiumModule from 'libsodium-wrappers-sumo';
 import { fromBase64, lengthPrefixed } from '../../src/main/core/crypto';
 import {
+  asMessage,
   createOpenPool,
   createRandomPool,
   openEnvelope,
@@ -243,7 +244,7 @@ async function runProduct(): Promise<Figure> {
             me,
             senderKey,
           });
-          rows.push(rowFrom(item, opened.hash, opened.payload.text));
+          rows.push(rowFrom(item, opened.hash, asMessage(opened.payload)!.text));
         }
         insertMany(rows);
       }
@@ -293,7 +294,7 @@ async function runPool(workers: number): Promise<Figure> {
         submit();
         opened.forEach((r, i) => {
           if (!r.ok) throw new Error(`pool rejected ${r.error.reason}`);
-          rows.push(rowFrom(items[i]!, r.value.hash, r.value.payload.text));
+          rows.push(rowFrom(items[i]!, r.value.hash, asMessage(r.value.payload)!.text));
         });
         if (rows.length >= txSize || inFlight.length === 0) {
           insertMany(rows);

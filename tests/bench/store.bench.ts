@@ -18,6 +18,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { asMessage } from '../../src/main/core/envelope';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { createMessageStore, type IncomingMessage } from '../../src/main/core/messages';
@@ -132,7 +133,7 @@ function makeBatch(n: number): IncomingMessage[] {
 
 /** The raw insert's parameters, built outside the timed section (the raw side does no conversion). */
 function rawParams(m: IncomingMessage) {
-  const p = m.verdict.ok ? m.verdict.payload : null;
+  const p = m.verdict.ok ? asMessage(m.verdict.payload) : null;
   return {
     conversation_id: m.conversationId,
     seq: m.seq,

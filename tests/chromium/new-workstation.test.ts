@@ -7,7 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/main/core';
 import type { MessageView, UserKeyStatusView } from '../../src/shared/contract';
 import { userId } from '../stack/hub/hub-test-kit';
-import { eventually, must, signedIn, startWorkstation, type Workstation } from '../support/workstation';
+import {
+  converse,
+  eventually,
+  must,
+  signedIn,
+  startWorkstation,
+  type Workstation,
+} from '../support/workstation';
 import { checkScreen, launchChromium, openApp, serveRenderer, signInOnScreen } from './harness';
 
 let ws: Workstation;
@@ -45,15 +52,11 @@ beforeAll(async () => {
       (c) => c.conversationId === conversationId,
     ),
   );
-  for (const [who, text] of history) {
-    await must(who === 'asha' ? pc01 : samuel, 'messages.send', {
-      conversationId,
-      text,
-      urgent: false,
-      ackRequired: false,
-      patient: null,
-    });
-  }
+  await converse(
+    conversationId,
+    history.map(([who, text]) => [who === 'asha' ? pc01 : samuel, text] as const),
+    [pc01, samuel],
+  );
   server = await serveRenderer();
   browser = await launchChromium();
 }, 180_000);

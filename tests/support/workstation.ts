@@ -8,7 +8,7 @@ import type { Browser } from 'playwright-core';
 import { createCore, type Core, type CoreOptions } from '../../src/main/core';
 import { createOsKeychain, type Keychain } from '../../src/main/core/keychain';
 import { connectDeviceToHub } from '../../src/main/core/session';
-import type { CallName, Result, SessionState } from '../../src/shared/contract';
+import type { CallName, MessageView, Result, SessionState } from '../../src/shared/contract';
 import { startGateway, type RunningGateway } from '../stack/gateway';
 import { startStack, type Stack } from '../stack/hub/hub-test-kit';
 import { startKeyService, type RunningKeyService } from '../stack/key-service';
@@ -184,6 +184,34 @@ export async function eventually(
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
     await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * Sends each line in turn, waiting until the hub has accepted it (a seq on every member's core) before the
+ * next one is written, so the conversation's order is the lines' order whoever sends them.
+ */
+export async function converse(
+  conversationId: string,
+  lines: readonly (readonly [from: Core, text: string])[],
+  members: readonly Core[],
+): Promise<void> {
+  const accepted = async (core: Core): Promise<number> => {
+    const page = await must<MessageView[]>(core, 'messages.page', { conversationId, limit: 200 });
+    return page.filter((m) => m.verdict === 'valid' && m.seq !== null).length;
+  };
+  const before = await Promise.all(members.map(accepted));
+  for (const [i, [from, text]] of lines.entries()) {
+    await must(from, 'messages.send', {
+      conversationId,
+      text,
+      urgent: false,
+      ackRequired: false,
+      patient: null,
+    });
+    await eventually('every member has the message from the hub', async () =>
+      (await Promise.all(members.map(accepted))).every((n, m) => n === before[m]! + i + 1),
+    );
   }
 }
 

@@ -5,7 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../../src/main/core';
 import type { MessageView, UserKeyStatusView } from '../../../src/shared/contract';
 import { userId } from '../../stack/hub/hub-test-kit';
-import { eventually, must, signedIn, startWorkstation, type Workstation } from '../../support/workstation';
+import {
+  converse,
+  eventually,
+  must,
+  signedIn,
+  startWorkstation,
+  type Workstation,
+} from '../../support/workstation';
 
 const texts = [
   'Referral for bed 4: chest pain, troponin pending',
@@ -18,24 +25,11 @@ async function talk(asha: Core, samuel: Core, ws: Workstation): Promise<string> 
     kind: 'direct',
     memberIds: [userId(ws.stack, 'dr.samuel.okafor')],
   });
-  for (const [i, text] of texts.entries()) {
-    const from = i === 1 ? samuel : asha;
-    await must(from, 'messages.send', {
-      conversationId,
-      text,
-      urgent: false,
-      ackRequired: false,
-      patient: null,
-    });
-    // Accepted by the hub (a seq on both sides) before the next one is written, so the order is the texts'.
-    await eventually('both have the message from the hub', async () => {
-      for (const core of [asha, samuel]) {
-        const page = await must<MessageView[]>(core, 'messages.page', { conversationId, limit: 200 });
-        if (page.filter((m) => m.verdict === 'valid' && m.seq !== null).length !== i + 1) return false;
-      }
-      return true;
-    });
-  }
+  await converse(
+    conversationId,
+    texts.map((text, i) => [i === 1 ? samuel : asha, text] as const),
+    [asha, samuel],
+  );
   return conversationId;
 }
 

@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  asMessage,
   createOpenPool,
   EnvelopeRejected,
   OpenPoolFailed,
@@ -102,15 +103,17 @@ describe('open pool (worker threads)', () => {
     const rejected = pooled[5]!;
     expect(!rejected.ok && rejected.error).toBeInstanceOf(EnvelopeRejected);
     const first = pooled[0]!;
-    expect(first.ok && first.value.payload.text).toBe('message number 0');
+    expect(first.ok && asMessage(first.value.payload)?.text).toBe('message number 0');
   });
 
   it('keeps batches apart when several are in flight', async () => {
     const a = await Promise.all([1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((n) => envelope(n)));
     const b = await Promise.all([11, 12, 13].map((n) => envelope(n)));
     const [ra, rb] = await Promise.all([pool.open(a, senderKey()), pool.open(b, senderKey())]);
-    expect(ra.map((r) => r.ok && r.value.payload.text)).toEqual(a.map((_, i) => `message number ${i + 1}`));
-    expect(rb.map((r) => r.ok && r.value.payload.text)).toEqual([
+    expect(ra.map((r) => r.ok && asMessage(r.value.payload)?.text)).toEqual(
+      a.map((_, i) => `message number ${i + 1}`),
+    );
+    expect(rb.map((r) => r.ok && asMessage(r.value.payload)?.text)).toEqual([
       'message number 11',
       'message number 12',
       'message number 13',

@@ -2,7 +2,7 @@ import { fromBase64, sodium, type Sodium } from '../crypto';
 import { AppError } from '../errors';
 import type { LoadedDevice } from '../keys';
 import { ed25519Verify } from './ed25519';
-import { EnvelopeHeader, EnvelopeHeaderV2, MessagePayload, type AnyEnvelopeHeader } from './schema';
+import { EnvelopeHeader, EnvelopeHeaderV2, EntryPayload, type AnyEnvelopeHeader } from './schema';
 import {
   envelopeHash,
   messageKeyBytes,
@@ -82,7 +82,7 @@ export interface OpenEnvelopeInput {
 
 export interface OpenedEnvelope {
   header: AnyEnvelopeHeader;
-  payload: MessagePayload;
+  payload: EntryPayload;
   /** envelopeHash(bytes): what later envelopes name in `prev`. */
   hash: string;
 }
@@ -142,7 +142,7 @@ export function openEnvelopeWith(s: Sodium, input: OpenEnvelopeInput): OpenedEnv
     s.memzero(messageKey);
   }
   // 8. the payload schema
-  const payload = MessagePayload.safeParse(parseJsonBytes(plaintext));
+  const payload = EntryPayload.safeParse(parseJsonBytes(plaintext));
   s.memzero(plaintext);
   if (!payload.success) throw new EnvelopeRejected('payload-invalid');
   return { header, payload: payload.data, hash: envelopeHash(bytes) };

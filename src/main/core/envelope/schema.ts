@@ -84,3 +84,69 @@ export const MessagePayload = z.discriminatedUnion('kind', [
   z.strictObject({ ...common, kind: z.literal('document'), document: DocumentReference }),
 ]);
 export type MessagePayload = z.infer<typeof MessagePayload>;
+
+/** A positive hub seq. */
+const seq = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+
+/**
+ * A signed acknowledgement (docs/envelope-format.md): the acknowledging device names the message by its
+ * envelope hash and hub seq. Sent as its own envelope in the conversation, so every member verifies it.
+ */
+export const AckPayload = z.strictObject({
+  v: z.literal(1),
+  kind: z.literal('ack'),
+  envelopeHash: hex64,
+  seq,
+});
+export type AckPayload = z.infer<typeof AckPayload>;
+
+const memberList = z.array(id).min(1).max(envelopeLimits.maxRecipients);
+
+/**
+ * One change to a conversation's state, signed into its chain (docs/envelope-format.md, control entries).
+ * `snapshot` states the whole state at once: the creator's upgrade of a conversation made before control
+ * entries existed.
+ */
+export const ControlChange = z.discriminatedUnion('op', [
+  z.strictObject({
+    op: z.literal('create'),
+    conversationKind: z.enum(['direct', 'group']),
+    members: memberList,
+    admins: memberList,
+  }),
+  z.strictObject({
+    op: z.literal('snapshot'),
+    conversationKind: z.enum(['direct', 'group']),
+    members: memberList,
+    admins: memberList,
+    throughSeq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  }),
+  z.strictObject({ op: z.literal('add'), userIds: memberList }),
+  z.strictObject({ op: z.literal('remove'), userIds: memberList }),
+  z.strictObject({ op: z.literal('leave') }),
+  z.strictObject({ op: z.literal('rename'), name: z.string().max(200) }),
+  z.strictObject({ op: z.literal('retention'), days: z.number().int().min(1).max(36500).nullable() }),
+]);
+export type ControlChange = z.infer<typeof ControlChange>;
+
+export const ControlPayload = z.strictObject({
+  v: z.literal(1),
+  kind: z.literal('control'),
+  change: ControlChange,
+});
+export type ControlPayload = z.infer<typeof ControlPayload>;
+
+/** What a verified envelope may hold: a message, or an entry of the conversation's state (not shown as a message). */
+export const EntryPayload = z.discriminatedUnion('kind', [MessagePayload, ControlPayload, AckPayload]);
+export type EntryPayload = z.infer<typeof EntryPayload>;
+/** The payloads that are state, not messages. */
+export type ChainEntryPayload = ControlPayload | AckPayload;
+
+/** The message a payload holds, or null for a state entry. */
+export function asMessage(payload: EntryPayload): MessagePayload | null {
+  return payload.kind === 'text' || payload.kind === 'document' ? payload : null;
+}
+
+export function isChainEntry(payload: EntryPayload): payload is ChainEntryPayload {
+  return payload.kind === 'control' || payload.kind === 'ack';
+}

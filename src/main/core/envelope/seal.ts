@@ -3,7 +3,7 @@ import { sodium, toBase64, utf8, type Sodium } from '../crypto';
 import { AppError } from '../errors';
 import { fingerprint, type LoadedDevice } from '../keys';
 import { randomPool } from './random-pool';
-import { EnvelopeHeader, EnvelopeHeaderV2, MessagePayload, type AnyEnvelopeHeader } from './schema';
+import { EnvelopeHeader, EnvelopeHeaderV2, EntryPayload, type AnyEnvelopeHeader } from './schema';
 import { encodeWire, envelopeHash, messageKeyBytes, nonceBytes, signedBytes } from './wire';
 
 export interface SealRecipient {
@@ -22,7 +22,7 @@ export interface SealEnvelopeInput {
   clientTime?: string;
   /** Hashes of the latest envelope(s) the sender has seen in this conversation (at most 16). */
   prev: string[];
-  payload: MessagePayload;
+  payload: EntryPayload;
   /** Every current device of every member, the sender's other devices included. */
   recipients: SealRecipient[];
   /** The hospital's compliance key when policy names one. */
@@ -66,7 +66,7 @@ function encryptAndSign<H extends AnyEnvelopeHeader>(
   s: Sodium,
   sender: SealEnvelopeInput['sender'],
   header: H,
-  payload: MessagePayload,
+  payload: EntryPayload,
   key: Uint8Array,
 ): SealedEnvelope<H> {
   const headerBytes = utf8(JSON.stringify(header));
@@ -116,8 +116,8 @@ export function complianceEntry(
     : null;
 }
 
-function checkedPayload(payload: MessagePayload): MessagePayload {
-  const parsed = MessagePayload.safeParse(payload);
+function checkedPayload(payload: EntryPayload): EntryPayload {
+  const parsed = EntryPayload.safeParse(payload);
   if (!parsed.success) throw new AppError('invalid_args', 'The message is not in a form that can be sent.');
   return parsed.data;
 }

@@ -1,4 +1,4 @@
-import type { MessagePayload, AnyEnvelopeHeader } from './schema';
+import type { EntryPayload, AnyEnvelopeHeader } from './schema';
 import type { HubMetadata, RejectionReason, SenderKey } from './open';
 
 /** The receiving device's keys a worker needs to open sealed message keys: the X25519 pair, nothing else. */
@@ -33,7 +33,7 @@ export type ToWorker =
   | { type: 'crash-for-fault-injection' };
 
 export type ItemResult =
-  | { ok: true; header: AnyEnvelopeHeader; payload: MessagePayload; hash: string }
+  | { ok: true; header: AnyEnvelopeHeader; payload: EntryPayload; hash: string }
   | { ok: false; reason: RejectionReason }
   /** The header names a sender the job's key table does not cover: the main thread looks it up and retries. */
   | { need: { userId: string; deviceId: string } };

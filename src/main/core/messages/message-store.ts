@@ -1,10 +1,14 @@
 import { timingSafeEqual } from 'node:crypto';
-import { parseEnvelope } from '../envelope';
+import { isChainEntry, parseEnvelope } from '../envelope';
 import { AppError } from '../errors';
 import type { ProfileStore } from '../store';
 import {
+  entryParams,
   hashBlob,
   incomingParams,
+  toChainEntry,
+  type EntryParams,
+  type EntryRow,
   isConversationId,
   isoTime,
   messageColumns,
@@ -16,6 +20,8 @@ import {
 } from './rows';
 import { toFtsQuery } from './search-query';
 import type {
+  ChainEntry,
+  ChainEntryPayload,
   Conversation,
   ConversationSummary,
   IncomingMessage,
@@ -96,6 +102,15 @@ export interface MessageStore {
   pendingOwn(envelopeId: string): StoredMessage | null;
   /** Replaces the sealed bytes of an own message the hub has not accepted yet. */
   replacePendingEnvelope(envelopeId: string, envelope: Uint8Array, hash: string): void;
+  /** The hash stored at a seq, message or state entry (null if none). */
+  hashAtSeq(conversationId: string, seq: number): string | null;
+  /** The verified state entries of a conversation of one kind, oldest first. */
+  entries<K extends ChainEntryPayload['kind']>(
+    conversationId: string,
+    kind: K,
+  ): ChainEntry<Extract<ChainEntryPayload, { kind: K }>>[];
+  /** Stores an own state entry the hub has accepted (sent directly, not through the outbox). */
+  addSentEntry(entry: ChainEntry, envelope: Uint8Array): void;
 }
 
 /** A stored envelope this device could not open for lack of a key. */
@@ -273,6 +288,29 @@ export function createMessageStore(store: ProfileStore, options: MessageStoreOpt
       db.prepare<[Buffer, string], { seq: number | null; envelope_id: string }>(
         'SELECT seq, envelope_id FROM messages WHERE hash = ? AND conversation_id = ?',
       ),
+    insertEntry: () =>
+      db.prepare<[EntryParams]>(`
+      INSERT INTO chain_entries (conversation_id, seq, envelope_id, sender_user_id, sender_device_id, server_time,
+        client_time, hash, prev, kind, body, envelope)
+      VALUES (@conversation_id, @seq, @envelope_id, @sender_user_id, @sender_device_id, @server_time,
+        @client_time, @hash, @prev, @kind, @body, @envelope)
+      ON CONFLICT DO NOTHING`),
+    entryByEnvelope: () =>
+      db.prepare<[string], { conversation_id: string; seq: number; hash: Buffer }>(
+        'SELECT conversation_id, seq, hash FROM chain_entries WHERE envelope_id = ?',
+      ),
+    entryAtSeq: () =>
+      db.prepare<[string, number], { envelope_id: string; hash: Buffer }>(
+        'SELECT envelope_id, hash FROM chain_entries WHERE conversation_id = ? AND seq = ?',
+      ),
+    entryByHash: () =>
+      db.prepare<[Buffer, string], { seq: number; envelope_id: string }>(
+        'SELECT seq, envelope_id FROM chain_entries WHERE hash = ? AND conversation_id = ?',
+      ),
+    entriesOf: () =>
+      db.prepare<[string, string], EntryRow>(
+        'SELECT * FROM chain_entries WHERE conversation_id = ? AND kind = ? ORDER BY seq',
+      ),
     purgedByHash: () =>
       db.prepare<[string, Buffer], { seq: number; envelope_id: string }>(
         'SELECT seq, envelope_id FROM purged_links WHERE conversation_id = ? AND hash = ?',
@@ -411,14 +449,76 @@ export function createMessageStore(store: ProfileStore, options: MessageStoreOpt
     }
   }
 
-  const ingestTx = db.transaction((rows: MessageParams[]): IngestResult => {
+  /** A seq held by the other table (a message where a state entry is, or the reverse): history was altered. */
+  function heldElsewhere(
+    p: { conversation_id: string; envelope_id: string; hash: Buffer; envelope: Uint8Array },
+    seq: number,
+    holder: { envelope_id: string; hash: Buffer } | undefined,
+  ): boolean {
+    if (!holder || holder.envelope_id === p.envelope_id) return false;
+    raise(
+      p.conversation_id,
+      'altered',
+      seq,
+      seq,
+      {
+        storedEnvelopeId: holder.envelope_id,
+        storedHash: holder.hash.toString('hex'),
+        otherEnvelopeId: p.envelope_id,
+        otherHash: p.hash.toString('hex'),
+      },
+      p.envelope,
+    );
+    return true;
+  }
+
+  function ingestEntry(p: EntryParams): 'inserted' | 'duplicate' | 'altered' {
+    if (heldElsewhere(p, p.seq, q.atSeq.get(p.conversation_id, p.seq))) return 'altered';
+    if (q.insertEntry.run(p).changes === 1) return 'inserted';
+    const stored = q.entryByEnvelope.get(p.envelope_id);
+    if (
+      stored &&
+      stored.conversation_id === p.conversation_id &&
+      stored.seq === p.seq &&
+      sameHash(stored.hash, p.hash)
+    )
+      return 'duplicate';
+    const holder = q.entryAtSeq.get(p.conversation_id, p.seq);
+    raise(
+      p.conversation_id,
+      'altered',
+      p.seq,
+      p.seq,
+      {
+        storedEnvelopeId: holder?.envelope_id ?? null,
+        storedHash: holder?.hash.toString('hex') ?? stored?.hash.toString('hex') ?? null,
+        otherEnvelopeId: p.envelope_id,
+        otherHash: p.hash.toString('hex'),
+      },
+      p.envelope,
+    );
+    return 'altered';
+  }
+
+  const ingestTx = db.transaction((rows: MessageParams[], entries: EntryParams[] = []): IngestResult => {
     let inserted = 0;
     let duplicates = 0;
     let altered = 0;
     const maxSeq = new Map<string, number>();
+    for (const p of entries) {
+      if ((maxSeq.get(p.conversation_id) ?? 0) < p.seq) maxSeq.set(p.conversation_id, p.seq);
+      const outcome = ingestEntry(p);
+      if (outcome === 'inserted') inserted++;
+      else if (outcome === 'duplicate') duplicates++;
+      else altered++;
+    }
     for (const p of rows) {
       const seq = p.seq!;
       if ((maxSeq.get(p.conversation_id) ?? 0) < seq) maxSeq.set(p.conversation_id, seq);
+      if (heldElsewhere(p, seq, q.entryAtSeq.get(p.conversation_id, seq))) {
+        altered++;
+        continue;
+      }
       if (q.insertMessage.run(p).changes === 1) {
         inserted++;
         continue;
@@ -449,6 +549,18 @@ export function createMessageStore(store: ProfileStore, options: MessageStoreOpt
     for (const [conversationId, seq] of maxSeq) q.advanceCursor.run(conversationId, seq);
     return { inserted, duplicates, altered };
   });
+
+  /** Messages (verified or not) to the messages table, verified state entries to chain_entries. */
+  function split(batch: readonly IncomingMessage[]): { rows: MessageParams[]; entries: EntryParams[] } {
+    const rows: MessageParams[] = [];
+    const entries: EntryParams[] = [];
+    batch.forEach((m, i) => {
+      if (m?.verdict?.ok && isChainEntry(m.verdict.payload)) {
+        entries.push(entryParams({ ...m, payload: m.verdict.payload }, m.envelope, i));
+      } else rows.push(incomingParams(m, i, self.userId));
+    });
+    return { rows, entries };
+  }
 
   function toHit(r: SearchRow): SearchHit {
     return {
@@ -534,12 +646,12 @@ export function createMessageStore(store: ProfileStore, options: MessageStoreOpt
 
     reopen(batch) {
       const opened = batch.filter((m) => m.verdict.ok || m.verdict.reason !== 'awaiting-key');
-      const rows = opened.map((m, i) => incomingParams(m, i, self.userId));
-      if (rows.length === 0) return 0;
+      const { rows, entries } = split(opened);
+      if (rows.length + entries.length === 0) return 0;
       return store.transaction(() => {
         let replaced = 0;
-        for (const row of rows) replaced += q.dropAwaiting.run(row.envelope_id).changes;
-        ingestTx(rows);
+        for (const row of [...rows, ...entries]) replaced += q.dropAwaiting.run(row.envelope_id).changes;
+        ingestTx(rows, entries);
         return replaced;
       });
     },
@@ -558,9 +670,9 @@ export function createMessageStore(store: ProfileStore, options: MessageStoreOpt
 
     ingest(batch) {
       if (!Array.isArray(batch)) invalid('a batch is an array');
-      const rows = batch.map((m, i) => incomingParams(m, i, self.userId));
-      if (rows.length === 0) return { inserted: 0, duplicates: 0, altered: 0 };
-      return ingestTx.immediate(rows);
+      const { rows, entries } = split(batch);
+      if (rows.length + entries.length === 0) return { inserted: 0, duplicates: 0, altered: 0 };
+      return ingestTx.immediate(rows, entries);
     },
 
     addOwn(pending) {
@@ -680,8 +792,26 @@ export function createMessageStore(store: ProfileStore, options: MessageStoreOpt
 
     byHash(conversationId, hash) {
       const blob = hashBlob(hash);
-      const r = q.byHash.get(blob, conversationId) ?? q.purgedByHash.get(conversationId, blob);
+      const r =
+        q.byHash.get(blob, conversationId) ??
+        q.entryByHash.get(blob, conversationId) ??
+        q.purgedByHash.get(conversationId, blob);
       return r ? { seq: r.seq, envelopeId: r.envelope_id } : null;
+    },
+
+    hashAtSeq(conversationId, seq) {
+      const r = q.atSeq.get(conversationId, checkSeq(seq)) ?? q.entryAtSeq.get(conversationId, seq);
+      return r ? r.hash.toString('hex') : null;
+    },
+
+    entries(conversationId, kind) {
+      return q.entriesOf.all(checkConversation(conversationId), kind).map(toChainEntry) as never;
+    },
+
+    addSentEntry(entry, envelope) {
+      // Like markSent, the cursor does not move: the next sync brings the entry back as a duplicate.
+      const p = entryParams(entry, envelope);
+      store.transaction(() => ingestEntry(p));
     },
 
     bySeq(conversationId, seq) {

@@ -1,5 +1,7 @@
 import { AppError } from '../errors';
 import type {
+  ChainEntry,
+  ChainEntryPayload,
   IncomingMessage,
   MessagePayload,
   PatientContext,
@@ -225,3 +227,61 @@ export function ownParams(
 }
 
 export const isConversationId = (v: unknown): v is string => isText(v);
+
+// ---- state entries (chain_entries): control entries and signed acknowledgements
+
+export interface EntryRow {
+  conversation_id: string;
+  seq: number;
+  envelope_id: string;
+  sender_user_id: string;
+  sender_device_id: string;
+  server_time: string;
+  client_time: string;
+  hash: Buffer;
+  prev: string;
+  kind: ChainEntryPayload['kind'];
+  body: string;
+}
+
+export type EntryParams = EntryRow & { envelope: Uint8Array };
+
+/** The row of a verified state entry (its payload already schema-checked by openEnvelope). */
+export function entryParams(m: ChainEntry, envelope: Uint8Array, index?: number): EntryParams {
+  if (typeof m !== 'object' || m === null) bad('entry', index);
+  if (!isText(m.conversationId)) bad('conversationId', index);
+  if (!Number.isSafeInteger(m.seq) || m.seq < 1) bad('seq', index);
+  if (!isText(m.envelopeId, 128)) bad('envelopeId', index);
+  if (!isText(m.senderUserId) || !isText(m.senderDeviceId)) bad('sender', index);
+  if (!(envelope instanceof Uint8Array)) bad('envelope', index);
+  if (m.payload?.kind !== 'control' && m.payload?.kind !== 'ack') bad('entry payload', index);
+  return {
+    conversation_id: m.conversationId,
+    seq: m.seq,
+    envelope_id: m.envelopeId,
+    sender_user_id: m.senderUserId,
+    sender_device_id: m.senderDeviceId,
+    server_time: isoTime(m.serverTime, 'serverTime', index),
+    client_time: isoTime(m.clientTime, 'clientTime', index),
+    hash: hashBlob(m.hash, 'hash', index),
+    prev: prevJson(m.prev, index),
+    kind: m.payload.kind,
+    body: JSON.stringify(m.payload),
+    envelope,
+  };
+}
+
+export function toChainEntry(row: EntryRow): ChainEntry {
+  return {
+    conversationId: row.conversation_id,
+    seq: row.seq,
+    envelopeId: row.envelope_id,
+    senderUserId: row.sender_user_id,
+    senderDeviceId: row.sender_device_id,
+    serverTime: row.server_time,
+    clientTime: row.client_time,
+    hash: row.hash.toString('hex'),
+    prev: JSON.parse(row.prev) as string[],
+    payload: JSON.parse(row.body) as ChainEntryPayload,
+  };
+}

@@ -1,8 +1,9 @@
-import type { MessagePayload } from '../envelope';
+import type { ChainEntryPayload, EntryPayload, MessagePayload } from '../envelope';
 
-export type { MessagePayload };
+export type { ChainEntryPayload, EntryPayload, MessagePayload };
 
-export type Verdict = { ok: true; payload: MessagePayload } | { ok: false; reason: string };
+/** A verified envelope holds a message or a state entry (control, acknowledgement: kept apart, see ChainEntry). */
+export type Verdict = { ok: true; payload: EntryPayload } | { ok: false; reason: string };
 
 /** One envelope from the hub (Sync or a live event) after `openEnvelope`: its verdict and the raw wire bytes. */
 export interface IncomingMessage {
@@ -164,4 +165,21 @@ export interface IngestResult {
   duplicates: number;
   /** Envelopes refused because their seq already holds another envelope (recorded as 'altered' alerts). */
   altered: number;
+}
+
+/**
+ * A verified envelope that is state, not a message: a control entry (membership, name, retention) or a signed
+ * acknowledgement. Kept beside the messages, in the same seq and hash chain, never shown as a message.
+ */
+export interface ChainEntry<P extends ChainEntryPayload = ChainEntryPayload> {
+  conversationId: string;
+  seq: number;
+  envelopeId: string;
+  senderUserId: string;
+  senderDeviceId: string;
+  serverTime: string;
+  clientTime: string;
+  hash: string;
+  prev: string[];
+  payload: P;
 }

@@ -3,6 +3,7 @@ import type { AuditLog } from '../audit';
 import type { ConnectionStateStore } from '../connection/connection-state';
 import { fromBase64, toBase64 } from '../crypto';
 import {
+  asMessage,
   envelopeHash,
   openEnvelope,
   sealEnvelopeV2,
@@ -301,19 +302,20 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
     recordIntegrity(batch);
     const { inserted } = messages.ingest(batch);
     if (inserted > 0) {
-      const fresh = batch.flatMap((m) =>
-        m.verdict.ok && m.senderUserId !== device.userId
+      const fresh = batch.flatMap((m) => {
+        const message = m.verdict.ok ? asMessage(m.verdict.payload) : null;
+        return message && m.senderUserId !== device.userId
           ? [
               {
                 conversationId: m.conversationId,
                 seq: m.seq,
                 senderUserId: m.senderUserId,
-                urgent: m.verdict.payload.urgent,
-                text: m.verdict.payload.text,
+                urgent: message.urgent,
+                text: message.text,
               },
             ]
-          : [],
-      );
+          : [];
+      });
       if (fresh.length > 0) {
         await learnNames(fresh.map((m) => m.senderUserId));
         receivedHandlers.forEach((h) => h(fresh));
@@ -333,7 +335,7 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
         (hash) => messages.byHash(conversationId, hash)?.seq ?? null,
         lastSeq,
         incoming,
-        (seq) => messages.bySeq(conversationId, seq)?.hash ?? null,
+        (seq) => messages.hashAtSeq(conversationId, seq),
       );
       for (const alert of alerts) {
         messages.addAlert({ ...alert, conversationId });
@@ -349,7 +351,7 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
   async function acknowledgeDelivery(batch: IncomingMessage[]): Promise<void> {
     const newest = new Map<string, number>();
     for (const m of batch) {
-      if (m.verdict.ok && m.senderUserId !== device.userId)
+      if (m.verdict.ok && asMessage(m.verdict.payload) && m.senderUserId !== device.userId)
         newest.set(m.conversationId, Math.max(newest.get(m.conversationId) ?? 0, m.seq));
     }
     for (const [conversationId, seq] of newest) {

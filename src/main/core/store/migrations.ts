@@ -262,4 +262,32 @@ export const profileMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 11,
+    name: 'chain entries',
+    up(db) {
+      // Verified envelopes that are state, not messages (docs/envelope-format.md): control entries (members,
+      // name, retention) and signed acknowledgements. Same seq and hash chain as messages; never purged by
+      // retention (membership is derived from them). body: the verified payload, JSON.
+      db.exec(`
+        CREATE TABLE chain_entries (
+          conversation_id   TEXT NOT NULL,
+          seq               INTEGER NOT NULL CHECK (seq >= 1),
+          envelope_id       TEXT NOT NULL UNIQUE,
+          sender_user_id    TEXT NOT NULL,
+          sender_device_id  TEXT NOT NULL,
+          server_time       TEXT NOT NULL,
+          client_time       TEXT NOT NULL,
+          hash              BLOB NOT NULL CHECK (length(hash) = 32),
+          prev              TEXT NOT NULL,
+          kind              TEXT NOT NULL CHECK (kind IN ('control', 'ack')),
+          body              TEXT NOT NULL,
+          envelope          BLOB NOT NULL,
+          PRIMARY KEY (conversation_id, seq)
+        ) STRICT;
+        CREATE INDEX chain_entries_by_hash ON chain_entries (hash);
+        CREATE INDEX chain_entries_by_kind ON chain_entries (conversation_id, kind, seq);
+      `);
+    },
+  },
 ];
