@@ -191,7 +191,7 @@ export type SearchHitView = z.infer<typeof SearchHitView>;
 export const IntegrityAlertView = z.object({
   id: z.number().int(),
   conversationId: z.string(),
-  kind: z.enum(['gap', 'missing-predecessor', 'altered', 'reordered']),
+  kind: z.enum(['gap', 'missing-predecessor', 'altered', 'reordered', 'unsigned-ack', 'unconfirmed-member']),
   fromSeq: z.number().int(),
   toSeq: z.number().int(),
   details: z.record(z.string(), z.union([z.string(), z.number(), z.null()])),

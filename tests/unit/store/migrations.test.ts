@@ -257,6 +257,49 @@ describe('migration 10: conversation keys', () => {
   });
 });
 
+describe('migration 11: chain entries', () => {
+  it('adds state entries, one per (conversation, seq) and envelope id, control or ack only, keeping messages', () => {
+    const { upgrade } = storeAt(10);
+    const up = upgrade();
+    insertMessage(up, 1, 1);
+    const add = up.db.prepare(
+      `INSERT INTO chain_entries (conversation_id, seq, envelope_id, sender_user_id, sender_device_id, server_time,
+         client_time, hash, prev, kind, body, envelope) VALUES (?, ?, ?, 'u', 'd', 't', 't', ?, '[]', ?, '{}', x'00')`,
+    );
+    add.run('c1', 2, 'e2', Buffer.alloc(32), 'control');
+    expect(() => add.run('c1', 2, 'e3', Buffer.alloc(32), 'ack')).toThrow(/UNIQUE|PRIMARY/);
+    expect(() => add.run('c1', 3, 'e2', Buffer.alloc(32), 'ack')).toThrow(/UNIQUE/);
+    expect(() => add.run('c1', 4, 'e4', Buffer.alloc(32), 'text')).toThrow(/CHECK/);
+    expect(() => add.run('c1', 5, 'e5', Buffer.alloc(16), 'ack')).toThrow(/CHECK/);
+    expect(up.db.prepare('SELECT count(*) FROM messages').pluck().get()).toBe(1);
+    up.close();
+  });
+});
+
+describe('migration 12: integrity alerts about hub assertions', () => {
+  it('keeps every alert and accepts the two new kinds', () => {
+    const { store, upgrade } = storeAt(11);
+    const raise = (s: ProfileStore, kind: string, from: number) =>
+      s.db
+        .prepare(
+          "INSERT INTO integrity_alerts (conversation_id, kind, from_seq, to_seq, details, raised_at) VALUES ('c1', ?, ?, ?, '{}', 't')",
+        )
+        .run(kind, from, from);
+    raise(store, 'gap', 3);
+    expect(() => raise(store, 'unsigned-ack', 4)).toThrow(/CHECK/);
+    const up = upgrade();
+    raise(up, 'unsigned-ack', 4);
+    raise(up, 'unconfirmed-member', 0);
+    expect(() => raise(up, 'gossip', 5)).toThrow(/CHECK/);
+    expect(up.db.prepare('SELECT kind FROM integrity_alerts ORDER BY id').pluck().all()).toEqual([
+      'gap',
+      'unsigned-ack',
+      'unconfirmed-member',
+    ]);
+    up.close();
+  });
+});
+
 it('every migration of the list has a test above', () => {
   expect(profileMigrations.map((m) => m.name)).toEqual([
     'settings',
@@ -269,5 +312,7 @@ it('every migration of the list has a test above', () => {
     'outbox, sync cursors and read state',
     'integrity alerts and receipts',
     'conversation keys',
+    'chain entries',
+    'integrity alerts about hub assertions',
   ]);
 });

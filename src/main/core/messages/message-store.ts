@@ -124,7 +124,14 @@ export interface AwaitingEnvelope {
   envelope: Uint8Array;
 }
 
-const ALERT_KINDS: readonly IntegrityAlertKind[] = ['gap', 'missing-predecessor', 'altered', 'reordered'];
+const ALERT_KINDS: readonly IntegrityAlertKind[] = [
+  'gap',
+  'missing-predecessor',
+  'altered',
+  'reordered',
+  'unsigned-ack',
+  'unconfirmed-member',
+];
 const RECEIPT_KINDS: readonly ReceiptKind[] = ['delivered', 'read', 'acknowledged'];
 
 function invalid(message: string): never {

@@ -123,7 +123,13 @@ export interface Receipt {
   at: string;
 }
 
-export type IntegrityAlertKind = 'gap' | 'missing-predecessor' | 'altered' | 'reordered';
+/**
+ * The hub's copy contradicts the chain: seqs or links ('gap', 'missing-predecessor', 'altered', 'reordered'), an
+ * acknowledgement the hub asserts with no signed entry behind it ('unsigned-ack': details userId, seq), or a
+ * member the hub lists whom no verified control entry added ('unconfirmed-member': details userId).
+ */
+export type IntegrityAlertKind =
+  'gap' | 'missing-predecessor' | 'altered' | 'reordered' | 'unsigned-ack' | 'unconfirmed-member';
 
 /** What checkHashLinks finds (no PHI: seqs, envelope ids and hashes only). */
 export interface IntegrityAlert {

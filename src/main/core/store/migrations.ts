@@ -290,4 +290,30 @@ export const profileMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 12,
+    name: 'integrity alerts about hub assertions',
+    up(db) {
+      // Two more alert kinds (docs/threat-model.md): an acknowledgement the hub asserts without a signed entry,
+      // a member the hub lists whom no verified control entry added. SQLite cannot alter a CHECK: the table
+      // (small: alerts are rare) is copied into a new one.
+      db.exec(`
+        CREATE TABLE integrity_alerts_new (
+          id               INTEGER PRIMARY KEY,
+          conversation_id  TEXT NOT NULL,
+          kind             TEXT NOT NULL CHECK (kind IN ('gap', 'missing-predecessor', 'altered', 'reordered',
+                                                         'unsigned-ack', 'unconfirmed-member')),
+          from_seq         INTEGER NOT NULL,
+          to_seq           INTEGER NOT NULL CHECK (to_seq >= from_seq),
+          details          TEXT NOT NULL,
+          evidence         BLOB,
+          raised_at        TEXT NOT NULL,
+          UNIQUE (conversation_id, kind, from_seq, to_seq, details)
+        ) STRICT;
+        INSERT INTO integrity_alerts_new SELECT * FROM integrity_alerts;
+        DROP TABLE integrity_alerts;
+        ALTER TABLE integrity_alerts_new RENAME TO integrity_alerts;
+      `);
+    },
+  },
 ];

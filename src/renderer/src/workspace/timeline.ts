@@ -18,6 +18,10 @@ export function alertText(a: IntegrityAlertView): string {
       return `Message ${a.fromSeq} was altered on the server.`;
     case 'missing-predecessor':
       return `Message ${a.fromSeq} refers to a message this computer never received.`;
+    case 'unsigned-ack':
+      return `The server says message ${a.fromSeq} was acknowledged, but no signed acknowledgement came with it.`;
+    case 'unconfirmed-member':
+      return 'The server lists someone as a member whom no member added.';
   }
 }
 
