@@ -5,14 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../../src/main/core';
 import type { MessageView, UserKeyStatusView } from '../../../src/shared/contract';
 import { userId } from '../../stack/hub/hub-test-kit';
-import {
-  converse,
-  eventually,
-  must,
-  signedIn,
-  startWorkstation,
-  type Workstation,
-} from '../../support/workstation';
+import { converse, must, signedIn, startWorkstation, type Workstation } from '../../support/workstation';
 
 const texts = [
   'Referral for bed 4: chest pain, troponin pending',
