@@ -8,6 +8,7 @@ export const HUB_PATH = '/hub';
 
 export const HubMethod = {
   Hello: 'Hello',
+  GetRegistrationChallenge: 'GetRegistrationChallenge',
   RegisterDevice: 'RegisterDevice',
   ListDevices: 'ListDevices',
   RevokeDevice: 'RevokeDevice',
@@ -31,6 +32,7 @@ export const HubMethod = {
   PostKeyRelease: 'PostKeyRelease',
   GetKeyReleases: 'GetKeyReleases',
   DeleteKeyRelease: 'DeleteKeyRelease',
+  GetRevocation: 'GetRevocation',
 } as const;
 export type HubMethodName = (typeof HubMethod)[keyof typeof HubMethod];
 
@@ -58,6 +60,7 @@ export const HubErrorCode = z.enum([
   'not_found',
   'conflict',
   'stale_recipients',
+  'invalid_proof',
   'internal',
 ]);
 export type HubErrorCode = z.infer<typeof HubErrorCode>;
@@ -126,6 +129,8 @@ export const Device = z.object({
   revokedAt: Timestamp.nullable(),
   /** When a connection last bound this device (its last sign-in); null if never since the hub recorded it. */
   lastSeenAt: Timestamp.nullable(),
+  /** The workstation name the device signed into its entry (version 2); null for a version 1 entry. */
+  deviceName: z.string().min(1).max(64).nullable(),
 });
 export type Device = z.infer<typeof Device>;
 
@@ -213,6 +218,18 @@ export const KeyRelease = z.object({
 });
 export type KeyRelease = z.infer<typeof KeyRelease>;
 
+/**
+ * A device revocation signed by the hospital's IT (docs/remote-wipe.md), as IT submitted it to the hub. The
+ * hub cannot check the signature; the client verifies it against the keys its machine policy pins.
+ */
+export const Revocation = z.object({
+  userId: Id,
+  deviceId: Id,
+  revokedAt: z.string().min(1).max(64),
+  signature: Base64.max(100),
+});
+export type Revocation = z.infer<typeof Revocation>;
+
 export const ReceiptKind = z.enum(['delivered', 'read', 'acknowledged']);
 export type ReceiptKind = z.infer<typeof ReceiptKind>;
 
@@ -248,6 +265,11 @@ export const HelloResult = z.object({
 });
 export type HelloResult = z.infer<typeof HelloResult>;
 
+export const GetRegistrationChallengeResult = z.object({
+  /** 32 random bytes, base64: sign it (with the user and device ids) to register a device on this connection. */
+  nonce: Base64.max(64),
+  expiresAt: Timestamp,
+});
 export const RegisterDeviceResult = z.object({ device: Device, created: z.boolean() });
 export const ListDevicesResult = z.object({ devices: z.array(Device) });
 export const RevokeDeviceResult = z.object({ device: Device });
@@ -279,10 +301,12 @@ export const GetConversationKeysResult = z.object({ conversationKeys: z.array(Co
 export const PostKeyReleaseResult = z.object({ release: KeyRelease, created: z.boolean() });
 export const GetKeyReleasesResult = z.object({ releases: z.array(KeyRelease) });
 export const DeleteKeyReleaseResult = z.object({ deleted: z.boolean() });
+export const GetRevocationResult = z.object({ revocation: Revocation.nullable() });
 
 /** The schema of each method's result. */
 export const HubResults = {
   Hello: HelloResult,
+  GetRegistrationChallenge: GetRegistrationChallengeResult,
   RegisterDevice: RegisterDeviceResult,
   ListDevices: ListDevicesResult,
   RevokeDevice: RevokeDeviceResult,
@@ -306,6 +330,7 @@ export const HubResults = {
   PostKeyRelease: PostKeyReleaseResult,
   GetKeyReleases: GetKeyReleasesResult,
   DeleteKeyRelease: DeleteKeyReleaseResult,
+  GetRevocation: GetRevocationResult,
 } satisfies Record<HubMethodName, z.ZodType>;
 export type HubResult<M extends HubMethodName> = z.infer<(typeof HubResults)[M]>;
 
@@ -313,12 +338,19 @@ export type HubResult<M extends HubMethodName> = z.infer<(typeof HubResults)[M]>
 
 export interface HubRequests {
   Hello: { deviceId?: string };
+  GetRegistrationChallenge: Record<string, never>;
   RegisterDevice: {
     deviceId: string;
     signingPublicKey: string;
     encryptionPublicKey: string;
     selfSignature: string;
     createdAt: string;
+    /** Version 2 entries: the workstation name, covered by `selfSignature`. */
+    deviceName?: string;
+    /** The nonce of this connection's latest `GetRegistrationChallenge` (single use, short-lived). */
+    nonce: string;
+    /** Ed25519 by the signing key over the registration statement (docs/hub-protocol.md, RegisterDevice). */
+    proof: string;
   };
   ListDevices: { userIds: string[] };
   RevokeDevice: { deviceId: string };
@@ -370,6 +402,7 @@ export interface HubRequests {
   };
   GetKeyReleases: Record<string, never>;
   DeleteKeyRelease: { releaseId: string };
+  GetRevocation: { deviceId: string };
 }
 
 // ---- events ------------------------------------------------------------------------------------
@@ -389,7 +422,13 @@ export const MembershipChangedEvent = z.object({
 });
 export type MembershipChangedEvent = z.infer<typeof MembershipChangedEvent>;
 
-export const DeviceRevokedEvent = z.object({ deviceId: Id, userId: Id, revokedAt: Timestamp });
+/** With `signature`, the revocation IT signed (`revokedAt` is then IT's time, as signed). */
+export const DeviceRevokedEvent = z.object({
+  deviceId: Id,
+  userId: Id,
+  revokedAt: Timestamp.max(64),
+  signature: Base64.max(100).nullable().optional(),
+});
 export type DeviceRevokedEvent = z.infer<typeof DeviceRevokedEvent>;
 
 export const DirectoryChangedEvent = z.object({

@@ -5,7 +5,11 @@
  *  (a) raw primitives chained by hand: framing, Ed25519 verify, crypto_box_seal_open, XChaCha20-Poly1305
  *      decrypt, JSON.parse (header + payload), SHA-256, then a plain insert into an encrypted database;
  *  (b) the product path: openEnvelope (all checks, zod schemas) + the same insert, one thread;
- *  (c) the worker pool (2 workers) opening while the main thread inserts.
+ *  (c) the worker pool (2 workers) opening while the main thread inserts;
+ *  (d) (a) and (b) again over the same number of envelopes with a control entry (create, then adds and
+ *      removes) at 1 in 50: the product path also checks each envelope's sender against the folded chain and
+ *      folds each control entry (messaging/conversation-state.ts). Its (b)/(a) ratio is printed beside the
+ *      plain one: control entries must not move it by more than 5%.
  */
 import { createHash, createPublicKey, randomFillSync, randomUUID, verify } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -25,7 +29,9 @@ import {
   type MessagePayload,
   type OpenedEnvelope,
   type OpenResult,
+  type EntryPayload,
 } from '../../src/main/core/envelope';
+import { ConversationFold } from '../../src/main/core/messaging/conversation-state';
 import type { LoadedDevice } from '../../src/main/core/keys';
 import { benchScale, measure, measureLoop, printRatios, printTable, ratio, type Figure } from './report';
 
@@ -74,42 +80,79 @@ const payload: MessagePayload = {
   ackRequired: false,
   patient: null,
 };
-const envelopes: { bytes: Uint8Array; hub: HubMetadata }[] = [];
+type Item = { bytes: Uint8Array; hub: HubMetadata };
+async function sealAll(payloadAt: (i: number) => EntryPayload): Promise<Item[]> {
+  const items: Item[] = [];
+  let prev: string[] = [];
+  for (let i = 0; i < N; i++) {
+    const sealed = await sealEnvelope({
+      sender,
+      conversationId,
+      envelopeId: randomUUID(),
+      clientTime: new Date().toISOString(),
+      prev,
+      payload: payloadAt(i),
+      recipients: [me, other].map((d) => ({
+        userId: d.userId,
+        deviceId: d.deviceId,
+        encryptionPublicKey: d.encryptionPublicKey,
+      })),
+    });
+    prev = [sealed.hash];
+    items.push({
+      bytes: sealed.bytes,
+      hub: {
+        conversationId,
+        envelopeId: sealed.header.envelopeId,
+        senderUserId: sender.userId,
+        senderDeviceId: sender.deviceId,
+        seq: i + 1,
+        serverTime: new Date().toISOString(),
+      },
+    });
+  }
+  return items;
+}
+let envelopes: Item[] = [];
 const sealFigure = await measure(
   'sealEnvelope (1 KiB, 2 recipients)',
   N,
   async () => {
-    let prev: string[] = [];
-    for (let i = 0; i < N; i++) {
-      const sealed = await sealEnvelope({
-        sender,
-        conversationId,
-        envelopeId: randomUUID(),
-        clientTime: new Date().toISOString(),
-        prev,
-        payload,
-        recipients: [me, other].map((d) => ({
-          userId: d.userId,
-          deviceId: d.deviceId,
-          encryptionPublicKey: d.encryptionPublicKey,
-        })),
-      });
-      prev = [sealed.hash];
-      envelopes.push({
-        bytes: sealed.bytes,
-        hub: {
-          conversationId,
-          envelopeId: sealed.header.envelopeId,
-          senderUserId: sender.userId,
-          senderDeviceId: sender.deviceId,
-          seq: i + 1,
-          serverTime: new Date().toISOString(),
-        },
-      });
-    }
+    envelopes = await sealAll(() => payload);
   },
   'sender side, for reference',
 );
+
+// The same conversation with a control entry at 1 in 50: the create first, then a floating nurse added and
+// removed in turn (each add states the whole state after it, as the product writes it).
+const CONTROL_EVERY = 50;
+const FLOAT = 'nurse-float';
+const base = [sender.userId, me.userId, other.userId];
+const mixedPayload = (i: number): EntryPayload => {
+  if (i % CONTROL_EVERY !== 0) return payload;
+  const k = i / CONTROL_EVERY;
+  if (k === 0)
+    return {
+      v: 1,
+      kind: 'control',
+      change: { op: 'create', conversationKind: 'group', members: base, admins: [sender.userId] },
+    };
+  return k % 2 === 1
+    ? {
+        v: 1,
+        kind: 'control',
+        change: {
+          op: 'add',
+          userIds: [FLOAT],
+          members: [...base, FLOAT],
+          admins: [sender.userId],
+          name: null,
+          retentionDays: null,
+        },
+      }
+    : { v: 1, kind: 'control', change: { op: 'remove', userIds: [FLOAT] } };
+};
+const mixed = await sealAll(mixedPayload);
 const wireBytes = envelopes[0]!.bytes.byteLength;
 
 // ---- the encrypted database ---------------------------------------------------------------------------------
@@ -155,7 +198,7 @@ function openDb() {
   return { db, insertMany, count: () => db.prepare('SELECT count(*) FROM messages').pluck().get() as number };
 }
 
-function rowFrom(item: { bytes: Uint8Array; hub: HubMetadata }, hash: string, text: string): Row {
+function rowFrom(item: Item, hash: string, text: string): Row {
   return {
     envelopeId: item.hub.envelopeId,
     seq: item.hub.seq,
@@ -202,20 +245,20 @@ function rawOpen(bytes: Uint8Array, keyObject: ReturnType<typeof spki>): { hash:
     body.subarray(0, 24),
     key,
   );
-  const p = JSON.parse(utf8Decoder.decode(plain)) as { text: string };
-  return { hash: createHash('sha256').update(bytes).digest('hex'), text: p.text };
+  const p = JSON.parse(utf8Decoder.decode(plain)) as { text?: string };
+  return { hash: createHash('sha256').update(bytes).digest('hex'), text: p.text ?? '' };
 }
 
-async function runRaw(): Promise<Figure> {
+async function runRaw(items = envelopes, name = '(a) raw primitives + insert'): Promise<Figure> {
   const { db, insertMany, count } = openDb();
   const keyObject = spki(sender.signingPublicKey);
   const figure = await measure(
-    '(a) raw primitives + insert',
+    name,
     N,
     () => {
       for (let start = 0; start < N; start += txSize) {
         const rows: Row[] = [];
-        for (const item of envelopes.slice(start, start + txSize)) {
+        for (const item of items.slice(start, start + txSize)) {
           const { hash, text } = rawOpen(item.bytes, keyObject);
           rows.push(rowFrom(item, hash, text));
         }
@@ -252,6 +295,53 @@ async function runProduct(): Promise<Figure> {
     'all 8 checks, zod schemas',
   );
   if (count() !== N) throw new Error('product: rows missing');
+  db.close();
+  return figure;
+}
+
+/** (b) over the mixed set: membership from the folded chain for every envelope, each control entry folded. */
+async function runProductWithControl(): Promise<Figure> {
+  const { db, insertMany, count } = openDb();
+  const fold = new ConversationFold();
+  const ctx = { selfUserId: me.userId, creator: sender.userId };
+  const figure = await measure(
+    '(d) openEnvelope + chain fold + insert, 1 in 50 control',
+    N,
+    async () => {
+      for (let start = 0; start < N; start += txSize) {
+        const rows: Row[] = [];
+        for (const item of mixed.slice(start, start + txSize)) {
+          const opened: OpenedEnvelope = await openEnvelope({
+            bytes: item.bytes,
+            hub: item.hub,
+            me,
+            senderKey: (userId, deviceId) => {
+              const key = senderKey(userId, deviceId);
+              // as the engine: the chain decides after its base, the hub's history (here: yes) before it
+              return key && { ...key, currentMember: fold.memberAt(userId, item.hub.seq) ?? true };
+            },
+          });
+          const p = opened.payload;
+          if (p.kind === 'control') {
+            const refused = fold.apply(
+              {
+                seq: item.hub.seq,
+                envelopeId: item.hub.envelopeId,
+                senderUserId: item.hub.senderUserId,
+                change: p.change,
+              },
+              ctx,
+            );
+            if (refused) throw new Error(`control entry refused: ${refused}`);
+          }
+          rows.push(rowFrom(item, opened.hash, asMessage(p)?.text ?? ''));
+        }
+        insertMany(rows);
+      }
+    },
+    'as (b), plus the control-entry rules',
+  );
+  if (count() !== N) throw new Error('product with control: rows missing');
   db.close();
   return figure;
 }
@@ -336,9 +426,17 @@ let raw: Figure | undefined;
 let product: Figure | undefined;
 let pooled: Figure | undefined;
 let openOnly: Figure | undefined;
-for (let round = 0; round < rounds; round++) {
+let rawMixed: Figure | undefined;
+let productMixed: Figure | undefined;
+// (a), (b) and (d) are compared to each other within 5%: more rounds, each of the four in turn.
+const pairRounds = scale === 'smoke' ? 5 : 3;
+for (let round = 0; round < pairRounds; round++) {
   raw = best(raw, await runRaw());
   product = best(product, await runProduct());
+  rawMixed = best(rawMixed, await runRaw(mixed, '(d) raw primitives + insert, 1 in 50 control'));
+  productMixed = best(productMixed, await runProductWithControl());
+}
+for (let round = 0; round < rounds; round++) {
   pooled = best(pooled, await runPool(2));
   openOnly = best(
     openOnly,
@@ -430,6 +528,8 @@ console.log(
 printTable('Ingest (messages/s, each stored in 1,000-row transactions in an encrypted SQLite file)', [
   raw!,
   product!,
+  rawMixed!,
+  productMixed!,
   pooled!,
   openOnly!,
   insertOnly,
@@ -445,8 +545,18 @@ const poolNote =
     : undefined;
 const sealRb = primitives[5]!;
 const sealPooled = primitives[6]!;
+const plainRatio = product!.rate / raw!.rate;
+const mixedRatio = productMixed!.rate / rawMixed!.rate;
 printRatios('Ratios', [
   ratio('(b)/(a) product vs raw primitives', product!, raw!, 0.7),
+  ratio(
+    '(d) the same, 1 in 50 control entries',
+    productMixed!,
+    rawMixed!,
+    undefined,
+    `${((mixedRatio / plainRatio - 1) * 100).toFixed(1)}% against (b)/(a) (within 5% required)`,
+  ),
+  ratio('(d)/(b) product with control entries vs without', productMixed!, product!),
   ratio('(c)/(b) pool ×2 vs one thread', pooled!, product!, 2, poolNote),
   ratio('random pool vs libsodium randombytes_buf(24)', primitives[10]!, primitives[7]!),
   ratio(

@@ -32,7 +32,7 @@ interface Timeline {
 /**
  * Watches one core from `start()` until every message up to `lastSeq` is stored verified and nothing waits for
  * a key: when the session turned active, when the user key turned ready, and when the first message sent while
- * PC01 was away (seq 2) was stored (in any state) and verified. The engine stores a sync page of 500 in one
+ * PC01 was away (seq 3: seq 1 is the signed create entry, seq 2 the message PC01 read) was stored (in any state) and verified. The engine stores a sync page of 500 in one
  * transaction, so "first stored" is when the first page landed.
  */
 function watch(core: Core, conversationId: string, lastSeq: number) {
@@ -48,7 +48,7 @@ function watch(core: Core, conversationId: string, lastSeq: number) {
         const store = core.messaging()?.messages;
         if (store) {
           if (t.keyReady === null && keyIsReady()) t.keyReady = now();
-          const first = store.bySeq(conversationId, 2); // the first message PC01 missed
+          const first = store.bySeq(conversationId, 3); // the first message PC01 missed
           if (first && t.firstStored === null) t.firstStored = now();
           if (first?.verdict === 'valid' && t.firstValid === null) t.firstValid = now();
           if (
@@ -96,7 +96,7 @@ try {
   await send('Referral for bed 4: chest pain, troponin pending');
   await eventually(
     'PC01 has the first message',
-    async () => pc01.messaging()?.messages.bySeq(conversationId, 1)?.verdict === 'valid',
+    async () => pc01.messaging()?.messages.bySeq(conversationId, 2)?.verdict === 'valid',
   );
   const state = await must<SessionState>(pc01, 'session.setPin', { pin: '1470' });
   if (state.status !== 'active') throw new Error('not signed in');
@@ -109,7 +109,7 @@ try {
   for (let i = 0; i < N; i++) await send(`${i} ${text}`);
   while (samuel.messaging()!.messages.outboxSize() > 0) await new Promise((r) => setTimeout(r, 50));
   const seedSeconds = (now() - seedStart) / 1000;
-  const lastSeq = N + 1;
+  const lastSeq = N + 2; // the create entry, the message PC01 read, then N
   if (samuel.messaging()!.messages.bySeq(conversationId, lastSeq) === null)
     throw new Error(`the hub did not number all ${lastSeq} messages`);
 
@@ -141,7 +141,7 @@ try {
   const a1 = figure(
     '(a) catch-up, known PC01 (session active → all verified)',
     catchUp,
-    `${N} missed + 1 held`,
+    `${N} missed + 2 held`,
   );
   const b1 = figure('(b) new PC02 (session active → all verified)', newPc, `key service release`);
   const a0 = {

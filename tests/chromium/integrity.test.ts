@@ -34,12 +34,13 @@ it('shows a replayed envelope as unverified and a lost one as an alert, in place
   const log = page.getByRole('log', { name: 'Messages' });
   await expect.poll(() => log.innerText(), { timeout: 30_000 }).toContain('Potassium recheck at 14:00');
 
+  // Seq 1 holds the conversation's signed create entry; the first message is seq 2.
   await editHubDatabase(ws.stack, (db) => {
     const first = db
-      .prepare('SELECT * FROM envelopes WHERE conversation_id = ? AND seq = 1')
+      .prepare('SELECT * FROM envelopes WHERE conversation_id = ? AND seq = 2')
       .get(conversationId) as Record<string, unknown>;
     db.prepare(
-      'INSERT INTO envelopes (conversation_id, seq, envelope_id, sender_user_id, sender_device_id, payload, server_time) VALUES (?, 2, ?, ?, ?, ?, ?)',
+      'INSERT INTO envelopes (conversation_id, seq, envelope_id, sender_user_id, sender_device_id, payload, server_time) VALUES (?, 3, ?, ?, ?, ?, ?)',
     ).run(
       conversationId,
       randomUUID(),
@@ -48,8 +49,8 @@ it('shows a replayed envelope as unverified and a lost one as an alert, in place
       first.payload,
       new Date().toISOString(),
     );
-    // Seq 3 is never stored: the next message gets seq 4.
-    db.prepare('UPDATE conversations SET last_seq = 3 WHERE conversation_id = ?').run(conversationId);
+    // Seq 4 is never stored: the next message gets seq 5.
+    db.prepare('UPDATE conversations SET last_seq = 4 WHERE conversation_id = ?').run(conversationId);
   });
   await send('Results back, all normal');
   await expect.poll(() => log.innerText(), { timeout: 60_000 }).toContain('Results back, all normal');
@@ -60,7 +61,7 @@ it('shows a replayed envelope as unverified and a lost one as an alert, in place
       expect.stringMatching(
         /^Message from Dr Samuel Okafor that could not be verified: .*Could not verify this message/,
       ),
-      "NOTE Message 3 is missing from the server's copy.",
+      "NOTE Message 4 is missing from the server's copy.",
       expect.stringMatching(/^Message from Dr Samuel Okafor: .*Results back, all normal/),
     ]);
   expect(await page.getByTestId('integrity-alerts').innerText()).toMatch(

@@ -7,7 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/main/core';
 import type { UserKeyStatusView } from '../../src/shared/contract';
 import { userId } from '../stack/hub/hub-test-kit';
-import { eventually, must, signedIn, startWorkstation, type Workstation } from '../support/workstation';
+import {
+  converse,
+  eventually,
+  must,
+  signedIn,
+  startWorkstation,
+  type Workstation,
+} from '../support/workstation';
 import { checkScreen, launchChromium, openApp, serveRenderer, signInOnScreen } from './harness';
 
 /** Usernames whose next sign-ins are password only (the IdP reads this list at each sign-in). */
@@ -41,10 +48,14 @@ beforeAll(async () => {
       (c) => c.conversationId === conversationId,
     ),
   );
-  const send = (core: Core, text: string) =>
-    must(core, 'messages.send', { conversationId, text, urgent: false, ackRequired: false, patient: null });
-  await send(samuel, texts[0]!);
-  await send(pc01, texts[1]!);
+  await converse(
+    conversationId,
+    [
+      [samuel, texts[0]!],
+      [pc01, texts[1]!],
+    ],
+    [pc01, samuel],
+  );
   server = await serveRenderer();
   browser = await launchChromium();
 }, 180_000);
@@ -71,10 +82,12 @@ describe('a new ward PC that needs multi-factor sign-in to open her history', ()
     expect(status.message).toMatch(/multi-factor/);
 
     await page.getByRole('button', { name: /Dr Samuel Okafor/ }).click();
+    // Without the key this PC cannot tell the conversation's signed create entry (Dr Rao's, first) from a
+    // message: it waits like the two messages, and leaves the timeline once it opens.
     await expect
       .poll(rows, { timeout: 60_000 })
       .toEqual(
-        ['Dr Samuel Okafor', 'Dr Asha Rao'].map((who) =>
+        ['Dr Asha Rao', 'Dr Samuel Okafor', 'Dr Asha Rao'].map((who) =>
           expect.stringMatching(
             new RegExp(
               `^Message from ${who}, waiting for the key: .*Waiting for the key to open this message on this computer…$`,

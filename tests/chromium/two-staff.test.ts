@@ -241,6 +241,11 @@ describe('a doctor and an OPD admin, end to end', () => {
     await expect.poll(() => message.innerText(), { timeout: 30_000 }).toContain('please come now');
     expect(await message.innerText()).toContain('Patient Ravi Kumar · MRN-771204');
     await doctor.getByRole('button', { name: 'Acknowledge' }).click();
+    // Her own screen says so, from the signed entry in her store, and offers the button no more.
+    await expect
+      .poll(() => message.innerText(), { timeout: 30_000 })
+      .toMatch(/You acknowledged at \d\d[:.]\d\d/);
+    expect(await message.getByRole('button', { name: 'Acknowledge' }).count()).toBe(0);
     const sent = admin.getByRole('article', { name: 'Message from Meera Nair' }).last();
     await expect.poll(() => sent.innerText(), { timeout: 30_000 }).toMatch(/Acknowledged by Dr Asha Rao at/);
     await check(admin, 'acknowledged');

@@ -18,6 +18,7 @@ export async function runStack(): Promise<Stack> {
     'Clinical Messenger reference servers (127.0.0.1 only)',
     `  identity provider  ${stack.idp.origin}  (authority ${stack.idp.authority})`,
     `  SignalR hub        ${stack.hub.url}`,
+    `  hub admin token    ${stack.hub.adminTokenFile}  (npm run admin -- revoke --admin-token-file …)`,
     `  IPFS gateway       ${stack.gateway.url}`,
     `  key service        ${stack.keyService.url}`,
     `  test CA            ${stack.tls.caCertPath}`,

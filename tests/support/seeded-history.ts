@@ -12,7 +12,7 @@ export const seededText = (n: number): string =>
   `Note ${n}: ${Array.from({ length: 4 + (n % 9) }, (_, i) => words[(n * 7 + i * 3) % words.length]).join(' ')}`;
 
 /**
- * Writes `count` messages (seq 1..count) into `core`'s store, alternating between the signed-in users of
+ * Writes `count` messages (message n at the seq n after what is stored) into `core`'s store, alternating between the signed-in users of
  * `senders` (their own devices), `stepMs` apart and ending now, in batches of 1,000.
  */
 export function seedHistory(
@@ -24,7 +24,10 @@ export function seedHistory(
   if (!messages) throw new Error('seedHistory needs a signed-in core');
   const senders = options.senders.map((sender) => sender.session.active().device);
   const start = Date.now() - options.count * options.stepMs;
-  let prev: string | null = null;
+  // After what the chain already holds: the conversation's signed create entry is seq 1.
+  let base = 0;
+  while (messages.hashAtSeq(conversationId, base + 1) !== null) base++;
+  let prev: string | null = messages.hashAtSeq(conversationId, base);
   for (let from = 1; from <= options.count; from += 1_000) {
     const batch: IncomingMessage[] = [];
     for (let n = from; n < Math.min(from + 1_000, options.count + 1); n++) {
@@ -34,7 +37,7 @@ export function seedHistory(
       const time = new Date(start + n * options.stepMs).toISOString();
       batch.push({
         conversationId,
-        seq: n,
+        seq: base + n,
         envelopeId: randomUUID(),
         senderUserId: sender.userId,
         senderDeviceId: sender.deviceId,

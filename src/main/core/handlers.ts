@@ -51,6 +51,13 @@ export function callHandlers(deps: {
       await messaging().refreshContacts([userId]);
       return devices;
     },
+    'keys.acceptNewDevice': async ({ userId, deviceId }) => {
+      const engine = messaging();
+      await session.active().link.acceptNewDevice(userId, deviceId);
+      // What waited for it now goes ahead: the engine's keys, own-device release, quarantined envelopes.
+      await engine.deviceAccepted(userId, deviceId);
+      return session.contactDevices([userId]);
+    },
     'keys.status': () => {
       const engine = messaging();
       const { status, notices } = engine.userKeyStatus();
@@ -60,8 +67,10 @@ export function callHandlers(deps: {
         message: status.state === 'ready' ? null : status.message,
         code: status.state === 'refused' ? status.code : null,
         releases: notices.map((n) => ({ ...n, thisDevice: n.deviceId === thisDevice })),
+        devices: engine.ownDeviceNotices(),
       };
     },
+    'conversations.deviceNotices': ({ conversationId }) => messaging().deviceNotices(conversationId),
     'directory.search': ({ query }) => messaging().searchDirectory(query),
     'directory.presence': ({ userIds }) => messaging().presence(userIds),
     'settings.current': settings,
@@ -71,27 +80,51 @@ export function callHandlers(deps: {
       return settings();
     },
     'conversations.list': () => {
-      const { messages } = messaging();
+      const engine = messaging();
+      const { messages } = engine;
       const alerts = new Map<string, number>();
       for (const alert of messages.alerts())
         alerts.set(alert.conversationId, (alerts.get(alert.conversationId) ?? 0) + 1);
       const previews = preferences().listPreviews();
       return messages
         .listConversations()
-        .map((c) => toConversationView(c, alerts.get(c.conversationId) ?? 0, previews));
+        .map((c) =>
+          toConversationView(
+            c,
+            alerts.get(c.conversationId) ?? 0,
+            previews,
+            engine.conversationState(c.conversationId),
+          ),
+        );
     },
     'conversations.create': async ({ kind, memberIds }) => ({
       conversationId: await messaging().createConversation(kind, memberIds),
     }),
+    'conversations.addMember': async ({ conversationId, userIds }) => {
+      await messaging().changeConversation(conversationId, { op: 'add', userIds });
+      return null;
+    },
+    'conversations.removeMember': async ({ conversationId, userIds }) => {
+      await messaging().changeConversation(conversationId, { op: 'remove', userIds });
+      return null;
+    },
+    'conversations.leave': async ({ conversationId }) => {
+      await messaging().changeConversation(conversationId, { op: 'leave' });
+      return null;
+    },
     'messages.page': ({ conversationId, beforeSeq, afterSeq, limit }) => {
-      const { messages } = messaging();
-      return messages
-        .page(conversationId, {
-          ...(beforeSeq !== undefined ? { beforeSeq } : {}),
-          ...(afterSeq !== undefined ? { afterSeq } : {}),
-          limit,
-        })
-        .map((m) => toMessageView(m, m.seq === null ? [] : messages.receipts(conversationId, m.seq)));
+      const { messages, acknowledgements } = messaging();
+      const page = messages.page(conversationId, {
+        ...(beforeSeq !== undefined ? { beforeSeq } : {}),
+        ...(afterSeq !== undefined ? { afterSeq } : {}),
+        limit,
+      });
+      const acks = acknowledgements.of(conversationId, page);
+      return page.map((m) =>
+        m.seq === null
+          ? toMessageView(m, [], [])
+          : toMessageView(m, messages.receipts(conversationId, m.seq), acks.get(m.seq) ?? []),
+      );
     },
     'messages.send': ({ conversationId, text, urgent, ackRequired, patient }) =>
       messaging().send({

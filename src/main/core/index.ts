@@ -7,6 +7,7 @@ import { createOsKeychain, type Keychain } from './keychain';
 import { createLogger, type Logger } from './log/logger';
 import { loadPolicy, summarizePolicy, type LoadedPolicy } from './policy';
 import { join } from 'node:path';
+import { hostname } from 'node:os';
 import { createMessagingEngine, type MessagingEngine } from './messaging';
 import { createDocumentService, type DocumentService } from './messaging/documents';
 import { createNotifier, type OsNotification } from './notifications';
@@ -69,6 +70,7 @@ export function createCore(options: CoreOptions): Core {
     policy: policy.policy,
     openBrowser: options.openBrowser,
     connectDevice: options.connectDevice,
+    deviceName: options.deviceName ?? hostname(),
     events,
     connection,
     log,
@@ -81,6 +83,7 @@ export function createCore(options: CoreOptions): Core {
         accessToken: opened.accessToken,
         ...(options.deviceName ? { deviceName: options.deviceName } : {}),
         hub: opened.link.hub,
+        trust: opened.link.trust,
         policy: policy.policy,
         connection,
         events,

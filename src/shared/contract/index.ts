@@ -6,6 +6,7 @@ import {
   ConnectionState,
   ContactDevice,
   ConversationView,
+  DeviceNoticeView,
   DirectoryUser,
   DocumentOpenResult,
   IntegrityAlertView,
@@ -60,7 +61,20 @@ export const contract = {
       }),
       result: zod.array(ContactDevice),
     },
+    /** Accepts a new device held under newDeviceTrust "verify" (after comparing its safety number). */
+    'keys.acceptNewDevice': {
+      args: zod.strictObject({
+        userId: zod.string().min(1).max(128),
+        deviceId: zod.string().min(1).max(128),
+      }),
+      result: zod.array(ContactDevice),
+    },
     'keys.status': { args: zod.undefined(), result: UserKeyStatusView },
+    /** The new devices of the conversation's other members, for the timeline ("signed in on a new workstation"). */
+    'conversations.deviceNotices': {
+      args: zod.strictObject({ conversationId: id }),
+      result: zod.array(DeviceNoticeView),
+    },
     'directory.search': {
       args: zod.strictObject({ query: zod.string().max(200) }),
       result: zod.array(DirectoryUser),
@@ -87,6 +101,18 @@ export const contract = {
       }),
       result: zod.object({ conversationId: zod.string() }),
     },
+    /** Adds colleagues to a group (creator and admins): the server's change, then a signed control entry. */
+    'conversations.addMember': {
+      args: zod.strictObject({ conversationId: id, userIds: zod.array(id).min(1).max(255) }),
+      result: zod.null(),
+    },
+    /** Removes colleagues from a group (creator and admins). */
+    'conversations.removeMember': {
+      args: zod.strictObject({ conversationId: id, userIds: zod.array(id).min(1).max(255) }),
+      result: zod.null(),
+    },
+    /** This user leaves the conversation (any member may). */
+    'conversations.leave': { args: zod.strictObject({ conversationId: id }), result: zod.null() },
     'messages.page': {
       args: zod
         .strictObject({

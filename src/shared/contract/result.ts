@@ -38,6 +38,8 @@ export const ipcErrorCodes = [
   'signed_out',
   'locked',
   'device_revoked',
+  /** The hub revoked this workstation without IT's signature: locked, data kept, a full sign-in needed. */
+  'access_withdrawn',
   // the hub connection (src/main/core/hub)
   'hub_unreachable',
   'hub_protocol_error',
@@ -48,6 +50,8 @@ export const ipcErrorCodes = [
   // messaging
   'not_found',
   'recipient_key_changed',
+  /** A member's new workstation waits for acceptance (newDeviceTrust "verify"): nothing is sealed to it. */
+  'device_not_accepted',
   // user keys and history on a new workstation (docs/key-design.md)
   'user_key_invalid',
   'key_release_refused',

@@ -77,6 +77,11 @@ export const SessionState = z.discriminatedUnion('status', [
     pinAvailable: z.boolean(),
     attemptsLeft: z.number().int().nonnegative().nullable(),
     notice: Notice.nullable(),
+    /**
+     * Set when the hub revoked this workstation without IT's signature (code `access_withdrawn`): the data stays,
+     * the PIN does not open it, and only a full sign-in does. Shown above everything else on the lock screen.
+     */
+    withdrawn: Notice.nullable(),
   }),
 ]);
 export type SessionState = z.infer<typeof SessionState>;
@@ -86,15 +91,37 @@ export const Pin = z.string().regex(/^\d{4,8}$/, { error: 'a PIN is 4 to 8 digit
 export const ContactDevice = z.object({
   userId: z.string(),
   deviceId: z.string(),
-  status: z.enum(['trusted', 'new', 'key-changed', 'revoked', 'invalid-signature']),
+  /** 'unaccepted': a new device held under newDeviceTrust "verify" until someone compares and accepts it. */
+  status: z.enum(['trusted', 'new', 'unaccepted', 'key-changed', 'revoked', 'invalid-signature']),
   sendAllowed: z.boolean(),
   safetyNumber: z.string().nullable(),
   fingerprint: z.string().nullable(),
   /** When the device was enrolled (signed by it) and when it last signed in (the hub's word). */
   createdAt: z.string(),
   lastSeenAt: z.string().nullable(),
+  /** The workstation name the device signed ("WARD3B-PC02"); null for a device enrolled before names. */
+  deviceName: z.string().nullable(),
+  /** First seen after its user was already known on this computer (every conversation shows a notice). */
+  newDevice: z.boolean(),
 });
 export type ContactDevice = z.infer<typeof ContactDevice>;
+
+/**
+ * A new device of a colleague, shown in each conversation with them: "Dr Okafor signed in on a new workstation,
+ * WARD3B-PC02, at 14:02". Placed in the timeline by when this computer first saw it.
+ */
+export const DeviceNoticeView = z.object({
+  userId: z.string(),
+  deviceId: z.string(),
+  deviceName: z.string().nullable(),
+  /** The enrolment time the device signed. */
+  enrolledAt: z.string().nullable(),
+  /** When this computer first saw the device in the directory. */
+  seenAt: z.string(),
+  /** 'awaiting-acceptance': nothing reaches it until someone accepts it in contact details ("verify"). */
+  state: z.enum(['in-use', 'awaiting-acceptance', 'accepted', 'revoked']),
+});
+export type DeviceNoticeView = z.infer<typeof DeviceNoticeView>;
 
 /**
  * This workstation and its user's key (docs/key-design.md): whether history can be opened here, and every
@@ -113,6 +140,12 @@ export const UserKeyStatusView = z.object({
       thisDevice: z.boolean(),
     }),
   ),
+  /**
+   * Workstations this user's account enrolled after this one ("You signed in on WARD3B-PC02 at 14:02. If this
+   * was not you, tell IT."); 'awaiting-acceptance' under "verify": her key is not shared with it until she
+   * compares the safety number and accepts it here.
+   */
+  devices: z.array(DeviceNoticeView.extend({ safetyNumber: z.string().nullable() })),
 });
 export type UserKeyStatusView = z.infer<typeof UserKeyStatusView>;
 
@@ -145,9 +178,13 @@ export const MessageView = z.object({
   ackRequired: z.boolean(),
   patient: PatientContext.nullable(),
   document: DocumentView.nullable(),
-  receipts: z.array(
-    z.object({ userId: z.string(), kind: z.enum(['delivered', 'read', 'acknowledged']), at: z.string() }),
-  ),
+  /** What the hub reports (not signed): shown as the server's word, never as proof. */
+  receipts: z.array(z.object({ userId: z.string(), kind: z.enum(['delivered', 'read']), at: z.string() })),
+  /**
+   * Verified signed acknowledgements of this message (only when it asks for one), one per user, oldest first:
+   * `own` for this user (on any of her devices), `at` the acknowledger's signed time.
+   */
+  acknowledgements: z.array(z.object({ userId: z.string(), own: z.boolean(), at: z.string() })),
 });
 export type MessageView = z.infer<typeof MessageView>;
 
@@ -173,6 +210,15 @@ export const ConversationView = z.object({
   urgentUnread: z.number().int().nonnegative(),
   lastSeq: z.number().int().nonnegative(),
   alerts: z.number().int().nonnegative(),
+  /**
+   * 'confirmed': `members` come from the conversation's verified signed chain. 'unconfirmed': no create or
+   * snapshot entry yet ("membership not yet confirmed"), `members` are the server's list.
+   */
+  membership: z.enum(['confirmed', 'unconfirmed']),
+  /** Who may add, remove, rename and set retention (from the chain; empty while unconfirmed). */
+  admins: z.array(z.string()),
+  /** The signed name, if an admin gave one. */
+  name: z.string().nullable(),
 });
 export type ConversationView = z.infer<typeof ConversationView>;
 

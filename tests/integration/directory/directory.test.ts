@@ -12,26 +12,24 @@ import { fromBase64, randomBytes, toBase64 } from '../../../src/main/core/crypto
 import {
   acceptKeyChange,
   contactDevices,
-  onOwnDeviceRevoked,
   registerOwnDevice,
   revokeOwnDevice,
   type ContactDevice,
-  type OwnDeviceRevoked,
 } from '../../../src/main/core/directory';
+import { onOwnDeviceRevoked, type OwnDeviceRevoked } from '../../../src/main/core/revocation';
 import { AppError } from '../../../src/main/core/errors';
 import type { HubClient } from '../../../src/main/core/hub';
 import { createOsKeychain, type Keychain } from '../../../src/main/core/keychain';
 import {
-  createPinStore,
   enrolDevice,
   fingerprint,
   loadDevice,
   safetyNumber,
   signDirectoryEntry,
   type LoadedDevice,
-  type PinStore,
 } from '../../../src/main/core/keys';
 import { openProfileStore, type ProfileStore } from '../../../src/main/core/store';
+import { createTrustService, type TrustService } from '../../../src/main/core/trust';
 import { HubMethod } from '../../../src/shared/hub-protocol';
 import {
   editHubDatabase,
@@ -51,7 +49,7 @@ describe('key directory (real hub, IdP, keychain and profile store)', () => {
   let scratch: string;
   let store: ProfileStore;
   let audit: AuditLog;
-  let pins: PinStore;
+  let pins: TrustService;
   const clients: HubClient[] = [];
   /** How many times each client finished a (re)connect (device bound, onConnected ran). */
   const connects = new Map<HubClient, number>();
@@ -95,7 +93,7 @@ describe('key directory (real hub, IdP, keychain and profile store)', () => {
     scratch = mkdtempSync(join(tmpdir(), 'cm-directory-'));
     store = openProfileStore({ file: join(scratch, 'asha.db'), key: randomBytes(32) });
     audit = createAuditLog(store);
-    pins = createPinStore(store, { audit });
+    pins = createTrustService({ store, audit, selfUserId: userId(stack, ASHA) });
     asha = await enrolled(ASHA, 'asha');
     samuel.main = await enrolled(SAMUEL, 'samuel-main');
     samuel.tablet = await enrolled(SAMUEL, 'samuel-tablet');
@@ -133,7 +131,8 @@ describe('key directory (real hub, IdP, keychain and profile store)', () => {
     for (const d of second.values()) expect(d).toMatchObject({ status: 'trusted', sendAllowed: true });
 
     // Samuel, checking Asha from his main device, sees the same number.
-    const samuelsPins = createPinStore(store); // the same table is fine: other user ids
+    // The same table is fine: other user ids.
+    const samuelsPins = createTrustService({ store, audit, selfUserId: userId(stack, SAMUEL) });
     const fromSamuel = await contactDevices(
       samuel.main!.client,
       samuelsPins,
@@ -187,7 +186,7 @@ describe('key directory (real hub, IdP, keychain and profile store)', () => {
       status: 'key-changed',
       sendAllowed: false,
     });
-    expect(pins.get(userId(stack, SAMUEL), samuel.main!.device.deviceId)?.signingPublicKey).toBe(
+    expect(pins.pin(userId(stack, SAMUEL), samuel.main!.device.deviceId)?.signingPublicKey).toBe(
       toBase64(samuel.main!.device.signingPublicKey),
     );
 
@@ -202,8 +201,8 @@ describe('key directory (real hub, IdP, keychain and profile store)', () => {
 
     // The user compared the new safety number and accepts: audited, then trusted.
     const auditedBefore = audit.list({ limit: 10_000 }).length;
-    const event = acceptKeyChange(pins, audit, userId(stack, SAMUEL), samuel.main!.device.deviceId);
-    expect(event).toMatchObject({
+    acceptKeyChange(pins, userId(stack, SAMUEL), samuel.main!.device.deviceId);
+    expect(audit.list({ limit: 1 })[0]).toMatchObject({
       kind: 'key-change-accepted',
       details: { userId: userId(stack, SAMUEL), deviceId: samuel.main!.device.deviceId },
     });
@@ -215,7 +214,7 @@ describe('key directory (real hub, IdP, keychain and profile store)', () => {
       signingPublicKey: forged.signingPublicKey,
     });
     // Nothing left to accept.
-    expect(() => acceptKeyChange(pins, audit, userId(stack, SAMUEL), samuel.main!.device.deviceId)).toThrow(
+    expect(() => acceptKeyChange(pins, userId(stack, SAMUEL), samuel.main!.device.deviceId)).toThrow(
       AppError,
     );
     // The tampered entry stays untrusted however often it is seen.
@@ -232,11 +231,14 @@ describe('key directory (real hub, IdP, keychain and profile store)', () => {
     const revoked = await revokeOwnDevice(spare.client, spare.device.deviceId);
     expect(revoked).toMatchObject({ deviceId: spare.device.deviceId, revoked: true });
     await waitFor('DeviceRevoked reached the device', () => told.length > 0);
-    expect(told).toEqual([{ deviceId: spare.device.deviceId, via: 'event', revokedAt: revoked.revokedAt }]);
+    // Revoked by its owner: the hub has no IT signature to pass on (so the session only locks, see remote-wipe).
+    expect(told).toEqual([
+      { deviceId: spare.device.deviceId, via: 'event', revokedAt: revoked.revokedAt, revocation: null },
+    ]);
 
     const seen = (await ashaSees()).get(spare.device.deviceId)!;
     expect(seen).toMatchObject({ status: 'revoked', sendAllowed: false, revokedAt: revoked.revokedAt });
-    expect(pins.get(userId(stack, SAMUEL), spare.device.deviceId)?.revoked).toBe(true);
+    expect(pins.pin(userId(stack, SAMUEL), spare.device.deviceId)?.revoked).toBe(true);
     // Further calls of that device are refused.
     await expect(spare.client.call(HubMethod.ListConversations, {})).rejects.toMatchObject({
       hubCode: 'device_revoked',
@@ -252,7 +254,9 @@ describe('key directory (real hub, IdP, keychain and profile store)', () => {
     expect(told).toEqual([]);
     await tablet.client.start();
     await waitFor('revocation found on connect', () => told.length > 0);
-    expect(told).toEqual([{ deviceId: tablet.device.deviceId, via: 'bind', revokedAt: null }]);
+    expect(told).toEqual([
+      { deviceId: tablet.device.deviceId, via: 'bind', revokedAt: null, revocation: null },
+    ]);
     expect(tablet.client.boundDeviceId()).toBeNull();
     // Another device of the same user cannot revoke someone else's device.
     await expect(revokeOwnDevice(samuel.main!.client, asha.device.deviceId)).rejects.toMatchObject({

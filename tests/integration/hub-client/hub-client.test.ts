@@ -5,7 +5,15 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../../src/main/core/errors';
 import { HubCallError, type ConnectedInfo, type HubClient } from '../../../src/main/core/hub';
 import { HUB_PROTOCOL_VERSION, HubEvent, HubMethod, type Envelope } from '../../../src/shared/hub-protocol';
-import { b64, newDeviceRequest, startStack, userId, type Stack } from '../../stack/hub/hub-test-kit';
+import {
+  b64,
+  newDeviceRequest,
+  registration,
+  startStack,
+  userId,
+  withProof,
+  type Stack,
+} from '../../stack/hub/hub-test-kit';
 import { testClient, waitFor, type TestClient } from './helpers';
 
 async function refusedWith(promise: Promise<unknown>): Promise<AppError> {
@@ -31,7 +39,10 @@ describe('hub client (real hub, real IdP)', () => {
     const t = open(username);
     await t.client.start();
     const request = newDeviceRequest();
-    await t.client.call(HubMethod.RegisterDevice, request);
+    await t.client.call(
+      HubMethod.RegisterDevice,
+      await registration(t.client, userId(stack, username), request),
+    );
     await t.client.bindDevice(request.deviceId);
     return { ...t, deviceId: request.deviceId };
   };
@@ -62,7 +73,10 @@ describe('hub client (real hub, real IdP)', () => {
     expect((required as HubCallError).hubCode).toBe('device_required');
 
     const request = newDeviceRequest();
-    const registered = await asha.client.call(HubMethod.RegisterDevice, request);
+    const registered = await asha.client.call(
+      HubMethod.RegisterDevice,
+      await registration(asha.client, userId(stack, 'dr.asha.rao'), request),
+    );
     expect(registered).toMatchObject({
       created: true,
       device: { deviceId: request.deviceId, revoked: false },
@@ -175,7 +189,12 @@ describe('hub client (real hub, real IdP)', () => {
     let started = false;
     const starting = samuel.client.start().then(() => (started = true));
     // bindDevice before the first connection: remembered, bound on connect.
-    expect(await samuel.client.bindDevice(request.deviceId, { registration: request })).toBeNull();
+    const samuelId = userId(stack, 'dr.samuel.okafor');
+    expect(
+      await samuel.client.bindDevice(request.deviceId, {
+        registration: (nonce) => withProof(samuelId, request, nonce),
+      }),
+    ).toBeNull();
     await waitFor(
       'several failed attempts',
       () => samuel.logs.lines.filter((l) => l.includes('hub connect failed')).length >= 3,

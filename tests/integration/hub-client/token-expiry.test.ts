@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectedInfo } from '../../../src/main/core/hub';
 import { HubMethod } from '../../../src/shared/hub-protocol';
-import { newDeviceRequest, startStack, type Stack } from '../../stack/hub/hub-test-kit';
+import { newDeviceRequest, registration, startStack, userId, type Stack } from '../../stack/hub/hub-test-kit';
 import { testClient, waitFor } from './helpers';
 
 describe('hub client with short-lived tokens', () => {
@@ -20,7 +20,10 @@ describe('hub client with short-lived tokens', () => {
     try {
       await t.client.start();
       const request = newDeviceRequest();
-      await t.client.call(HubMethod.RegisterDevice, request);
+      await t.client.call(
+        HubMethod.RegisterDevice,
+        await registration(t.client, userId(stack, 'dr.asha.rao'), request),
+      );
       await t.client.bindDevice(request.deviceId);
 
       // Two expiries in a row: the session is closed and comes back, bound, each time.

@@ -7,13 +7,21 @@ import { HubCallError } from '../../../src/main/core/hub';
 import { connectDeviceToHub } from '../../../src/main/core/session';
 import type { MessageView } from '../../../src/shared/contract';
 import { userId } from '../../stack/hub/hub-test-kit';
-import { connected, must, signedIn, startWorkstation, type Workstation } from '../../support/workstation';
+import {
+  connected,
+  eventually,
+  must,
+  signedIn,
+  startWorkstation,
+  type Workstation,
+} from '../../support/workstation';
 
 let ws: Workstation;
 let samuel: Core;
 let refusals = 0;
 
-let refusing = true;
+// Off while the conversation is made (its signed create entry is a Send too), on for the message.
+let refusing = false;
 
 /** Fault injection: the real hub link, except that every Send is refused with stale_recipients while `refusing`. */
 const staleRecipientsHubFake: CoreOptions['connectDevice'] = (o) => {
@@ -40,11 +48,17 @@ it('reseals up to three times, then shows "not sent: recipients changed"; a late
   ws.login.next(ws.credentials('dr.asha.rao'));
   await must(asha, 'session.signIn', {});
   await connected(asha);
+  // Connected is not yet registered (a challenge, then RegisterDevice): wait for the first key, as signedIn does.
+  await eventually(
+    'the user key is published',
+    async () => asha.messaging()?.userKeyStatus().status.state === 'ready',
+  );
   const { conversationId } = await must<{ conversationId: string }>(asha, 'conversations.create', {
     kind: 'direct',
     memberIds: [userId(ws.stack, 'dr.samuel.okafor')],
   });
   const page = () => must<MessageView[]>(asha, 'messages.page', { conversationId, limit: 10 });
+  refusing = true;
   await must(asha, 'messages.send', {
     conversationId,
     text: 'Please review bed 9',

@@ -31,6 +31,8 @@ let lena: Core;
 let conversationId: string;
 const ASHA = 'dr.asha.rao';
 const SAMUEL = 'dr.samuel.okafor';
+/** The hub seq of the nth envelope after the conversation's signed create entry (which is seq 1). */
+const S = (n: number): number => n + 1;
 
 const payload = (t: string): MessagePayload => ({
   v: 1,
@@ -98,7 +100,7 @@ it(
     }));
     await enrolDevice(ws.keychain, { profileId: 'attacker', userId: samuelDevice.userId });
     const attacker = await loadDevice(ws.keychain, 'attacker');
-    const prev5 = [legit.get(5)!.hash];
+    const prev5 = [legit.get(S(5))!.hash];
     const seal = (
       sender: Pick<LoadedDevice, 'userId' | 'deviceId' | 'sign'>,
       t: string,
@@ -151,17 +153,20 @@ it(
         envelopeId: string,
         sender: readonly [string, string] = samuelSender,
       ) => insert.run(conversationId, seq, envelopeId, sender[0], sender[1], toBase64(bytes), at);
-      db.prepare('DELETE FROM envelopes WHERE conversation_id = ? AND seq = 4').run(conversationId); // deleted
-      put(6, forged.bytes, forged.header.envelopeId); // forged signature
-      put(7, notForAsha.bytes, notForAsha.header.envelopeId); // not sealed to this device
-      put(8, legit.get(3)!.envelope, randomUUID()); // replayed under a new envelope id
-      put(9, tampered.bytes, tampered.header.envelopeId); // tampered ciphertext
-      put(10, otherConversation.bytes, otherConversation.header.envelopeId); // header mismatch
-      put(11, fromLena.bytes, fromLena.header.envelopeId, [lenaDevice.userId, lenaDevice.deviceId]); // non-member
+      db.prepare('DELETE FROM envelopes WHERE conversation_id = ? AND seq = ?').run(conversationId, S(4)); // deleted
+      put(S(6), forged.bytes, forged.header.envelopeId); // forged signature
+      put(S(7), notForAsha.bytes, notForAsha.header.envelopeId); // not sealed to this device
+      put(S(8), legit.get(S(3))!.envelope, randomUUID()); // replayed under a new envelope id
+      put(S(9), tampered.bytes, tampered.header.envelopeId); // tampered ciphertext
+      put(S(10), otherConversation.bytes, otherConversation.header.envelopeId); // header mismatch
+      put(S(11), fromLena.bytes, fromLena.header.envelopeId, [lenaDevice.userId, lenaDevice.deviceId]); // non-member
       // Reordered: the message that links to the twelfth is placed before it.
-      put(12, thirteenth.bytes, thirteenth.header.envelopeId);
-      put(13, twelfth.bytes, twelfth.header.envelopeId);
-      db.prepare('UPDATE conversations SET last_seq = 13 WHERE conversation_id = ?').run(conversationId);
+      put(S(12), thirteenth.bytes, thirteenth.header.envelopeId);
+      put(S(13), twelfth.bytes, twelfth.header.envelopeId);
+      db.prepare('UPDATE conversations SET last_seq = ? WHERE conversation_id = ?').run(
+        S(13),
+        conversationId,
+      );
     });
 
     // Asha comes back; her device syncs everything the hub now claims.
@@ -177,26 +182,26 @@ it(
       .sort((a, b) => a.seq! - b.seq!)
       .map((m) => [m.seq, m.verdict, m.reason]);
     expect(verdicts).toEqual([
-      [1, 'valid', null],
-      [2, 'valid', null],
-      [3, 'valid', null],
-      [5, 'valid', null],
-      [6, 'quarantined', 'bad-signature'],
-      [7, 'quarantined', 'not-sealed-to-me'],
-      [8, 'quarantined', 'header-mismatch'],
-      [9, 'quarantined', 'bad-signature'],
-      [10, 'quarantined', 'header-mismatch'],
-      [11, 'quarantined', 'not-member'],
-      [12, 'valid', null],
-      [13, 'valid', null],
+      [S(1), 'valid', null],
+      [S(2), 'valid', null],
+      [S(3), 'valid', null],
+      [S(5), 'valid', null],
+      [S(6), 'quarantined', 'bad-signature'],
+      [S(7), 'quarantined', 'not-sealed-to-me'],
+      [S(8), 'quarantined', 'header-mismatch'],
+      [S(9), 'quarantined', 'bad-signature'],
+      [S(10), 'quarantined', 'header-mismatch'],
+      [S(11), 'quarantined', 'not-member'],
+      [S(12), 'valid', null],
+      [S(13), 'valid', null],
     ]);
     for (const m of bySeq.values()) if (m.verdict === 'quarantined') expect(m.text).toBeNull();
 
     const alerts = await must<IntegrityAlertView[]>(asha, 'integrity.alerts', { conversationId });
     expect(alerts).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ kind: 'gap', fromSeq: 4, toSeq: 4 }),
-        expect.objectContaining({ kind: 'reordered', fromSeq: 12 }),
+        expect.objectContaining({ kind: 'gap', fromSeq: S(4), toSeq: S(4) }),
+        expect.objectContaining({ kind: 'reordered', fromSeq: S(12) }),
       ]),
     );
     const listed = await must<{ conversationId: string; alerts: number }[]>(asha, 'conversations.list');
@@ -229,7 +234,7 @@ it(
     const doctored = {
       ...parsed,
       envelopes: parsed.envelopes.map((e) =>
-        e.seq === 6 ? { ...e, verdict: 'valid' as const, reason: null } : e,
+        e.seq === S(6) ? { ...e, verdict: 'valid' as const, reason: null } : e,
       ),
     };
     writeFileSync(join(dir, 'doctored.json'), JSON.stringify(doctored));
@@ -248,7 +253,7 @@ it(
       }
     })();
     expect(refused?.status).toBe(1);
-    expect(refused?.stdout).toMatch(/BAD seq +6 .*reported valid, offline bad-signature/);
+    expect(refused?.stdout).toMatch(new RegExp(`BAD seq +${S(6)} .*reported valid, offline bad-signature`));
     expect(refused?.stdout).toContain('REPORT NOT CONFIRMED');
   },
 );

@@ -23,6 +23,10 @@ const page = (core: Core) => must<MessageView[]>(core, 'messages.page', { conver
 const conversations = (core: Core) => must<ConversationView[]>(core, 'conversations.list');
 
 const notifications: OsNotification[] = [];
+// Seq 1 holds the conversation's signed create entry (a control entry, never shown as a message).
+const FIRST = 2;
+/** The reply's seq, read once it arrives. */
+let SECOND = 0;
 
 beforeAll(async () => {
   ws = await startWorkstation();
@@ -55,7 +59,7 @@ describe('a conversation between two staff', () => {
       ackRequired: true,
       patient: { mrn: 'MRN-004211', name: 'Jane Doe' },
       own: false,
-      seq: 1,
+      seq: FIRST,
     });
     // The OS notification names the sender and nothing clinical (the default policy).
     await expect.poll(() => notifications.length, { timeout: 10_000 }).toBe(1);
@@ -64,17 +68,29 @@ describe('a conversation between two staff', () => {
     ]);
     const [listed] = await conversations(samuel);
     expect(listed).toMatchObject({ conversationId, unread: 1, urgentUnread: 1, alerts: 0 });
+    // Both know the members from the signed chain, not from the hub's word.
+    for (const core of [asha, samuel]) {
+      expect((await conversations(core))[0]).toMatchObject({
+        membership: 'confirmed',
+        members: [userId(ws.stack, 'dr.asha.rao'), userId(ws.stack, 'dr.samuel.okafor')].sort(),
+      });
+    }
   });
 
-  it('returns delivered, read and acknowledged receipts to the sender', async () => {
+  it('returns delivered and read receipts, and the signed acknowledgement, to the sender', async () => {
     await expect
       .poll(async () => (await page(asha))[0]?.receipts.map((r) => r.kind), { timeout: 30_000 })
       .toContain('delivered');
-    await must(samuel, 'messages.markRead', { conversationId, uptoSeq: 1 });
-    await must(samuel, 'messages.acknowledge', { conversationId, seq: 1 });
+    await must(samuel, 'messages.markRead', { conversationId, uptoSeq: FIRST });
+    await must(samuel, 'messages.acknowledge', { conversationId, seq: FIRST });
     await expect
       .poll(async () => (await page(asha))[0]?.receipts.map((r) => r.kind).sort(), { timeout: 30_000 })
-      .toEqual(['acknowledged', 'delivered', 'read']);
+      .toEqual(['delivered', 'read']);
+    // The acknowledgement is a signed entry, not a receipt (tests/integration/messaging/acknowledgements.test.ts).
+    await expect
+      .poll(async () => (await page(asha))[0]?.acknowledgements.map((a) => a.userId), { timeout: 30_000 })
+      .toEqual([userId(ws.stack, 'dr.samuel.okafor')]);
+    expect((await page(samuel))[0]?.acknowledgements).toMatchObject([{ own: true }]);
     expect((await conversations(samuel))[0]).toMatchObject({ unread: 0 });
 
     // Asking again to mark what is already read changes nothing: no refresh for the window, which asks on
@@ -83,7 +99,7 @@ describe('a conversation between two staff', () => {
     const stop = samuel.events.subscribe(
       (name, payload) => name === 'messages.changed' && changes.push(payload),
     );
-    await must(samuel, 'messages.markRead', { conversationId, uptoSeq: 1 });
+    await must(samuel, 'messages.markRead', { conversationId, uptoSeq: FIRST });
     stop();
     expect(changes).toEqual([]);
   });
@@ -98,10 +114,14 @@ describe('a conversation between two staff', () => {
     });
     await expect.poll(async () => (await page(asha)).length, { timeout: 30_000 }).toBe(2);
     const mine = await page(asha);
-    expect(mine.map((m) => [m.seq, m.text])).toEqual([
-      [2, 'Reviewed, repeating the sample now'],
-      [1, 'Bed 12 potassium 6.9, please review'],
+    expect(mine.map((m) => m.text)).toEqual([
+      'Reviewed, repeating the sample now',
+      'Bed 12 potassium 6.9, please review',
     ]);
+    // Newest first; entries of the chain between them (an acknowledgement) take seqs but are not messages.
+    SECOND = mine[0]!.seq!;
+    expect(mine[1]!.seq).toBe(FIRST);
+    expect(SECOND).toBeGreaterThan(FIRST);
     for (const core of [asha, samuel]) {
       const hits = await must<{ text: string }[]>(core, 'messages.search', { query: 'potassium' });
       expect(hits.map((h) => h.text)).toEqual(['Bed 12 potassium 6.9, please review']);
@@ -134,28 +154,33 @@ describe('a conversation between two staff', () => {
 
   it('sends the read receipt of a message read while the hub was down once it is back', async () => {
     await ws.stack.hub.kill('SIGKILL');
-    await must(asha, 'messages.markRead', { conversationId, uptoSeq: 2 });
+    await must(asha, 'messages.markRead', { conversationId, uptoSeq: SECOND });
     await ws.stack.hub.restart();
     await connected(samuel);
     // What the hub holds for the sender (a live push can miss Samuel while he is still reconnecting).
     const hub = samuel.session.active().link.hub;
     await expect
-      .poll(async () => (await hub.call('GetReceipts', { conversationId, afterSeq: 1 })).receipts, {
+      .poll(async () => (await hub.call('GetReceipts', { conversationId, afterSeq: FIRST })).receipts, {
         timeout: 60_000,
       })
       .toContainEqual(
-        expect.objectContaining({ seq: 2, kind: 'read', userId: userId(ws.stack, 'dr.asha.rao') }),
+        expect.objectContaining({ seq: SECOND, kind: 'read', userId: userId(ws.stack, 'dr.asha.rao') }),
       );
   });
 
   it('pages forward from a message (a search hit), and refuses a page both before and after', async () => {
     const forward = await must<MessageView[]>(asha, 'messages.page', {
       conversationId,
-      afterSeq: 1,
+      afterSeq: FIRST,
       limit: 10,
     });
-    expect(forward.map((m) => [m.seq, m.text])).toEqual([[2, 'Reviewed, repeating the sample now']]);
-    const both = await ask(asha, 'messages.page', { conversationId, beforeSeq: 2, afterSeq: 1, limit: 10 });
+    expect(forward.map((m) => [m.seq, m.text])).toEqual([[SECOND, 'Reviewed, repeating the sample now']]);
+    const both = await ask(asha, 'messages.page', {
+      conversationId,
+      beforeSeq: SECOND,
+      afterSeq: FIRST,
+      limit: 10,
+    });
     expect(both).toMatchObject({ ok: false, error: { code: 'invalid_args' } });
     expect(await page(asha)).toHaveLength(2);
   });

@@ -28,6 +28,8 @@ let asha: Core;
 let samuel: Core;
 let conversationId: string;
 let nextFile: string | null = null;
+/** The hub seq of the nth message: seq 1 holds the conversation's signed create entry. */
+const seqOf = (n: number): number => n + 1;
 const files = mkdtempSync(join(tmpdir(), 'cm-doc-files-'));
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 const write = (name: string, bytes: Buffer) => {
@@ -189,12 +191,12 @@ describe('documents in a conversation', () => {
     await connected(samuel);
     const altered = await received(5);
     expect(altered).toMatchObject({
-      seq: 5,
+      seq: seqOf(5),
       verdict: 'quarantined',
       reason: 'bad-signature',
       document: null,
     });
-    expect(await ask(samuel, 'documents.open', { conversationId, seq: 5 })).toMatchObject({
+    expect(await ask(samuel, 'documents.open', { conversationId, seq: seqOf(5) })).toMatchObject({
       ok: false,
       error: { code: 'not_found' },
     });
@@ -250,7 +252,7 @@ describe('documents in a conversation', () => {
   });
 
   it('saving to disk is refused when policy does not allow it', async () => {
-    const first = (await page(samuel)).find((m) => m.seq === 1)!;
+    const first = (await page(samuel)).find((m) => m.seq === seqOf(1))!;
     const opened = await must<DocumentOpenResult>(samuel, 'documents.open', {
       conversationId,
       seq: first.seq,
@@ -268,7 +270,11 @@ describe('documents in a conversation', () => {
     // Whatever the gateway serves now is cut short: only the local cache can open the document.
     gateway.truncateCar!(true);
     try {
-      const open = () => must<DocumentOpenResult>(asha, 'documents.open', { conversationId, seq: 1 });
+      const open = () =>
+        must<DocumentOpenResult>(asha, 'documents.open', {
+          conversationId,
+          seq: seqOf(1),
+        });
       expect(await open()).toMatchObject({ verified: true });
       const state = await must<SessionState>(asha, 'session.current');
       const profileId = (state as Extract<SessionState, { status: 'active' }>).profile.profileId;
@@ -277,9 +283,10 @@ describe('documents in a conversation', () => {
       await must(asha, 'session.signIn', { profileId });
       await must(asha, 'session.unlockWithPin', { pin: '1470' });
       expect(await open()).toMatchObject({ verified: true });
-      // The large image (seq 4) never opened for Samuel: from the gateway, the cut-short copy fails its check.
+      // The large image (the fourth message) never opened for Samuel: from the gateway, the cut-short copy
+      // fails its check.
       expect(
-        await must<DocumentOpenResult>(samuel, 'documents.open', { conversationId, seq: 4 }),
+        await must<DocumentOpenResult>(samuel, 'documents.open', { conversationId, seq: seqOf(4) }),
       ).toMatchObject({ verified: false });
     } finally {
       gateway.truncateCar!(false);

@@ -29,12 +29,12 @@ async function hubCount(): Promise<number> {
   }
 }
 
-/** Everything a core has stored for the conversation, in seq order. */
+/** Every message a core has stored for the conversation, in seq order (not the chain's control entries). */
 function history(core: Core, conversationId: string) {
   const messages = core.messaging()!.messages;
   return messages
     .verificationRecords(conversationId)
-    .filter((r) => r.seq !== null)
+    .filter((r) => r.seq !== null && messages.bySeq(conversationId, r.seq) !== null)
     .sort((a, b) => a.seq! - b.seq!)
     .map((r) => {
       const stored = messages.bySeq(conversationId, r.seq!)!;
@@ -97,7 +97,7 @@ it(
     // Cheap checks while waiting (the full history is compared once, after).
     const settled = (core: Core) =>
       core.messaging()!.messages.outboxSize() === 0 &&
-      core.messaging()!.messages.bySeq(conversationId, TOTAL) !== null;
+      core.messaging()!.messages.bySeq(conversationId, TOTAL + 1) !== null; // seq 1: the create entry
     const deadline = Date.now() + 600_000;
     while (!(settled(asha) && settled(samuel))) {
       if (Date.now() > deadline) throw new Error('the two sides did not converge');
@@ -106,7 +106,8 @@ it(
 
     for (const core of [asha, samuel]) {
       const h = history(core, conversationId);
-      expect(h.map((m) => m.seq)).toEqual(Array.from({ length: TOTAL }, (_, k) => k + 1));
+      // Seq 1 holds the conversation's signed create entry; the messages follow it without a gap.
+      expect(h.map((m) => m.seq)).toEqual(Array.from({ length: TOTAL }, (_, k) => k + 2));
       expect(new Set(h.map((m) => m.envelopeId)).size).toBe(TOTAL);
       expect(h.filter((m) => m.verdict !== 'valid')).toEqual([]);
       for (const who of ['asha', 'samuel'] as const) {

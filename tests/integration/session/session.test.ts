@@ -284,7 +284,7 @@ describe('sign-in and device keys on a shared workstation', () => {
     expect(await seen()).toMatchObject({ status: 'trusted', sendAllowed: true });
   });
 
-  it('a revoked device is signed out and its profile data and keychain entries are wiped', async () => {
+  it('a device revoked without IT’s signature is locked, not wiped: its data and keys stay', async () => {
     await expectState(core, 'session.switchUser');
     const signedIn = await expectState(core, 'session.signIn', {
       profileId: openProfileRegistry(appDataDir).findByUserId(userId(stack, SAMUEL))!.profileId,
@@ -301,20 +301,34 @@ describe('sign-in and device keys on a shared workstation', () => {
       (name, payload) => name === 'session.state' && states.push(payload as SessionState),
     );
 
-    // Samuel (or IT) revokes this workstation's device from another of his devices.
+    // Samuel revokes this workstation's device from another of his devices: the hub's word, no IT signature
+    // (and this machine policy pins no IT key). Only a revocation IT signed wipes (remote-wipe.test.ts).
     const other = await deviceSession(stack, SAMUEL);
     try {
       await call(other.connection, HubMethod.RevokeDevice, { deviceId: samuelDevice });
     } finally {
       await other.connection.stop();
     }
-    await waitFor('signed out after revocation', () => states.some((s) => s.status === 'signed-out'));
+    await waitFor('locked after revocation', () => states.some((s) => s.status === 'locked'));
     const after = await expectState(core, 'session.current');
-    expect(after).toMatchObject({ status: 'signed-out', notice: { code: 'device_revoked' } });
-    if (after.status !== 'signed-out') return;
-    expect(after.profiles.map((p) => p.username)).toEqual([ASHA]);
-    expect((await keychain.list()).filter((a) => a.startsWith(`${samuelProfile}/`))).toEqual([]);
-    expect(existsSync(samuelDir)).toBe(false);
+    expect(after).toMatchObject({
+      status: 'locked',
+      profile: { username: SAMUEL },
+      pinAvailable: false,
+      withdrawn: {
+        code: 'access_withdrawn',
+        message: 'Your access on this workstation was withdrawn by the server. Sign in again.',
+      },
+    });
+    expect(await ask(core, 'session.unlockWithPin', { pin: '1357' })).toMatchObject({
+      ok: false,
+      error: { code: 'access_withdrawn' },
+    });
+    expect(
+      (await keychain.list()).filter((a) => a.startsWith(`${samuelProfile}/`)).length,
+    ).toBeGreaterThanOrEqual(3);
+    expect(existsSync(samuelDir)).toBe(true);
+    expect(openProfileRegistry(appDataDir).get(samuelProfile)).not.toBeNull();
     // Asha's profile is untouched.
     expect(
       (await keychain.list()).filter((a) => a.startsWith(`${ashaProfile}/`)).length,
@@ -328,9 +342,10 @@ describe('sign-in and device keys on a shared workstation', () => {
       status: 'locked',
     });
     await expectState(core, 'session.unlockWithPin', { pin: '2468' });
+    // Samuel's locked profile is still on this workstation (only IT's signed revocation erases it).
     expect(await expectState(core, 'session.signOut')).toMatchObject({
       status: 'signed-out',
-      profiles: [{ username: ASHA }],
+      profiles: [{ username: ASHA }, { username: SAMUEL }],
     });
     const opened = login.opened;
     login.next(credentials(ASHA));

@@ -18,10 +18,11 @@ public sealed record HelloResult(int ProtocolVersion, string UserId, UserRecord?
 /// <summary>
 /// The hub of docs/hub-protocol.md. Every method takes one JSON object and answers one JSON value; every
 /// refusal is a HubException carrying {"code","message"}. It stores only public keys, membership, opaque
-/// envelopes and sealed key material; it never sees plaintext and cannot check signatures.
+/// envelopes and sealed key material; it never sees plaintext, and the only signature it checks is a device's
+/// proof of possession at RegisterDevice (Registration.cs).
 /// </summary>
 [Authorize]
-public sealed class ClinicalHub(Store store, UserDirectory directory, ConnectionRegistry registry, HubConfig config) : Hub
+public sealed partial class ClinicalHub(Store store, UserDirectory directory, ConnectionRegistry registry, HubConfig config) : Hub
 {
     private static readonly string[] ReceiptKinds = ["delivered", "read", "acknowledged"];
 
@@ -89,13 +90,26 @@ public sealed class ClinicalHub(Store store, UserDirectory directory, Connection
         throw HubErrors.Make("device_revoked", $"device {device.DeviceId} has not been used for {config.DeviceExpiryDays} days and is now revoked");
     }
 
+    /// <summary>A fresh nonce for this connection's next RegisterDevice (single use, short-lived).</summary>
+    public object GetRegistrationChallenge(JsonElement arg)
+    {
+        _ = new Args(arg);
+        var challenge = State.NewChallenge();
+        return new { nonce = Convert.ToBase64String(challenge.Nonce), expiresAt = challenge.ExpiresAtText };
+    }
+
     public async Task<object> RegisterDevice(JsonElement arg)
     {
         var a = new Args(arg);
         var record = new DeviceRecord(a.Id("deviceId"), UserId, a.Base64("signingPublicKey", 1024), a.Base64("encryptionPublicKey", 1024),
-            a.Base64("selfSignature", 1024), Args.ValidateTimestamp("createdAt", a.String("createdAt", 64)), Clock.Now(), false, null, null);
+            a.Base64("selfSignature", 1024), Args.ValidateTimestamp("createdAt", a.String("createdAt", 64)), Clock.Now(), false, null, null)
+        { DeviceName = DeviceNames.Check("deviceName", a.OptString("deviceName", 64)) };
+        var nonce = a.Base64("nonce", 64);
+        var proof = a.Base64("proof", 128);
         if (State.DeviceId is { } bound && bound != record.DeviceId)
             throw HubErrors.Conflict($"this connection is already bound to device {bound}");
+        // Proof of possession: only a caller holding the entry's signing key can store (or bind) it.
+        RegistrationProof.Check(State, record.DeviceId, record.SigningPublicKey, nonce, proof);
         var (stored, created) = store.RegisterDevice(record);
         // Re-registering is another way to bind, so an expired device cannot come back through it.
         if (!created) await RefuseIfExpired(stored);

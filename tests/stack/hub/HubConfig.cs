@@ -25,6 +25,9 @@ public sealed record HubConfig(
     /// <summary>SignalR's own frame limit: above the envelope limit so an oversized envelope gets a typed error.</summary>
     public long MaxReceiveMessageBytes => Math.Max(1024 * 1024, 4L * MaxEnvelopeBytes + 64 * 1024);
 
+    /// <summary>A file holding the admin token of `POST /admin/revocations` (Admin.cs); without it that path is off.</summary>
+    public string? AdminTokenFile { get; init; }
+
     public static HubConfig Load(string[] args)
     {
         var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
@@ -66,6 +69,7 @@ public sealed record HubConfig(
             CallsPerSecond: cps,
             CallBurst: Number("call-burst", Math.Max(10 * cps, 1), 1),
             ClockSkewSeconds: (int)Number("clock-skew-seconds", 30, 0),
-            DeviceExpiryDays: (int)Number("device-expiry-days", 90, 1));
+            DeviceExpiryDays: (int)Number("device-expiry-days", 90, 1))
+        { AdminTokenFile = Get("admin-token-file") };
     }
 }

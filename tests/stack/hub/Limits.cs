@@ -36,7 +36,7 @@ public sealed class TokenBucket(double rate, double burst)
 public sealed class CallGate(ConnectionRegistry registry, ILogger<CallGate> log) : IHubFilter
 {
     private static readonly HashSet<string> WithoutDevice =
-        ["Hello", "RegisterDevice", "ListDevices", "GetUserKeys", "SearchUsers", "GetUsers", "GetPresence"];
+        ["Hello", "GetRegistrationChallenge", "RegisterDevice", "ListDevices", "GetUserKeys", "SearchUsers", "GetUsers", "GetPresence", "GetRevocation"];
 
     public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext ctx, Func<HubInvocationContext, ValueTask<object?>> next)
     {

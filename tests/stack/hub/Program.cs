@@ -48,6 +48,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.MapGet("/health", () => Results.Json(new { status = "ok", protocolVersion = HubConfig.ProtocolVersion }));
 app.MapHub<ClinicalHub.ClinicalHub>(Auth.HubPath, o => o.CloseOnAuthenticationExpiration = true);
+app.MapAdminRevocations(config);
 
 await app.StartAsync();
 var origin = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

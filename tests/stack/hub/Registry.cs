@@ -42,6 +42,18 @@ public sealed class ConnectionState(string connectionId, string userId, TokenBuc
     public TokenBucket Bucket { get; } = bucket;
     public volatile string? DeviceId;
     public volatile bool Revoked;
+    private RegistrationChallenge? _challenge;
+
+    /// <summary>Issues a fresh registration challenge for this connection (replacing any earlier one).</summary>
+    public RegistrationChallenge NewChallenge()
+    {
+        var challenge = RegistrationChallenge.Create();
+        Interlocked.Exchange(ref _challenge, challenge);
+        return challenge;
+    }
+
+    /// <summary>Takes this connection's challenge, if any: a challenge is used at most once, whatever the outcome.</summary>
+    public RegistrationChallenge? TakeChallenge() => Interlocked.Exchange(ref _challenge, null);
 }
 
 public sealed record PresenceRecord(string UserId, bool Online, string? LastSeen);

@@ -3,7 +3,11 @@ using Microsoft.Data.Sqlite;
 namespace ClinicalHub;
 
 public sealed record DeviceRecord(string DeviceId, string UserId, string SigningPublicKey, string EncryptionPublicKey,
-    string SelfSignature, string CreatedAt, string RegisteredAt, bool Revoked, string? RevokedAt, string? LastSeenAt);
+    string SelfSignature, string CreatedAt, string RegisteredAt, bool Revoked, string? RevokedAt, string? LastSeenAt)
+{
+    /// <summary>The workstation name of a version 2 entry (signed by the device, opaque here); null for version 1.</summary>
+    public string? DeviceName { get; init; }
+}
 
 public sealed record ConversationRecord(string ConversationId, string Kind, string CreatedBy, string CreatedAt,
     string[] Members, long LastSeq, long LastChangeSeq);
@@ -75,6 +79,9 @@ public sealed partial class Store : IDisposable
                 return 0;
             });
         _lastSeenSince = Query("SELECT value FROM meta WHERE key='last_seen_since'", r => r.GetString(0)).FirstOrDefault();
+        // Device names (version 2 directory entries): existing devices keep their version 1 entries, without one.
+        if (!Query("SELECT name FROM pragma_table_info('devices')", r => r.GetString(0)).Contains("device_name"))
+            Exec("ALTER TABLE devices ADD COLUMN device_name TEXT");
     }
 
     public void Dispose() => _db.Dispose();
@@ -82,11 +89,12 @@ public sealed partial class Store : IDisposable
     // ---- devices -------------------------------------------------------------------------------
 
     private const string DeviceColumns =
-        "device_id, user_id, signing_key, encryption_key, self_signature, created_at, registered_at, revoked_at, last_seen_at";
+        "device_id, user_id, signing_key, encryption_key, self_signature, created_at, registered_at, revoked_at, last_seen_at, device_name";
 
     private static DeviceRecord ReadDevice(SqliteDataReader r) => new(r.GetString(0), r.GetString(1), r.GetString(2),
         r.GetString(3), r.GetString(4), r.GetString(5), r.GetString(6), !r.IsDBNull(7), r.IsDBNull(7) ? null : r.GetString(7),
-        r.IsDBNull(8) ? null : r.GetString(8));
+        r.IsDBNull(8) ? null : r.GetString(8))
+    { DeviceName = r.IsDBNull(9) ? null : r.GetString(9) };
 
     public DeviceRecord? GetDevice(string deviceId)
     {
@@ -104,12 +112,13 @@ public sealed partial class Store : IDisposable
                 if (existing.UserId != d.UserId) throw HubErrors.Conflict("this device id belongs to another user");
                 if (existing.Revoked) throw HubErrors.DeviceRevoked(d.DeviceId);
                 if (existing.SigningPublicKey != d.SigningPublicKey || existing.EncryptionPublicKey != d.EncryptionPublicKey
-                    || existing.SelfSignature != d.SelfSignature || existing.CreatedAt != d.CreatedAt)
+                    || existing.SelfSignature != d.SelfSignature || existing.CreatedAt != d.CreatedAt
+                    || existing.DeviceName != d.DeviceName)
                     throw HubErrors.Conflict("this device id is already registered with other keys");
                 return (existing, false);
             }
-            Exec($"INSERT INTO devices({DeviceColumns}) VALUES($1,$2,$3,$4,$5,$6,$7,NULL,$8)", d.DeviceId, d.UserId,
-                d.SigningPublicKey, d.EncryptionPublicKey, d.SelfSignature, d.CreatedAt, d.RegisteredAt, d.LastSeenAt);
+            Exec($"INSERT INTO devices({DeviceColumns}) VALUES($1,$2,$3,$4,$5,$6,$7,NULL,$8,$9)", d.DeviceId, d.UserId,
+                d.SigningPublicKey, d.EncryptionPublicKey, d.SelfSignature, d.CreatedAt, d.RegisteredAt, d.LastSeenAt, d.DeviceName);
             return (d, true);
         }
     }

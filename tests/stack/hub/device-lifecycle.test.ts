@@ -13,7 +13,10 @@ import {
   newDeviceRequest,
   nextEvent,
   refusal,
+  register,
+  registration,
   startStack,
+  userId,
   type Stack,
 } from './hub-test-kit';
 
@@ -49,7 +52,8 @@ describe('hub device lifecycle', () => {
     const token = await stack.token('dr.asha.rao');
     const request = newDeviceRequest();
     const first = await connect(stack.hub.url, token);
-    const { device: registered } = await call(first, HubMethod.RegisterDevice, request);
+    const asha = userId(stack, 'dr.asha.rao');
+    const { device: registered } = await register(first, asha, request);
     await first.stop();
     expect(registered.lastSeenAt).not.toBeNull();
     expect(registered.lastSeenAt! >= registered.registeredAt).toBe(true);
@@ -65,7 +69,7 @@ describe('hub device lifecycle', () => {
     // Re-registering (identically) binds too, and answers the record with the new sign-in.
     await pause(20);
     const third = await connect(stack.hub.url, token);
-    const again = await call(third, HubMethod.RegisterDevice, request);
+    const again = await register(third, asha, request);
     await third.stop();
     expect(again.created).toBe(false);
     expect(again.device.lastSeenAt! > seen.lastSeenAt!).toBe(true);
@@ -78,7 +82,7 @@ describe('hub device lifecycle', () => {
     const recent = await deviceSession(stack, 'dr.lena.fischer');
     const reRegistered = newDeviceRequest();
     const plain = await connect(stack.hub.url, await stack.token('dr.lena.fischer'));
-    await call(plain, HubMethod.RegisterDevice, reRegistered);
+    await register(plain, old.userId, reRegistered);
     await plain.stop();
     const meera = await deviceSession(stack, 'opd.meera.nair');
     await call(meera.connection, HubMethod.CreateConversation, { kind: 'direct', memberIds: [old.userId] });
@@ -100,7 +104,9 @@ describe('hub device lifecycle', () => {
       expect(await refusal(lena, HubMethod.Hello, { deviceId: old.deviceId })).toBe('device_revoked');
       expect(await peerSaw).toMatchObject({ userId: old.userId, change: 'revoked' });
       expect(await refusal(lena, HubMethod.Hello, { deviceId: neverSeen.deviceId })).toBe('device_revoked');
-      expect(await refusal(lena, HubMethod.RegisterDevice, reRegistered)).toBe('device_revoked');
+      expect(
+        await refusal(lena, HubMethod.RegisterDevice, await registration(lena, old.userId, reRegistered)),
+      ).toBe('device_revoked');
       expect(await refusal(lena, HubMethod.Hello, { deviceId: old.deviceId })).toBe('device_revoked');
 
       const { devices } = await call(peer, HubMethod.ListDevices, { userIds: [old.userId] });

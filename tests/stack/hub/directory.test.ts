@@ -10,6 +10,8 @@ import {
   newDeviceRequest,
   nextEvent,
   refusal,
+  register,
+  registration,
   startStack,
   userId,
   type Stack,
@@ -25,41 +27,106 @@ describe('hub key and staff directory', () => {
   it('registers a device, binds the connection to it, and lists it publicly', async () => {
     const asha = await connect(stack.hub.url, await stack.token('dr.asha.rao'));
     const samuel = await connect(stack.hub.url, await stack.token('dr.samuel.okafor'));
+    const ashaId = userId(stack, 'dr.asha.rao');
+    const samuelId = userId(stack, 'dr.samuel.okafor');
     try {
       expect(await refusal(asha, HubMethod.ListConversations, {})).toBe('device_required');
-      const request = newDeviceRequest();
-      const { device, created } = await call(asha, HubMethod.RegisterDevice, request);
+      const request = newDeviceRequest({ deviceName: 'WARD3B-PC02' });
+      const { device, created } = await register(asha, ashaId, request);
       expect(created).toBe(true);
       expect(device).toMatchObject({
         ...request,
-        userId: userId(stack, 'dr.asha.rao'),
+        userId: ashaId,
         revoked: false,
         revokedAt: null,
       });
       expect((await call(asha, HubMethod.Hello, {})).deviceId).toBe(request.deviceId);
       await call(asha, HubMethod.ListConversations, {});
 
-      // Identical re-registration is idempotent; other keys under the same id are a conflict.
-      expect((await call(asha, HubMethod.RegisterDevice, request)).created).toBe(false);
-      expect(await refusal(asha, HubMethod.RegisterDevice, { ...request, signingPublicKey: b64(32) })).toBe(
+      // Identical re-registration is idempotent; other keys (proved) or another name under the same id conflict.
+      expect((await register(asha, ashaId, request)).created).toBe(false);
+      const rekeyed = newDeviceRequest({ deviceId: request.deviceId, createdAt: request.createdAt });
+      expect(await refusal(asha, HubMethod.RegisterDevice, await registration(asha, ashaId, rekeyed))).toBe(
         'conflict',
       );
-      // Someone else's device id cannot be taken over or bound.
-      expect(await refusal(samuel, HubMethod.RegisterDevice, request)).toBe('conflict');
+      const renamed = { ...request, deviceName: 'WARD3B-PC03' };
+      expect(await refusal(asha, HubMethod.RegisterDevice, await registration(asha, ashaId, renamed))).toBe(
+        'conflict',
+      );
+      // Someone else's device id cannot be taken over or bound, even with a proof by its own key.
+      expect(
+        await refusal(samuel, HubMethod.RegisterDevice, await registration(samuel, samuelId, request)),
+      ).toBe('conflict');
       expect(await refusal(samuel, HubMethod.Hello, { deviceId: request.deviceId })).toBe('forbidden');
       expect(await refusal(samuel, HubMethod.Hello, { deviceId: 'dev-never-registered' })).toBe('not_found');
 
-      const { devices } = await call(samuel, HubMethod.ListDevices, {
-        userIds: [userId(stack, 'dr.asha.rao')],
-      });
+      const { devices } = await call(samuel, HubMethod.ListDevices, { userIds: [ashaId] });
       expect(devices.map((d) => d.deviceId)).toContain(request.deviceId);
       expect(devices.find((d) => d.deviceId === request.deviceId)).toMatchObject({
         signingPublicKey: request.signingPublicKey,
         selfSignature: request.selfSignature,
         createdAt: request.createdAt,
+        deviceName: 'WARD3B-PC02',
       });
+      // A device registered without a name (a version 1 entry, on its own connection) is listed with none.
+      const older = await connect(stack.hub.url, await stack.token('dr.asha.rao'));
+      const unnamed = newDeviceRequest();
+      expect((await register(older, ashaId, unnamed)).device.deviceName).toBeNull();
+      await older.stop();
+      const again = await call(samuel, HubMethod.ListDevices, { userIds: [ashaId] });
+      expect(again.devices.find((d) => d.deviceId === unnamed.deviceId)?.deviceName).toBeNull();
     } finally {
       await Promise.all([asha.stop(), samuel.stop()]);
+    }
+  });
+
+  it('refuses a registration without a valid proof of possession, and stores nothing', async () => {
+    const lena = await connect(stack.hub.url, await stack.token('dr.lena.fischer'));
+    const other = await connect(stack.hub.url, await stack.token('dr.lena.fischer'));
+    const lenaId = userId(stack, 'dr.lena.fischer');
+    const listed = async () =>
+      (await call(other, HubMethod.ListDevices, { userIds: [lenaId] })).devices.map((d) => d.deviceId);
+    try {
+      const request = newDeviceRequest({ deviceName: 'OPD-DESK-4' });
+      const before = await listed();
+      const proved = await registration(lena, lenaId, request);
+      const { nonce, proof } = proved;
+      // No challenge at all, or a nonce the hub never issued: refused.
+      const fresh = await connect(stack.hub.url, await stack.token('dr.lena.fischer'));
+      expect(await refusal(fresh, HubMethod.RegisterDevice, proved)).toBe('invalid_proof');
+      await fresh.stop();
+      expect(await refusal(lena, HubMethod.RegisterDevice, { ...proved, nonce: b64(32) })).toBe(
+        'invalid_proof',
+      );
+      // The challenge was used by that attempt: the right proof for it no longer registers (single use).
+      expect(await refusal(lena, HubMethod.RegisterDevice, { ...request, nonce, proof })).toBe(
+        'invalid_proof',
+      );
+      // A proof by another key (the caller does not hold the entry's key), or for another device id or user.
+      const stranger = await registration(lena, lenaId, { ...request, signingPublicKey: b64(32) });
+      expect(await refusal(lena, HubMethod.RegisterDevice, stranger)).toBe('invalid_proof');
+      const forOtherId = await registration(lena, lenaId, { ...request, deviceId: `dev-${Date.now()}` });
+      expect(
+        await refusal(lena, HubMethod.RegisterDevice, { ...forOtherId, deviceId: request.deviceId }),
+      ).toBe('invalid_proof');
+      const asAnotherUser = await registration(lena, userId(stack, 'dr.asha.rao'), request);
+      expect(await refusal(lena, HubMethod.RegisterDevice, asAnotherUser)).toBe('invalid_proof');
+      // Malformed fields are invalid before any proof is looked at; a bad device name too.
+      expect(await refusal(lena, HubMethod.RegisterDevice, { ...proved, proof: 'not base64!' })).toBe(
+        'invalid',
+      );
+      expect(await refusal(lena, HubMethod.RegisterDevice, { ...proved, deviceName: '<script>' })).toBe(
+        'invalid',
+      );
+      expect(await refusal(lena, HubMethod.RegisterDevice, { ...request })).toBe('invalid');
+      // Nothing was stored or bound by any of it.
+      expect(await listed()).toEqual(before);
+      expect(await refusal(lena, HubMethod.ListConversations, {})).toBe('device_required');
+      // With a fresh challenge and the device's own key, it registers.
+      expect((await register(lena, lenaId, request)).device).toMatchObject({ deviceName: 'OPD-DESK-4' });
+      expect(await listed()).toContain(request.deviceId);
+    } finally {
+      await Promise.all([lena.stop(), other.stop()]);
     }
   });
 

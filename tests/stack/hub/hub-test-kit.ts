@@ -1,6 +1,6 @@
 // Test support for the hub conformance tests: a running IdP + hub pair, SignalR connections with real
 // tokens, typed calls validated against src/shared/hub-protocol.ts, and event waiting.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomUUID, sign, type KeyObject } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -157,14 +157,84 @@ export function b64(bytes: number): string {
   return randomBytes(bytes).toString('base64');
 }
 
-export function newDeviceRequest(): HubRequests['RegisterDevice'] {
+/** A device's registration before its proof of possession: what the hub stores. */
+export type DeviceRequest = Omit<HubRequests['RegisterDevice'], 'nonce' | 'proof'>;
+
+// The signing keys of the devices made here, by public key, so a registration can be proved for the
+// connection's challenge (the hub checks the proof; the self-signature is random: clients check that).
+const signingKeys = new Map<string, KeyObject>();
+
+export function newDeviceRequest(fields: Partial<DeviceRequest> = {}): DeviceRequest {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const signingPublicKey = publicKey.export({ format: 'der', type: 'spki' }).subarray(-32).toString('base64');
+  signingKeys.set(signingPublicKey, privateKey);
   return {
     deviceId: `dev-${randomUUID()}`,
-    signingPublicKey: b64(32),
+    signingPublicKey,
     encryptionPublicKey: b64(32),
     selfSignature: b64(64),
     createdAt: new Date().toISOString(),
+    ...fields,
   };
+}
+
+/** What can ask the hub for a registration challenge: a raw SignalR connection or the app's hub client. */
+type Challenger =
+  | HubConnection
+  | { call(method: 'GetRegistrationChallenge', args: Record<string, never>): Promise<{ nonce: string }> };
+
+/** The statement a registration proof signs (docs/hub-protocol.md, RegisterDevice). */
+export function registrationStatement(userId: string, deviceId: string, nonce: string): Buffer {
+  const parts = [
+    Buffer.from('clinical-messenger/device-registration/v1'),
+    Buffer.from(userId),
+    Buffer.from(deviceId),
+    Buffer.from(nonce, 'base64'),
+  ];
+  return Buffer.concat(
+    parts.flatMap((p) => {
+      const length = Buffer.alloc(4);
+      length.writeUInt32BE(p.length);
+      return [length, p];
+    }),
+  );
+}
+
+/**
+ * The request with its proof of possession for the connection's fresh challenge, registering as `userId` (the
+ * token's user): signed with the device's own key, or — for a signing key this kit did not make — with a
+ * stranger's key (a proof the hub must refuse).
+ */
+export async function registration(
+  via: Challenger,
+  userId: string,
+  request: DeviceRequest,
+): Promise<HubRequests['RegisterDevice']> {
+  const { nonce } =
+    'invoke' in via
+      ? await call(via, HubMethod.GetRegistrationChallenge, {})
+      : await via.call(HubMethod.GetRegistrationChallenge, {});
+  return withProof(userId, request, nonce);
+}
+
+/** The request with its proof for a given challenge nonce (what the hub client's `registration` answers). */
+export function withProof(
+  userId: string,
+  request: DeviceRequest,
+  nonce: string,
+): HubRequests['RegisterDevice'] {
+  const key = signingKeys.get(request.signingPublicKey) ?? generateKeyPairSync('ed25519').privateKey;
+  const proof = sign(null, registrationStatement(userId, request.deviceId, nonce), key).toString('base64');
+  return { ...request, nonce, proof };
+}
+
+/** Registers `request` (a new device by default) on the connection as `userId`, with a valid proof. */
+export async function register(
+  connection: HubConnection,
+  userId: string,
+  request: DeviceRequest = newDeviceRequest(),
+): Promise<HubResult<'RegisterDevice'>> {
+  return call(connection, HubMethod.RegisterDevice, await registration(connection, userId, request));
 }
 
 /** A connection bound to a newly registered device of the user. */
@@ -173,7 +243,7 @@ export async function deviceSession(
   username: string,
 ): Promise<{ connection: HubConnection; deviceId: string; userId: string }> {
   const connection = await connect(stack.hub.url, await stack.token(username));
-  const { device } = await call(connection, HubMethod.RegisterDevice, newDeviceRequest());
+  const { device } = await register(connection, userId(stack, username));
   return { connection, deviceId: device.deviceId, userId: device.userId };
 }
 
@@ -192,12 +262,71 @@ export async function editHubDatabase(stack: Stack, edit: (db: Database.Database
   await stack.hub.restart();
 }
 
+/** An envelope put straight into the hub's store, as someone holding its files would. */
+export interface InjectedEnvelope {
+  bytes: Uint8Array;
+  envelopeId: string;
+  userId: string;
+  deviceId: string;
+  /** Defaults to now. */
+  serverTime?: string;
+}
+
+/** Appends envelopes after a conversation's last seq in the hub's store; returns the seqs they took. */
+export async function appendEnvelopes(
+  stack: Stack,
+  conversationId: string,
+  envelopes: readonly InjectedEnvelope[],
+): Promise<number[]> {
+  const seqs: number[] = [];
+  await editHubDatabase(stack, (db) => {
+    let seq = db
+      .prepare('SELECT last_seq FROM conversations WHERE conversation_id = ?')
+      .pluck()
+      .get(conversationId) as number;
+    const insert = db.prepare(
+      'INSERT INTO envelopes (conversation_id, seq, envelope_id, sender_user_id, sender_device_id, payload, server_time) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    const now = new Date().toISOString();
+    for (const e of envelopes) {
+      seq += 1;
+      insert.run(
+        conversationId,
+        seq,
+        e.envelopeId,
+        e.userId,
+        e.deviceId,
+        Buffer.from(e.bytes).toString('base64'),
+        e.serverTime ?? now,
+      );
+      seqs.push(seq);
+    }
+    db.prepare('UPDATE conversations SET last_seq = ? WHERE conversation_id = ?').run(seq, conversationId);
+  });
+  return seqs;
+}
+
 /** Replaces a device's keys in the hub's directory with an attacker's, correctly self-signed entry. */
 export function swapDeviceKeys(
   db: Database.Database,
-  entry: { deviceId: string; signingPublicKey: string; encryptionPublicKey: string; selfSignature: string },
+  entry: {
+    deviceId: string;
+    signingPublicKey: string;
+    encryptionPublicKey: string;
+    selfSignature: string;
+    deviceName?: string | null;
+  },
 ): number {
+  // The name goes with the entry: it is signed with the keys (a version 1 entry has none).
   return db
-    .prepare('UPDATE devices SET signing_key = ?, encryption_key = ?, self_signature = ? WHERE device_id = ?')
-    .run(entry.signingPublicKey, entry.encryptionPublicKey, entry.selfSignature, entry.deviceId).changes;
+    .prepare(
+      'UPDATE devices SET signing_key = ?, encryption_key = ?, self_signature = ?, device_name = ? WHERE device_id = ?',
+    )
+    .run(
+      entry.signingPublicKey,
+      entry.encryptionPublicKey,
+      entry.selfSignature,
+      entry.deviceName ?? null,
+      entry.deviceId,
+    ).changes;
 }

@@ -1,6 +1,7 @@
 // Starts the reference SignalR hub (C#, tests/stack/hub/*.cs) as a child process, building it first when
 // the built dll is missing or older than its sources. See docs/hub-protocol.md for what it speaks.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -35,12 +36,17 @@ export interface StartHubOptions {
   clockSkewSeconds?: number;
   /** Days without a sign-in after which binding a device revokes it (default 90). */
   deviceExpiryDays?: number;
+  /** The admin token of `POST /admin/revocations` (docs/remote-wipe.md); a random one when absent. */
+  adminToken?: string;
 }
 
 export interface RunningHub {
   /** https://127.0.0.1:PORT/hub */
   url: string;
   origin: string;
+  /** The admin token IT's tool presents (`npm run admin -- revoke`), and the file the hub read it from. */
+  adminToken: string;
+  adminTokenFile: string;
   readonly pid: number;
   /** Sends the signal (default SIGTERM); resolves when the process has exited. */
   kill(signal?: NodeJS.Signals): Promise<void>;
@@ -100,7 +106,12 @@ function track(child: ChildProcess): void {
   }
 }
 
-function hubArgs(opts: StartHubOptions, directoryFile: string, port: number): string[] {
+function hubArgs(
+  opts: StartHubOptions,
+  directoryFile: string,
+  port: number,
+  adminTokenFile: string,
+): string[] {
   const args: Record<string, string | number | undefined> = {
     'data-dir': opts.dataDir,
     issuer: opts.issuer,
@@ -115,6 +126,7 @@ function hubArgs(opts: StartHubOptions, directoryFile: string, port: number): st
     'call-burst': opts.callBurst,
     'clock-skew-seconds': opts.clockSkewSeconds,
     'device-expiry-days': opts.deviceExpiryDays,
+    'admin-token-file': adminTokenFile,
   };
   return Object.entries(args).flatMap(([k, v]) => (v === undefined ? [] : [`--${k}`, String(v)]));
 }
@@ -183,9 +195,12 @@ export async function startHub(opts: StartHubOptions): Promise<RunningHub> {
     department,
   }));
   writeFileSync(directoryFile, JSON.stringify(directory, null, 2));
+  const adminTokenFile = join(opts.dataDir, 'admin-token');
+  const adminToken = opts.adminToken ?? randomBytes(32).toString('base64url');
+  writeFileSync(adminTokenFile, adminToken, { mode: 0o600 });
   const logFile = join(opts.dataDir, 'hub.log');
 
-  let current = await launch(dll, hubArgs(opts, directoryFile, opts.port ?? 0), logFile);
+  let current = await launch(dll, hubArgs(opts, directoryFile, opts.port ?? 0, adminTokenFile), logFile);
   const origin = current.origin;
   const port = Number(new URL(origin).port);
 
@@ -198,6 +213,8 @@ export async function startHub(opts: StartHubOptions): Promise<RunningHub> {
   return {
     url: `${origin}/hub`,
     origin,
+    adminToken,
+    adminTokenFile,
     get pid() {
       return current.child.pid ?? -1;
     },
@@ -207,7 +224,7 @@ export async function startHub(opts: StartHubOptions): Promise<RunningHub> {
       // The old socket can hold the port for a moment after a kill: retry a few times.
       for (let attempt = 1; ; attempt++) {
         try {
-          current = await launch(dll, hubArgs(opts, directoryFile, port), logFile);
+          current = await launch(dll, hubArgs(opts, directoryFile, port, adminTokenFile), logFile);
           return;
         } catch (err) {
           if (attempt >= 5) throw err;

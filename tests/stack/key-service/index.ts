@@ -228,6 +228,10 @@ function createHandler(
     if (!(await verifyDirectoryEntry({ ...body.device, userId }))) {
       throw forbidden("The device entry is not self-signed by this device for the token's user.");
     }
+    // A named (version 2) entry: the release and its notice carry the name the device signed, no other.
+    if (body.device.deviceName !== undefined && body.device.deviceName !== body.deviceName) {
+      throw forbidden('The device name does not match the one its directory entry is signed with.');
+    }
     const issued = challenges.get(body.nonce);
     if (!issued || issued.userId !== userId || issued.expiresAt <= now) {
       throw forbidden('The nonce was not issued to this user, has expired or was already used.');

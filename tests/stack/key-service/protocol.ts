@@ -35,6 +35,8 @@ export const ReleaseRequest = z.object({
     encryptionPublicKey: Base64.max(64),
     selfSignature: Base64.max(128),
     createdAt: z.string().min(1).max(64),
+    /** A version 2 entry signs the device's name too (docs/hub-protocol.md); absent for version 1. */
+    deviceName: z.string().min(1).max(64).optional(),
   }),
   deviceName: z.string().min(1).max(64),
   nonce: Base64.max(64),

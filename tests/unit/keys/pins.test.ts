@@ -121,7 +121,7 @@ describe('contact device key pinning', () => {
     expect(await pins.checkContactDevice({ ...bob, revoked: false })).toBe('match');
     expect(pins.isSendAllowed('bob', bob.deviceId)).toBe(false);
     expect(pins.get('bob', bob.deviceId)?.revoked).toBe(true);
-    expect(audit.list().map((e) => e.kind)).toEqual(['device-revoked']);
+    expect(audit.list().map((e) => e.kind)).toEqual(['device-revoked', 'device-first-seen']);
 
     const carol = await contactEntry('carol', 'carol');
     await pins.checkContactDevice({ ...carol, revoked: true });

@@ -104,6 +104,21 @@ describe('managed policy precedence', () => {
     );
   });
 
+  it('takes newDeviceTrust from the machine policy only ("notice" by default)', () => {
+    expect(loadPolicy({ machine: missing, user: missing }).policy.newDeviceTrust).toBe('notice');
+    const byUser = loadPolicy({ machine: missing, user: file({ newDeviceTrust: 'verify' }) });
+    expect(byUser.policy.newDeviceTrust).toBe('notice');
+    const relaxed = loadPolicy({
+      machine: file({ newDeviceTrust: 'verify' }),
+      user: file({ newDeviceTrust: 'notice' }),
+    });
+    expect(relaxed.policy.newDeviceTrust).toBe('verify');
+    expect(relaxed.sources.newDeviceTrust).toBe('machine');
+    expect(loadPolicy({ machine: file({ newDeviceTrust: 'trust' }), user: missing }).problems).toHaveLength(
+      1,
+    );
+  });
+
   it('knows where each platform keeps the machine policy', () => {
     expect(machinePolicyPath('win32', { ProgramData: 'D:\\PD' })).toBe(
       'D:\\PD\\ClinicalMessenger\\policy.json',

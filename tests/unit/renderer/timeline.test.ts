@@ -23,6 +23,7 @@ const message = (seq: number | null, time = at): MessageView => ({
   patient: null,
   document: null,
   receipts: [],
+  acknowledgements: [],
 });
 const alert = (
   id: number,

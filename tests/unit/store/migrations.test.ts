@@ -300,6 +300,60 @@ describe('migration 12: integrity alerts about hub assertions', () => {
   });
 });
 
+describe('migration 13: device trust', () => {
+  it('keeps every pin accepted and its revocation known, records baselines, and holds names and notices', () => {
+    const { store, upgrade } = storeAt(12);
+    const pin = store.db.prepare(
+      'INSERT INTO contact_device_pins (user_id, device_id, signing_public_key, encryption_public_key, first_seen_at, pinned_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    pin.run('okafor', 'd1', 'sk', 'ek', '2025-01-01T00:00:00.000Z', '2025-01-02T00:00:00.000Z', null);
+    pin.run(
+      'okafor',
+      'd2',
+      'sk',
+      'ek',
+      '2025-01-03T00:00:00.000Z',
+      '2025-01-03T00:00:00.000Z',
+      '2025-02-01T00:00:00.000Z',
+    );
+    const up = upgrade();
+    expect(
+      up.db
+        .prepare(
+          'SELECT device_id, device_name, enrolled_at, noticed, accepted_at, revocation_seen_at FROM contact_device_pins ORDER BY device_id',
+        )
+        .all(),
+    ).toEqual([
+      {
+        device_id: 'd1',
+        device_name: null,
+        enrolled_at: null,
+        noticed: 0,
+        accepted_at: '2025-01-02T00:00:00.000Z',
+        revocation_seen_at: null,
+      },
+      {
+        device_id: 'd2',
+        device_name: null,
+        enrolled_at: null,
+        noticed: 0,
+        accepted_at: '2025-01-03T00:00:00.000Z',
+        revocation_seen_at: '2025-02-01T00:00:00.000Z',
+      },
+    ]);
+    expect(up.db.prepare('SELECT user_id, listed_at FROM trust_baselines').all()).toEqual([
+      { user_id: 'okafor', listed_at: '2025-01-01T00:00:00.000Z' },
+    ]);
+    expect(() =>
+      up.db.prepare("UPDATE contact_device_pins SET noticed = 2 WHERE device_id = 'd1'").run(),
+    ).toThrow(/CHECK/);
+    expect(() => up.db.prepare("INSERT INTO trust_baselines VALUES ('okafor', 't')").run()).toThrow(
+      /UNIQUE|PRIMARY/,
+    );
+    up.close();
+  });
+});
+
 it('every migration of the list has a test above', () => {
   expect(profileMigrations.map((m) => m.name)).toEqual([
     'settings',
@@ -314,5 +368,6 @@ it('every migration of the list has a test above', () => {
     'conversation keys',
     'chain entries',
     'integrity alerts about hub assertions',
+    'device trust',
   ]);
 });

@@ -25,6 +25,14 @@ export const auditKinds = [
   'user-key-released',
   'key-release-refused',
   'user-key-forgotten',
+  /** The hub lists a conversation member whom no verified control entry added (ids only). */
+  'member-unconfirmed',
+  /** A contact's (or this user's own) device was seen in the directory for the first time (no PHI: ids, name). */
+  'device-first-seen',
+  /** Under newDeviceTrust "verify", the user accepted a new device after comparing safety numbers. */
+  'device-accepted',
+  /** The hub said this device is revoked without IT's valid signature: the profile was locked, not wiped. */
+  'revocation-unsigned',
 ] as const;
 export type AuditKind = (typeof auditKinds)[number];
 

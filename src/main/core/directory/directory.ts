@@ -1,5 +1,4 @@
-import { HubEvent, HubMethod, type Device } from '../../../shared/hub-protocol';
-import type { AuditEvent, AuditLog } from '../audit';
+import { HubMethod, type Device, type HubRequests } from '../../../shared/hub-protocol';
 import { fromBase64 } from '../crypto';
 import { AppError } from '../errors';
 import type { HubClient } from '../hub';
@@ -7,14 +6,14 @@ import {
   fingerprint,
   safetyNumber,
   signDirectoryEntry,
-  verifyDirectoryEntry,
+  signRegistrationProof,
   type DeviceIdentity,
   type LoadedDevice,
-  type PinCheck,
-  type PinStore,
 } from '../keys';
+import type { ObservedDevice, TrustService } from '../trust';
 
-export type ContactDeviceStatus = 'trusted' | 'new' | 'key-changed' | 'revoked' | 'invalid-signature';
+export type ContactDeviceStatus =
+  'trusted' | 'new' | 'unaccepted' | 'key-changed' | 'revoked' | 'invalid-signature';
 
 /** One device of a contact as the app shows it and as the messaging engine decides whom to seal to. */
 export interface ContactDevice {
@@ -23,6 +22,7 @@ export interface ContactDevice {
   /**
    * - 'new': first seen now, pinned (trust on first use);
    * - 'trusted': the directory shows the pinned keys;
+   * - 'unaccepted': a new device held under newDeviceTrust "verify" until the user accepts it;
    * - 'key-changed': the directory shows other keys than the pin; blocked until the user accepts;
    * - 'revoked': revoked in the directory (or earlier: a pin once revoked stays revoked);
    * - 'invalid-signature': the entry is not signed by its own key; never trusted, never pinned.
@@ -44,6 +44,14 @@ export interface ContactDevice {
   revokedAt: string | null;
   /** When a connection last bound this device (its last sign-in), as the hub says; null if never. */
   lastSeenAt: string | null;
+  /** The workstation name the device signed (version 2 entries); null for a version 1 or unverified entry. */
+  deviceName: string | null;
+  /** First seen after its user was already known here (a notice is shown for it). */
+  newDevice: boolean;
+  /** Usable: pinned and accepted (false while a new device waits under "verify", or when never pinned). */
+  accepted: boolean;
+  /** When this profile first saw it (null when never pinned). */
+  firstSeenAt: string | null;
 }
 
 /** This device, as far as comparing keys needs it. */
@@ -54,17 +62,31 @@ type DirectoryHub = Pick<HubClient, 'call'>;
 const maxIdsPerCall = 500;
 
 /**
- * Registers this device's self-signed entry in the hub's key directory and remembers it on the hub client,
- * so every reconnect binds it again (and registers it again should the hub have lost it). Registering the
+ * Registers this device's self-signed entry in the hub's key directory, with a proof that it holds its signing
+ * key (a signature over the hub's fresh challenge), and remembers it on the hub client, so every reconnect
+ * binds it again (and registers it again, with a new challenge, should the hub have lost it). Registering the
  * same entry again is harmless (`created: false`). Errors: HubCallError (`conflict`: the id is taken with
- * other keys; `device_revoked`), `hub_protocol_error` if the hub's stored record is not what was sent.
+ * other keys; `device_revoked`; `invalid_proof`), `hub_protocol_error` if the hub's challenge is unusable or its
+ * stored record is not what was sent.
  */
 export async function registerOwnDevice(
   hub: Pick<HubClient, 'call' | 'bindDevice'>,
   device: LoadedDevice,
 ): Promise<{ device: Device; created: boolean }> {
   const entry = signDirectoryEntry(device);
-  const result = await hub.call(HubMethod.RegisterDevice, entry);
+  const registration = (nonce: string): HubRequests['RegisterDevice'] => {
+    const proof = signRegistrationProof(device, nonce);
+    if (proof === null) {
+      throw new AppError(
+        'hub_protocol_error',
+        'The key directory sent a registration challenge that cannot be signed; nothing was registered.',
+      );
+    }
+    const { deviceName, ...fields } = entry;
+    return { ...fields, ...(typeof deviceName === 'string' ? { deviceName } : {}), nonce, proof };
+  };
+  const { nonce } = await hub.call(HubMethod.GetRegistrationChallenge, {});
+  const result = await hub.call(HubMethod.RegisterDevice, registration(nonce));
   const stored = result.device;
   if (
     stored.deviceId !== entry.deviceId ||
@@ -72,30 +94,37 @@ export async function registerOwnDevice(
     stored.signingPublicKey !== entry.signingPublicKey ||
     stored.encryptionPublicKey !== entry.encryptionPublicKey ||
     stored.selfSignature !== entry.selfSignature ||
-    stored.createdAt !== entry.createdAt
+    stored.createdAt !== entry.createdAt ||
+    (stored.deviceName ?? null) !== (entry.deviceName ?? null)
   ) {
     throw new AppError(
       'hub_protocol_error',
       'The key directory answered with another record than the one registered; it was not used.',
     );
   }
-  await hub.bindDevice(device.deviceId, { registration: entry });
+  await hub.bindDevice(device.deviceId, { registration });
   return result;
 }
 
-function statusOf(check: PinCheck): ContactDeviceStatus {
-  return check === 'new-pinned' ? 'new' : check === 'match' ? 'trusted' : 'key-changed';
+function statusOf(observed: ObservedDevice): ContactDeviceStatus {
+  const { entry, valid, check, pin } = observed;
+  if (!valid) return entry.revoked ? 'revoked' : 'invalid-signature';
+  if (entry.revoked || pin?.revoked) return 'revoked';
+  if (check === 'changed') return 'key-changed';
+  if (pin && pin.acceptedAt === null) return 'unaccepted';
+  return check === 'new-pinned' ? 'new' : 'trusted';
 }
 
 /**
- * The devices of these users from the key directory, each checked: its self-signature verified, then its
- * keys compared with the pin (pinned on first sight). This device itself is left out; devices of users that
- * were not asked for are ignored. A device whose entry fails verification is reported as
- * 'invalid-signature' and is never sendable.
+ * The devices of these users from the key directory, each judged by the profile's trust service: its
+ * self-signature verified, then its keys compared with the pin (pinned on first sight; a device that appears
+ * after its user was first listed here is a new device, noticed, and under "verify" held until accepted).
+ * This device itself is left out; devices of users that were not asked for are ignored. A device whose entry
+ * fails verification is reported as 'invalid-signature' and is never sendable.
  */
 export async function contactDevices(
   hub: DirectoryHub,
-  pins: PinStore,
+  trust: TrustService,
   userIds: readonly string[],
   own: OwnDevice,
 ): Promise<ContactDevice[]> {
@@ -110,33 +139,29 @@ export async function contactDevices(
   }
 
   const seen = new Set<string>();
-  const out: ContactDevice[] = [];
+  const entries: Device[] = [];
   for (const device of listed) {
     if (device.deviceId === own.deviceId || !requested.has(device.userId)) continue;
     const key = `${device.userId}\u0000${device.deviceId}`;
     if (seen.has(key)) continue;
     seen.add(key);
+    entries.push(device);
+  }
 
-    const valid = await verifyDirectoryEntry(device);
-    let status: ContactDeviceStatus;
-    if (!valid) {
-      // The pin store records a revocation even from an entry it cannot trust, then refuses the entry.
-      if (device.revoked) await pins.checkContactDevice(device).catch(() => undefined);
-      status = device.revoked ? 'revoked' : 'invalid-signature';
-    } else {
-      status = statusOf(await pins.checkContactDevice(device));
-      if (device.revoked || pins.get(device.userId, device.deviceId)?.revoked) status = 'revoked';
-    }
+  const observed = await trust.observe(wanted, entries);
+  return observed.map((o, i): ContactDevice => {
+    const device = entries[i]!;
+    const status = statusOf(o);
     const sendAllowed =
-      valid &&
+      o.valid &&
       (status === 'new' || status === 'trusted') &&
-      pins.isSendAllowed(device.userId, device.deviceId);
-    const readableKey = valid && fromBase64(device.signingPublicKey, 32) !== null;
-    out.push({
+      trust.isSendAllowed(device.userId, device.deviceId);
+    const readableKey = o.valid && fromBase64(device.signingPublicKey, 32) !== null;
+    return {
       userId: device.userId,
       deviceId: device.deviceId,
       status,
-      entryVerified: valid,
+      entryVerified: o.valid,
       sendAllowed,
       safetyNumber: readableKey
         ? safetyNumber(
@@ -147,41 +172,32 @@ export async function contactDevices(
       fingerprint: readableKey ? fingerprint(device.signingPublicKey) : null,
       signingPublicKey: device.signingPublicKey,
       encryptionPublicKey: device.encryptionPublicKey,
+      deviceName: o.valid ? (device.deviceName ?? null) : null,
       createdAt: device.createdAt,
       registeredAt: device.registeredAt,
       revokedAt: device.revokedAt,
       lastSeenAt: device.lastSeenAt,
-    });
-  }
-  return out;
+      newDevice: o.pin?.noticed ?? false,
+      accepted: o.pin !== null && o.pin.acceptedAt !== null,
+      firstSeenAt: o.pin?.firstSeenAt ?? null,
+    };
+  });
 }
 
 /**
- * The user accepted a contact device's new keys (after comparing the safety number): re-pins to them and
- * returns the audit record of it. Throws `invalid_args` when no key change is waiting for that device.
+ * The user accepted a contact device's new keys (after comparing the safety number): the trust service
+ * re-pins to them and audits it. Throws `invalid_args` when no key change is waiting for that device.
  */
-export function acceptKeyChange(
-  pins: PinStore,
-  audit: AuditLog,
-  userId: string,
-  deviceId: string,
-): AuditEvent {
-  const before = audit.list({ limit: 1 })[0]?.seq ?? 0;
-  if (!pins.acceptKeyChange(userId, deviceId)) {
-    throw new AppError('invalid_args', 'No key change is waiting for this device.');
-  }
-  // The pin store audits the acceptance in its profile's log; record it here only if that is another log.
-  const latest = audit.list({ limit: 1 })[0];
-  if (
-    latest &&
-    latest.seq > before &&
-    latest.kind === 'key-change-accepted' &&
-    latest.details.userId === userId &&
-    latest.details.deviceId === deviceId
-  ) {
-    return latest;
-  }
-  return audit.append({ kind: 'key-change-accepted', details: { userId, deviceId } });
+export function acceptKeyChange(trust: TrustService, userId: string, deviceId: string): void {
+  trust.acceptKeyChange(userId, deviceId);
+}
+
+/**
+ * The user compared the safety number of a new device held under newDeviceTrust "verify" and accepts it
+ * (audited); from now on it is used like any other. Throws `invalid_args` when it was not waiting.
+ */
+export function acceptNewDevice(trust: TrustService, userId: string, deviceId: string): void {
+  trust.acceptNewDevice(userId, deviceId);
 }
 
 /** Revokes one of the signed-in user's devices in the key directory (the hub refuses others' devices). */
@@ -189,38 +205,5 @@ export async function revokeOwnDevice(hub: DirectoryHub, deviceId: string): Prom
   return (await hub.call(HubMethod.RevokeDevice, { deviceId })).device;
 }
 
-export interface OwnDeviceRevoked {
-  deviceId: string;
-  /** 'event': the hub pushed DeviceRevoked; 'bind': a (re)connect found the device revoked. */
-  via: 'event' | 'bind';
-  revokedAt: string | null;
-}
-
-/**
- * Calls `handler` once when the device bound on this hub client is revoked — told by the hub's
- * `DeviceRevoked` event, or found on a reconnect (Hello refused with `device_revoked`) when the event was
- * missed while offline. The session layer signs out and wipes the profile. Returns an unsubscribe function.
- */
-export function onOwnDeviceRevoked(
-  hub: Pick<HubClient, 'on' | 'onBindFailed' | 'boundDeviceId'>,
-  handler: (revoked: OwnDeviceRevoked) => void,
-): () => void {
-  const told = new Set<string>();
-  const fire = (revoked: OwnDeviceRevoked) => {
-    if (told.has(revoked.deviceId)) return;
-    told.add(revoked.deviceId);
-    handler(revoked);
-  };
-  const offEvent = hub.on(HubEvent.DeviceRevoked, (event) => {
-    if (event.deviceId !== hub.boundDeviceId()) return;
-    fire({ deviceId: event.deviceId, via: 'event', revokedAt: event.revokedAt });
-  });
-  const offBind = hub.onBindFailed((failure) => {
-    if (failure.error.hubCode !== 'device_revoked') return;
-    fire({ deviceId: failure.deviceId, via: 'bind', revokedAt: null });
-  });
-  return () => {
-    offEvent();
-    offBind();
-  };
-}
+// The hub's revocation news about this workstation's own device (and IT's signature on it) is read in
+// src/main/core/revocation (onOwnDeviceRevoked).

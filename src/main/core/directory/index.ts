@@ -2,10 +2,9 @@ export {
   registerOwnDevice,
   contactDevices,
   acceptKeyChange,
+  acceptNewDevice,
   revokeOwnDevice,
-  onOwnDeviceRevoked,
   type ContactDevice,
   type ContactDeviceStatus,
   type OwnDevice,
-  type OwnDeviceRevoked,
 } from './directory';

@@ -17,12 +17,18 @@ export const rejectionReasons = [
   'malformed',
   'unknown-sender-device',
   'bad-signature',
+  'device-revoked',
+  'device-not-accepted',
   'not-member',
   'header-mismatch',
   'not-sealed-to-me',
   'awaiting-key',
   'decrypt-failed',
   'payload-invalid',
+  // After opening, a control entry is checked against the conversation's chain (messaging/conversation-state.ts).
+  'control-not-allowed',
+  'control-out-of-order',
+  'control-invalid',
 ] as const;
 export type RejectionReason = (typeof rejectionReasons)[number];
 
@@ -30,6 +36,10 @@ const reasonText: Record<RejectionReason, string> = {
   malformed: 'The message is not a readable envelope.',
   'unknown-sender-device': 'The message names a sender device that is not in the key directory.',
   'bad-signature': "The message's signature does not match its sender device.",
+  'device-revoked':
+    'The message was signed by a device that had been revoked by then; it is not trusted and is not shown.',
+  'device-not-accepted':
+    'The message comes from a new device of the sender that nobody has accepted on this computer yet; compare the safety number in contact details.',
   'not-member': 'The message was signed by a device that is not a current member of the conversation.',
   'header-mismatch': 'The message does not match what the server says about it (conversation, id or sender).',
   'not-sealed-to-me': 'The message was not encrypted for this device.',
@@ -37,6 +47,10 @@ const reasonText: Record<RejectionReason, string> = {
     'This computer does not have the key for this message yet; it opens as soon as the key arrives.',
   'decrypt-failed': 'The message could not be decrypted: it was altered.',
   'payload-invalid': 'The message decrypted, but its content is not in a known form.',
+  'control-not-allowed':
+    'A change to the conversation by someone the conversation does not allow to make it.',
+  'control-out-of-order': 'A change to the conversation that does not follow from the changes before it.',
+  'control-invalid': 'A change to the conversation that contradicts the conversation as it stands.',
 };
 
 /** An envelope that did not pass verification. `reason` is stable; the message is safe to show (no PHI). */
@@ -60,6 +74,14 @@ export interface HubMetadata {
 export interface SenderKey {
   signingPublicKey: Uint8Array;
   currentMember: boolean;
+  /**
+   * When the device's revocation took effect for this client (ms since the epoch: the earlier of the
+   * directory's time and when this client learned it), or null/absent if it is not revoked. An envelope whose
+   * signed `clientTime` or hub `serverTime` is at or after it is `device-revoked`.
+   */
+  revokedAt?: number | null;
+  /** False for a new device held until accepted (newDeviceTrust "verify"): `device-not-accepted`. */
+  accepted?: boolean;
 }
 
 /** Looks a device up in the (pinned) key directory and the conversation's current membership. */
@@ -112,6 +134,14 @@ export function openEnvelopeWith(s: Sodium, input: OpenEnvelopeInput): OpenedEnv
   ) {
     throw new EnvelopeRejected('bad-signature');
   }
+  // 3a. not signed at or after the device's revocation (by its own clock or the hub's), and 3b. accepted
+  if (typeof sender.revokedAt === 'number') {
+    const signed = Date.parse(header.clientTime);
+    const stored = Date.parse(hub.serverTime);
+    const late = (t: number) => !Number.isFinite(t) || t >= sender.revokedAt!;
+    if (late(signed) || late(stored)) throw new EnvelopeRejected('device-revoked');
+  }
+  if (sender.accepted === false) throw new EnvelopeRejected('device-not-accepted');
   // 4. a current member device
   if (!sender.currentMember) throw new EnvelopeRejected('not-member');
   // 5. the signed header agrees with the hub's metadata (a replay under another id/conversation fails here)

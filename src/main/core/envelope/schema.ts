@@ -101,11 +101,15 @@ export const AckPayload = z.strictObject({
 export type AckPayload = z.infer<typeof AckPayload>;
 
 const memberList = z.array(id).min(1).max(envelopeLimits.maxRecipients);
+const conversationName = z.string().max(200).nullable();
+const retentionDays = z.number().int().min(1).max(36500).nullable();
 
 /**
  * One change to a conversation's state, signed into its chain (docs/envelope-format.md, control entries).
  * `snapshot` states the whole state at once: the creator's upgrade of a conversation made before control
- * entries existed.
+ * entries existed. `add` also states the whole state after the change (`members`, `admins`, `name`,
+ * `retentionDays`): the members it adds cannot open the entries before it (they were sealed before them), so
+ * they start from it; the other members check that it matches what they folded.
  */
 export const ControlChange = z.discriminatedUnion('op', [
   z.strictObject({
@@ -121,11 +125,18 @@ export const ControlChange = z.discriminatedUnion('op', [
     admins: memberList,
     throughSeq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
   }),
-  z.strictObject({ op: z.literal('add'), userIds: memberList }),
+  z.strictObject({
+    op: z.literal('add'),
+    userIds: memberList,
+    members: memberList,
+    admins: memberList,
+    name: conversationName,
+    retentionDays,
+  }),
   z.strictObject({ op: z.literal('remove'), userIds: memberList }),
   z.strictObject({ op: z.literal('leave') }),
   z.strictObject({ op: z.literal('rename'), name: z.string().max(200) }),
-  z.strictObject({ op: z.literal('retention'), days: z.number().int().min(1).max(36500).nullable() }),
+  z.strictObject({ op: z.literal('retention'), days: retentionDays }),
 ]);
 export type ControlChange = z.infer<typeof ControlChange>;
 

@@ -19,6 +19,8 @@ const userMessages: Record<HubErrorCode, string> = {
   conflict: 'The hub already has something different under that identifier.',
   internal: 'The hub had a problem; the request can be retried.',
   stale_recipients: 'The members of the conversation or their keys changed; the message is sealed again.',
+  invalid_proof:
+    'The hub did not accept this workstation’s registration: it did not prove that it holds its own key.',
 };
 
 /** A call the hub refused with a typed error (a HubException carrying `{ code, message }`). */

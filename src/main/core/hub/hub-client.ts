@@ -52,10 +52,11 @@ export interface BindFailure {
 
 export interface BindOptions {
   /**
-   * This device's directory entry: if the hub no longer knows the device (`not_found` on Hello, e.g. a hub
-   * restored from an old backup), it is registered again with it (RegisterDevice is idempotent).
+   * This device's registration for a challenge nonce (its directory entry with a fresh proof of possession):
+   * if the hub no longer knows the device (`not_found` on Hello, e.g. a hub restored from an old backup), a
+   * challenge is asked for and the device is registered again with it (RegisterDevice is idempotent).
    */
-  registration?: HubRequests['RegisterDevice'];
+  registration?: (nonce: string) => HubRequests['RegisterDevice'];
 }
 
 export interface HubClient {
@@ -146,7 +147,7 @@ export function createHubClient(options: HubClientOptions): HubClient {
   let retryTimer: NodeJS.Timeout | null = null;
   /** Bumped whenever the underlying connection changes; work for an older one is abandoned. */
   let generation = 0;
-  let device: { deviceId: string; registration?: HubRequests['RegisterDevice'] } | null = null;
+  let device: { deviceId: string; registration?: BindOptions['registration'] } | null = null;
   let currentHello: HelloResult | null = null;
   const phaseWaiters = new Set<() => void>();
   const connectedHandlers = new Set<(info: ConnectedInfo) => void | Promise<void>>();
@@ -225,7 +226,8 @@ export function createHubClient(options: HubClientOptions): HubClient {
     } catch (err) {
       if (!(err instanceof HubCallError) || !fatalBindCodes.has(err.hubCode)) throw err;
       if (err.hubCode === 'not_found' && wanted.registration && gen === generation) {
-        await invoke(HubMethod.RegisterDevice, wanted.registration);
+        const { nonce } = await invoke(HubMethod.GetRegistrationChallenge, {});
+        await invoke(HubMethod.RegisterDevice, wanted.registration(nonce));
         return invoke(HubMethod.Hello, {});
       }
       if (device === wanted) device = null;

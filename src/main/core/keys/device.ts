@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { constantTimeEqual, fromBase64, sodium, toBase64 } from '../crypto';
 import { AppError } from '../errors';
 import { keychainAccount, type Keychain } from '../keychain';
+import { deviceNamePattern, normalizeDeviceName } from './directory-entry';
 
 /** The public identity of this device: what the hub's key directory and other users see. */
 export interface DeviceIdentity {
@@ -15,6 +16,11 @@ export interface DeviceIdentity {
   encryptionPublicKey: Uint8Array;
   /** ISO 8601 time of enrolment; part of the signed directory entry, so it never changes. */
   createdAt: string;
+  /**
+   * The workstation's name at enrolment ("WARD3B-PC02"), signed into the directory entry (version 2); null for
+   * a device enrolled before names were signed (its entry stays version 1). Absent counts as null.
+   */
+  deviceName?: string | null;
 }
 
 /** A device whose private keys were loaded from the keychain. The keys stay inside these closures. */
@@ -35,6 +41,8 @@ const DeviceKeysEntryV1 = z.object({
   deviceId: z.string().min(1).max(128),
   userId: z.string().min(1).max(128),
   createdAt: z.string().min(1),
+  /** Absent in entries written before device names were signed. */
+  deviceName: z.string().regex(deviceNamePattern).optional(),
   signingPublicKey: z.string(),
   signingSecretKey: z.string(),
   encryptionPublicKey: z.string(),
@@ -53,6 +61,8 @@ export interface EnrolOptions {
   replace?: boolean;
   /** Defaults to the current time. */
   createdAt?: string;
+  /** The workstation's name (normalized: upper case, at most 64 characters); none gives a version 1 entry. */
+  deviceName?: string;
 }
 
 /**
@@ -73,6 +83,7 @@ export async function enrolDevice(keychain: Keychain, options: EnrolOptions): Pr
     deviceId: randomUUID(),
     userId: options.userId,
     createdAt: options.createdAt ?? new Date().toISOString(),
+    ...(options.deviceName !== undefined ? { deviceName: normalizeDeviceName(options.deviceName) } : {}),
     signingPublicKey: toBase64(signing.publicKey),
     signingSecretKey: toBase64(signing.privateKey),
     encryptionPublicKey: toBase64(encryption.publicKey),
@@ -88,6 +99,7 @@ export async function enrolDevice(keychain: Keychain, options: EnrolOptions): Pr
     signingPublicKey: signing.publicKey,
     encryptionPublicKey: encryption.publicKey,
     createdAt: entry.createdAt,
+    deviceName: entry.deviceName ?? null,
   };
 }
 
@@ -152,6 +164,7 @@ export async function loadDevice(keychain: Keychain, profileId: string): Promise
     signingPublicKey,
     encryptionPublicKey,
     createdAt: entry.createdAt,
+    deviceName: entry.deviceName ?? null,
     sign: (bytes) => s.crypto_sign_detached(bytes, signingSecretKey),
     openSealed: (sealed) => {
       try {

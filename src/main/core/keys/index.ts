@@ -14,6 +14,12 @@ export {
   verifyDirectoryEntry,
   deviceEntryBytes,
   deviceEntryDomain,
+  deviceEntryDomainV2,
+  deviceRegistrationDomain,
+  deviceNamePattern,
+  normalizeDeviceName,
+  registrationProofBytes,
+  signRegistrationProof,
   type DirectoryEntry,
 } from './directory-entry';
 export { fingerprint, safetyNumber, type SafetyNumberParty, type PublicKeyInput } from './fingerprint';
@@ -23,4 +29,5 @@ export {
   type PinCheck,
   type PinnedDevice,
   type ContactDeviceEntry,
+  type FirstSight,
 } from './pins';

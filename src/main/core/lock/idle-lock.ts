@@ -1,5 +1,6 @@
 export type LockState = 'locked' | 'unlocked';
-export type LockReason = 'idle' | 'manual';
+/** Why the profile locked: the idle timer, the user, or the server withdrew this workstation's access. */
+export type LockReason = 'idle' | 'manual' | 'access-withdrawn';
 
 type TimerHandle = unknown;
 
@@ -23,7 +24,8 @@ export interface IdleLock {
   readonly timeoutMinutes: number;
   /** User input happened: postpones the idle lock. Cheap: it only records the time. */
   activity(): void;
-  lockNow(): void;
+  /** Locks now (the user asked, unless another reason is given). */
+  lockNow(reason?: Exclude<LockReason, 'idle'>): void;
   /** Call after the PIN or a full sign-in succeeded. */
   unlock(): void;
   /** Sets the user's timeout; returns the effective value (at most the policy maximum, at least 1). */
@@ -93,8 +95,8 @@ export function createIdleLock(options: IdleLockOptions): IdleLock {
     activity() {
       if (state === 'unlocked') lastActivity = now();
     },
-    lockNow() {
-      lock('manual');
+    lockNow(reason = 'manual') {
+      lock(reason);
     },
     unlock() {
       if (disposed) return;

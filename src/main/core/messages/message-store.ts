@@ -91,13 +91,16 @@ export interface MessageStore {
   alerts(conversationId?: string): StoredAlert[];
   purgeOlderThan(cutoff: Date): number;
   verificationRecords(conversationId: string): VerificationRecord[];
-  /** Envelopes stored as `awaiting-key` (this device lacked the key), oldest first, to open again. */
-  awaitingKey(limit: number): AwaitingEnvelope[];
   /**
-   * ONE transaction: replaces `awaiting-key` rows by the same envelopes opened again (rows whose verdict is
-   * still `awaiting-key` are left as they are). Returns how many were replaced.
+   * Envelopes stored as `awaiting-key` (this device lacked the key), oldest first, to open again; with
+   * `device-not-accepted`, those held back from a new device until it was accepted.
    */
-  reopen(batch: readonly IncomingMessage[]): number;
+  awaitingKey(limit: number, reason?: ReopenableReason): AwaitingEnvelope[];
+  /**
+   * ONE transaction: replaces `awaiting-key` (or `reason`) rows by the same envelopes opened again (rows whose
+   * verdict is still that reason are left as they are). Returns how many were replaced.
+   */
+  reopen(batch: readonly IncomingMessage[], reason?: ReopenableReason): number;
   /** An own message still waiting for the hub (to seal it again under a new conversation key). */
   pendingOwn(envelopeId: string): StoredMessage | null;
   /** Replaces the sealed bytes of an own message the hub has not accepted yet. */
@@ -111,7 +114,16 @@ export interface MessageStore {
   ): ChainEntry<Extract<ChainEntryPayload, { kind: K }>>[];
   /** Stores an own state entry the hub has accepted (sent directly, not through the outbox). */
   addSentEntry(entry: ChainEntry, envelope: Uint8Array): void;
+  /** The stored acknowledgement entries naming a message seq in fromSeq..toSeq, oldest first. */
+  ackEntriesFor(
+    conversationId: string,
+    fromSeq: number,
+    toSeq: number,
+  ): ChainEntry<Extract<ChainEntryPayload, { kind: 'ack' }>>[];
 }
+
+/** Quarantine reasons that are a wait, not a verdict: the envelope is opened again when the wait ends. */
+export type ReopenableReason = 'awaiting-key' | 'device-not-accepted';
 
 /** A stored envelope this device could not open for lack of a key. */
 export interface AwaitingEnvelope {
@@ -184,7 +196,7 @@ export function createMessageStore(store: ProfileStore, options: MessageStoreOpt
   const q = lazy({
     awaiting: () =>
       db.prepare<
-        [number],
+        [string, number],
         {
           conversation_id: string;
           seq: number;
@@ -196,11 +208,11 @@ export function createMessageStore(store: ProfileStore, options: MessageStoreOpt
         }
       >(`
       SELECT conversation_id, seq, envelope_id, sender_user_id, sender_device_id, server_time, envelope
-      FROM messages WHERE verdict = 'quarantined' AND reason = 'awaiting-key' AND seq IS NOT NULL
+      FROM messages WHERE verdict = 'quarantined' AND reason = ? AND seq IS NOT NULL
       ORDER BY id LIMIT ?`),
     dropAwaiting: () =>
-      db.prepare<[string]>(
-        "DELETE FROM messages WHERE envelope_id = ? AND verdict = 'quarantined' AND reason = 'awaiting-key'",
+      db.prepare<[string, string]>(
+        "DELETE FROM messages WHERE envelope_id = ? AND verdict = 'quarantined' AND reason = ?",
       ),
     pendingOwn: () =>
       db.prepare<[string], MessageRow>(
@@ -330,6 +342,14 @@ export function createMessageStore(store: ProfileStore, options: MessageStoreOpt
       db.prepare<[string, number], { seq: number; hash: Buffer }>(
         'SELECT seq, hash FROM purged_links WHERE conversation_id = ? ORDER BY seq DESC LIMIT ?',
       ),
+    latestEntries: () =>
+      db.prepare<[string, number], { seq: number; hash: Buffer }>(
+        'SELECT seq, hash FROM chain_entries WHERE conversation_id = ? ORDER BY seq DESC LIMIT ?',
+      ),
+    acksNaming: () =>
+      db.prepare<[string, number, number, number], EntryRow>(`
+      SELECT * FROM chain_entries WHERE conversation_id = ? AND kind = 'ack' AND seq > ?
+        AND json_extract(body, '$.seq') BETWEEN ? AND ? ORDER BY seq`),
     maxSeq: () =>
       db.prepare<[string], number | null>('SELECT max(seq) FROM messages WHERE conversation_id = ?').pluck(),
     searchNewest: () =>
@@ -390,9 +410,16 @@ export function createMessageStore(store: ProfileStore, options: MessageStoreOpt
         'DELETE FROM messages WHERE seq IS NOT NULL AND coalesce(server_time, client_time) < ?',
       ),
     records: () =>
-      db.prepare<[string], RecordRow>(`
-      SELECT seq, envelope_id, sender_user_id, sender_device_id, server_time, hash, envelope, verdict, reason
-      FROM messages WHERE conversation_id = ? ORDER BY seq IS NULL, seq, id`),
+      // State entries are envelopes of the chain too: a report without them would show their seqs as gaps.
+      db.prepare<[string, string], RecordRow>(`
+      SELECT seq, envelope_id, sender_user_id, sender_device_id, server_time, hash, envelope, verdict, reason,
+        seq IS NULL AS pending, 0 AS entry, id AS ord
+      FROM messages WHERE conversation_id = ?
+      UNION ALL
+      SELECT seq, envelope_id, sender_user_id, sender_device_id, server_time, hash, envelope, 'valid', NULL,
+        0, 1, rowid
+      FROM chain_entries WHERE conversation_id = ?
+      ORDER BY pending, seq, entry, ord`),
   });
 
   function raise(
@@ -639,8 +666,8 @@ export function createMessageStore(store: ProfileStore, options: MessageStoreOpt
       return summaries.sort((a, b) => (activity(a) < activity(b) ? 1 : activity(a) > activity(b) ? -1 : 0));
     },
 
-    awaitingKey(limit) {
-      return q.awaiting.all(Math.min(Math.max(1, limit), MAX_PAGE)).map((r) => ({
+    awaitingKey(limit, reason = 'awaiting-key') {
+      return q.awaiting.all(reason, Math.min(Math.max(1, limit), MAX_PAGE)).map((r) => ({
         conversationId: r.conversation_id,
         seq: r.seq,
         envelopeId: r.envelope_id,
@@ -651,13 +678,14 @@ export function createMessageStore(store: ProfileStore, options: MessageStoreOpt
       }));
     },
 
-    reopen(batch) {
-      const opened = batch.filter((m) => m.verdict.ok || m.verdict.reason !== 'awaiting-key');
+    reopen(batch, reason = 'awaiting-key') {
+      const opened = batch.filter((m) => m.verdict.ok || m.verdict.reason !== reason);
       const { rows, entries } = split(opened);
       if (rows.length + entries.length === 0) return 0;
       return store.transaction(() => {
         let replaced = 0;
-        for (const row of [...rows, ...entries]) replaced += q.dropAwaiting.run(row.envelope_id).changes;
+        for (const row of [...rows, ...entries])
+          replaced += q.dropAwaiting.run(row.envelope_id, reason).changes;
         ingestTx(rows, entries);
         return replaced;
       });
@@ -791,6 +819,8 @@ export function createMessageStore(store: ProfileStore, options: MessageStoreOpt
       if (count === 0) return [];
       const rows = q.latestValid.all(conversationId, count);
       if (rows.length < count) rows.push(...q.latestPurged.all(conversationId, count));
+      // State entries are links of the same chain: what comes after them names them too.
+      rows.push(...q.latestEntries.all(conversationId, count));
       return rows
         .sort((a, b) => b.seq - a.seq)
         .slice(0, count)
@@ -813,6 +843,14 @@ export function createMessageStore(store: ProfileStore, options: MessageStoreOpt
 
     entries(conversationId, kind) {
       return q.entriesOf.all(checkConversation(conversationId), kind).map(toChainEntry) as never;
+    },
+
+    ackEntriesFor(conversationId, fromSeq, toSeq) {
+      checkConversation(conversationId);
+      const from = checkSeq(fromSeq, 'fromSeq');
+      return q.acksNaming
+        .all(conversationId, from, from, checkSeq(toSeq, 'toSeq'))
+        .map(toChainEntry) as never;
     },
 
     addSentEntry(entry, envelope) {
@@ -913,7 +951,7 @@ export function createMessageStore(store: ProfileStore, options: MessageStoreOpt
     },
 
     verificationRecords(conversationId) {
-      return q.records.all(checkConversation(conversationId)).map((r) => ({
+      return q.records.all(checkConversation(conversationId), conversationId).map((r) => ({
         seq: r.seq,
         envelopeId: r.envelope_id,
         senderUserId: r.sender_user_id,

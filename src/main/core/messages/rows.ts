@@ -166,18 +166,13 @@ function checkPayload(p: unknown, index?: number): MessagePayload {
   return o as MessagePayload;
 }
 
-export function incomingParams(m: IncomingMessage, index: number, selfUserId: string | null): MessageParams {
-  if (typeof m !== 'object' || m === null) bad('message', index);
+/** The checked columns every envelope received from the hub has, message or state entry. */
+function receivedColumns(m: Omit<IncomingMessage, 'envelope' | 'verdict'>, index?: number) {
   if (!isText(m.conversationId)) bad('conversationId', index);
   if (!Number.isSafeInteger(m.seq) || m.seq < 1) bad('seq', index);
   if (!isText(m.envelopeId, 128)) bad('envelopeId', index);
   if (!isText(m.senderUserId)) bad('senderUserId', index);
   if (!isText(m.senderDeviceId)) bad('senderDeviceId', index);
-  if (!(m.envelope instanceof Uint8Array)) bad('envelope', index);
-  const verdict = m.verdict as IncomingMessage['verdict'] | undefined;
-  if (typeof verdict !== 'object' || verdict === null) bad('verdict', index);
-  if (!verdict.ok && !isText(verdict.reason, 200)) bad('verdict reason', index);
-  const payload = verdict.ok ? checkPayload(verdict.payload, index) : null;
   return {
     conversation_id: m.conversationId,
     seq: m.seq,
@@ -188,6 +183,18 @@ export function incomingParams(m: IncomingMessage, index: number, selfUserId: st
     client_time: isoTime(m.clientTime, 'clientTime', index),
     hash: hashBlob(m.hash, 'hash', index),
     prev: prevJson(m.prev, index),
+  };
+}
+
+export function incomingParams(m: IncomingMessage, index: number, selfUserId: string | null): MessageParams {
+  if (typeof m !== 'object' || m === null) bad('message', index);
+  if (!(m.envelope instanceof Uint8Array)) bad('envelope', index);
+  const verdict = m.verdict as IncomingMessage['verdict'] | undefined;
+  if (typeof verdict !== 'object' || verdict === null) bad('verdict', index);
+  if (!verdict.ok && !isText(verdict.reason, 200)) bad('verdict reason', index);
+  const payload = verdict.ok ? checkPayload(verdict.payload, index) : null;
+  return {
+    ...receivedColumns(m, index),
     own: selfUserId !== null && m.senderUserId === selfUserId ? 1 : 0,
     verdict: verdict.ok ? 'valid' : 'quarantined',
     reason: verdict.ok ? null : verdict.reason,
@@ -249,22 +256,10 @@ export type EntryParams = EntryRow & { envelope: Uint8Array };
 /** The row of a verified state entry (its payload already schema-checked by openEnvelope). */
 export function entryParams(m: ChainEntry, envelope: Uint8Array, index?: number): EntryParams {
   if (typeof m !== 'object' || m === null) bad('entry', index);
-  if (!isText(m.conversationId)) bad('conversationId', index);
-  if (!Number.isSafeInteger(m.seq) || m.seq < 1) bad('seq', index);
-  if (!isText(m.envelopeId, 128)) bad('envelopeId', index);
-  if (!isText(m.senderUserId) || !isText(m.senderDeviceId)) bad('sender', index);
   if (!(envelope instanceof Uint8Array)) bad('envelope', index);
   if (m.payload?.kind !== 'control' && m.payload?.kind !== 'ack') bad('entry payload', index);
   return {
-    conversation_id: m.conversationId,
-    seq: m.seq,
-    envelope_id: m.envelopeId,
-    sender_user_id: m.senderUserId,
-    sender_device_id: m.senderDeviceId,
-    server_time: isoTime(m.serverTime, 'serverTime', index),
-    client_time: isoTime(m.clientTime, 'clientTime', index),
-    hash: hashBlob(m.hash, 'hash', index),
-    prev: prevJson(m.prev, index),
+    ...receivedColumns(m, index),
     kind: m.payload.kind,
     body: JSON.stringify(m.payload),
     envelope,

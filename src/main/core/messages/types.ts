@@ -177,15 +177,7 @@ export interface IngestResult {
  * A verified envelope that is state, not a message: a control entry (membership, name, retention) or a signed
  * acknowledgement. Kept beside the messages, in the same seq and hash chain, never shown as a message.
  */
-export interface ChainEntry<P extends ChainEntryPayload = ChainEntryPayload> {
-  conversationId: string;
-  seq: number;
-  envelopeId: string;
-  senderUserId: string;
-  senderDeviceId: string;
-  serverTime: string;
-  clientTime: string;
-  hash: string;
-  prev: string[];
-  payload: P;
-}
+export type ChainEntry<P extends ChainEntryPayload = ChainEntryPayload> = Omit<
+  IncomingMessage,
+  'envelope' | 'verdict'
+> & { payload: P };

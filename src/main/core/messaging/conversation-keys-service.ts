@@ -48,7 +48,9 @@ export function createConversationKeys(deps: {
       const { key } = await openConversationKey({
         grant,
         userId: device.userId,
-        signingKeyOf: (userId, deviceId) => keys.senderKey(userId, deviceId),
+        // A grant of a new device nobody accepted here yet (newDeviceTrust "verify") is not taken: reusing a
+        // key it chose would let it read what this device sends.
+        signingKeyOf: (userId, deviceId) => keys.trustedKey(userId, deviceId),
         openWithUserKey: (epoch, sealed) => userKeys.openWithUserKey(epoch, sealed),
       });
       stored.add({
@@ -159,6 +161,14 @@ export function createConversationKeys(deps: {
       if (newest) return newest;
     }
     const current = await userKeys.currentKeys(members, force ? 0 : 30_000);
+    if (userKeys.heldBack(members).length > 0) {
+      // The hub takes only a key sealed to each member's newest user key, and that key comes from a device
+      // nobody has accepted here: nothing is sealed to it, so nothing can be sent until it is accepted.
+      throw new AppError(
+        'device_not_accepted',
+        'Someone in this conversation signed in on a new workstation that has not been accepted on this computer. Compare the safety number in contact details and accept it before sending.',
+      );
+    }
     const recipients = members.flatMap((userId) => {
       const key = current.get(userId);
       return key ? [{ userId, epoch: key.epoch, publicKey: key.publicKey }] : [];

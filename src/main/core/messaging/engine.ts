@@ -13,7 +13,8 @@ import {
 import { AppError } from '../errors';
 import type { EventBus } from '../events/event-bus';
 import { HubCallError, type HubClient } from '../hub';
-import { createPinStore, type LoadedDevice } from '../keys';
+import { safetyNumber, type LoadedDevice } from '../keys';
+import type { DeviceNotice, TrustService } from '../trust';
 import type { Logger } from '../log/logger';
 import {
   checkHashLinks,
@@ -29,7 +30,10 @@ import { createDeviceKeys } from './device-keys';
 import type { ReceivedMessage } from '../notifications';
 import { createUserKeys, type ReleaseNotice, type UserKeyring, type UserKeyStatus } from '../user-keys';
 import { createConversationKeys, keyIdOfEnvelope } from './conversation-keys-service';
-import { createMembership } from './membership';
+import { createConversationStates, type ChainState } from './conversation-state';
+import { createConversationControl, type MemberRequest } from './conversation-control';
+import { createAcknowledgements, type Acknowledgements } from './acknowledgements';
+import { maxStaleRetries } from './send-entry';
 import { buildVerificationReport, type VerificationReport } from './report';
 
 export interface MessagingDeps {
@@ -43,6 +47,8 @@ export interface MessagingDeps {
   /** This workstation's name in key releases; the host name by default. */
   deviceName?: string;
   hub: HubClient;
+  /** The profile's one trust service (pins, new devices and their notices), from its hub link. */
+  trust: TrustService;
   policy: EffectivePolicy;
   connection: ConnectionStateStore;
   events: EventBus;
@@ -56,13 +62,20 @@ export interface SendInput {
 
 export interface MessagingEngine {
   readonly messages: MessageStore;
+  /** Signed acknowledgements: the verified ones of a page of messages (`of`). */
+  readonly acknowledgements: Pick<Acknowledgements, 'of'>;
   /** This workstation's device. */
   readonly deviceId: string;
   start(): void;
   stop(): void;
   /** Seals, stores in the outbox and sends; resolves once stored locally (delivery continues in the background). */
   send(input: SendInput): Promise<{ envelopeId: string }>;
+  /** Creates the conversation at the hub and writes its signed create entry (online only). */
   createConversation(kind: 'direct' | 'group', memberIds: string[]): Promise<string>;
+  /** Adds, removes, leaves, renames or sets retention: the hub's routing change and the signed control entry. */
+  changeConversation(conversationId: string, request: MemberRequest): Promise<void>;
+  /** The conversation's state from its verified chain (members, admins, 'confirmed' or not). */
+  conversationState(conversationId: string): ChainState;
   /** Everything the hub has after our cursors, verified and stored. */
   syncNow(): Promise<void>;
   /** Sends whatever is waiting in the outbox. */
@@ -87,6 +100,15 @@ export interface MessagingEngine {
   purgeExpired(now?: Date): number;
   /** Where this device stands with its user's key, and every release of it ("opened on WARD3B-PC02"). */
   userKeyStatus(): { status: UserKeyStatus; notices: ReleaseNotice[] };
+  /** This user's workstations enrolled after this one knew her account ("You signed in on WARD3B-PC02"). */
+  ownDeviceNotices(): (DeviceNotice & { safetyNumber: string | null })[];
+  /** The new devices of a conversation's other members ("Dr Okafor signed in on a new workstation"). */
+  deviceNotices(conversationId: string): DeviceNotice[];
+  /**
+   * A new device was accepted (newDeviceTrust "verify"): its keys are read again, an own device gets this
+   * user's key, and what it sent that was held back is opened.
+   */
+  deviceAccepted(userId: string, deviceId: string): Promise<void>;
   /** Makes a new user-key epoch now (also done on schedule and when one of the user's devices is revoked). */
   rotateUserKey(): Promise<void>;
   /** Deletes user-key epochs (and their conversation keys) that retention no longer needs. */
@@ -94,8 +116,6 @@ export interface MessagingEngine {
 }
 
 const syncPageSize = 500;
-/** How often a send refused for stale recipients is sealed again before it shows as not sent. */
-const maxStaleRetries = 3;
 
 /**
  * The messaging engine of one signed-in profile: keeps the local store in step with the hub (sync after the
@@ -108,9 +128,10 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
     selfUserId: device.userId,
     selfDeviceId: device.deviceId,
   });
-  const pins = createPinStore(deps.store, { audit: deps.audit });
-  const keys = createDeviceKeys(hub, pins, device);
-  const membership = createMembership(hub);
+  // The profile's one trust service (created by its hub link): the same pins and decisions as contact details.
+  const keys = createDeviceKeys(hub, deps.trust, device);
+  // Membership from the conversation's signed chain; the hub's lists and history are routing hints.
+  const chain = createConversationStates({ hub, messages, selfUserId: device.userId });
   const userKeys = createUserKeys({
     hub,
     device,
@@ -183,12 +204,50 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
       createdAt: c.createdAt,
     });
     membersOf.set(c.conversationId, c.members);
+    chain.noteHub(c);
   };
+  /** Whom to seal to: the chain's members (the hub's list only until the chain is confirmed). */
   const membersOrRefuse = (conversationId: string): string[] => {
-    const members = membersOf.get(conversationId);
+    const members = chain.members(conversationId);
     if (!members) throw new AppError('not_found', 'That conversation is not on this computer.');
     return members;
   };
+
+  const acks = createAcknowledgements({
+    hub,
+    device,
+    messages,
+    log,
+    keyForSending: (conversationId, members, force) =>
+      conversationKeys.forSending(conversationId, members, force),
+    members: membersOrRefuse,
+    known: (conversationId) => membersOf.has(conversationId),
+    refreshConversations,
+    ready: () => preparing,
+    changed,
+  });
+
+  // Control entries: written in the chain, folded in seq order, the hub's member lists checked against them.
+  const control = createConversationControl({
+    hub,
+    device,
+    messages,
+    chain,
+    audit: deps.audit,
+    log,
+    keyForSending: (conversationId, members, force) =>
+      conversationKeys.forSending(conversationId, members, force),
+    enqueue,
+    ready: () => preparing,
+    refreshConversations,
+    syncFromCursors,
+    remember,
+    knowMembers: async (userIds) => {
+      await keys.refresh(userIds);
+      await userKeys.currentKeys(userIds).catch(() => undefined);
+    },
+    changed,
+  });
 
   /** Display names of colleagues not seen before (for notifications); best effort. */
   async function learnNames(userIds: string[]): Promise<void> {
@@ -206,9 +265,10 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
     const { conversations } = await hub.call('ListConversations', {});
     for (const c of conversations) {
       remember(c);
-      await membership.load(c.conversationId);
+      await chain.loadHistory(c.conversationId);
     }
-    const members = [...new Set(conversations.flatMap((c) => c.members))];
+    // This user's own devices too: knowing them now is what makes a workstation enrolled later a new one.
+    const members = [...new Set([device.userId, ...conversations.flatMap((c) => c.members)])];
     await keys.refresh(members);
     await learnNames(members);
     // Verified user keys of every member, so a first message written during an outage can still be sealed.
@@ -226,15 +286,17 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
           hub: base,
           me: device,
           senderKey: (userId, deviceId) => {
-            const signingPublicKey = keys.senderKey(userId, deviceId);
-            if (!signingPublicKey) return null;
+            const sender = keys.sender(userId, deviceId);
+            if (!sender) return null;
             return {
-              signingPublicKey,
-              currentMember: membership.memberAt(base.conversationId, userId, base.seq),
+              ...sender,
+              currentMember: chain.memberAt(base.conversationId, userId, base.seq),
             };
           },
           conversationKey: conversationKeys.get,
         });
+        // A control entry must follow from the chain so far (folded in now, for the envelopes after it).
+        control.admit(base, opened.header.senderUserId, opened.payload);
         batch.push({
           ...base,
           clientTime: opened.header.clientTime,
@@ -262,17 +324,21 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
   }
 
   /** Opens again what waited for a key (a user-key epoch or a grant arrived); in pages, oldest first. */
-  async function reopenAwaiting(): Promise<void> {
-    await conversationKeys.retryWaiting();
+  async function reopenAwaiting(
+    reason: 'awaiting-key' | 'device-not-accepted' = 'awaiting-key',
+  ): Promise<void> {
+    if (reason === 'awaiting-key') await conversationKeys.retryWaiting();
     for (;;) {
-      const waiting = messages.awaitingKey(syncPageSize);
+      const waiting = messages.awaitingKey(syncPageSize, reason);
       if (waiting.length === 0) return;
       await conversationKeys.fetchMissing(
         waiting,
         waiting.map((w) => w.envelope),
       );
-      const batch = await openAll(waiting);
-      if (messages.reopen(batch) === 0) return; // still no key for any of them: wait for the next arrival
+      const batch = acks.verify(await openAll(waiting));
+      const reopened = messages.reopen(batch, reason);
+      control.settle(batch);
+      if (reopened === 0) return; // none opened: wait for the next arrival
       changed(batch.map((m) => m.conversationId));
     }
   }
@@ -280,7 +346,7 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
   /** Verifies and stores a batch of envelopes from the hub, in (conversation, seq) order. */
   async function ingest(envelopes: Envelope[]): Promise<void> {
     if (envelopes.length === 0) return;
-    const unknownConversation = envelopes.some((e) => !membership.known(e.conversationId));
+    const unknownConversation = envelopes.some((e) => !chain.known(e.conversationId));
     const unknownSender = envelopes.some((e) => !keys.has(e.senderUserId, e.senderDeviceId));
     if (unknownConversation) await refreshConversations();
     else if (unknownSender) await keys.refresh([...new Set(envelopes.map((e) => e.senderUserId))]);
@@ -298,9 +364,11 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
       envelopes,
       received.map((r) => r.envelope),
     );
-    const batch = await openAll(received);
+    // Acknowledgements must name a verified message that asks for one; a bad one is quarantined.
+    const batch = acks.verify(await openAll(received));
     recordIntegrity(batch);
     const { inserted } = messages.ingest(batch);
+    control.settle(batch);
     if (inserted > 0) {
       const fresh = batch.flatMap((m) => {
         const message = m.verdict.ok ? asMessage(m.verdict.payload) : null;
@@ -370,7 +438,11 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
   /** Pages through everything after the cursors; each page is verified and stored in one transaction. */
   async function syncFromCursors(): Promise<void> {
     for (;;) {
-      const page = await hub.call('Sync', { cursors: messages.cursors(), limit: syncPageSize });
+      // Not the conversations this user left or was removed from: the hub refuses a cursor for those.
+      const cursors = messages
+        .cursors()
+        .filter((c) => chain.hub(c.conversationId)?.members.includes(device.userId) ?? true);
+      const page = await hub.call('Sync', { cursors, limit: syncPageSize });
       await ingest(page.envelopes);
       if (!page.more) break;
     }
@@ -394,6 +466,8 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
     try {
       await refreshConversations();
       await syncFromCursors();
+      // Upgrade snapshots of conversations this user created before control entries; the hub's lists checked.
+      await control.afterSync();
     } finally {
       if (hub.state() === 'connected') deps.connection.set('connected', messages.outboxSize());
     }
@@ -429,12 +503,17 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
           const tries = (staleRetries.get(item.envelopeId) ?? 0) + 1;
           staleRetries.set(item.envelopeId, tries);
           if (tries > maxStaleRetries) {
-            messages.markFailed(item.envelopeId, 'recipients_changed');
+            // 'membership_differs' when the hub's member list is not the chain's (nothing is sealed beyond it).
+            messages.markFailed(item.envelopeId, control.sendFailure(item.conversationId));
             staleRetries.delete(item.envelopeId);
             changed([item.conversationId]);
             continue;
           }
-          await refreshConversations();
+          // With the hub's lists, what the chain says now (a member's signed add follows the hub's change).
+          await enqueue(async () => {
+            await refreshConversations();
+            await syncFromCursors();
+          });
           await reseal(item.envelopeId, item.conversationId);
           return true;
         }
@@ -504,6 +583,7 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
 
   const api: MessagingEngine = {
     messages,
+    acknowledgements: acks,
     deviceId: device.deviceId,
     start() {
       api.purgeExpired();
@@ -520,22 +600,29 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
         hub.onConnected(async () => {
           await (preparing = enqueue(prepareKeys));
           await enqueue(syncAll);
+          await enqueue(() => acks.checkClaims(syncFromCursors)).catch(() => undefined);
           await api.flushOutbox();
           for (const [conversationId, seq] of [...unsentReads]) await sendRead(conversationId, seq);
         }),
         hub.on('Envelope', (envelope) => void enqueue(() => ingestLive(envelope))),
         hub.on('MembershipChanged', (event: HubEventPayload<'MembershipChanged'>) => {
-          membership.apply(event.changes);
+          chain.applyHubChanges(event.changes);
           remember(event.conversation);
           void userKeys.currentKeys(event.conversation.members).catch(() => undefined);
+          control.hubChanged(event.conversation.conversationId);
           changed([event.conversation.conversationId]);
         }),
         hub.on('Receipt', (receipt) => {
+          // An acknowledgement counts only as a signed entry: the hub's word for one is checked, never kept.
+          if (receipt.kind === 'acknowledged') {
+            if (acks.claimed(receipt)) void enqueue(() => acks.checkClaims(syncFromCursors));
+            return;
+          }
           messages.addReceipt(receipt);
           changed([receipt.conversationId]);
         }),
         hub.on('Typing', ({ conversationId, userId, typing }) => {
-          if (userId !== device.userId && membersOf.get(conversationId)?.includes(userId))
+          if (userId !== device.userId && chain.members(conversationId)?.includes(userId))
             events.emit('messages.typing', { conversationId, userId, typing });
         }),
         hub.on('DirectoryChanged', (event) => void enqueue(() => directoryChanged(event))),
@@ -550,6 +637,17 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
       );
       userKeys.onKeysArrived(() => void enqueue(reopenAwaiting));
       unsubscribe.push(
+        // A new device seen (or accepted): its notice shows in each conversation with its user, or, for this
+        // user's own device, among the key notices; what was sealed to or verified with keys changes too.
+        // A new user-key epoch is read (and its signer judged) at the next use, not after the cache expires.
+        hub.on('UserKeyChanged', (event) => userKeys.forgetVerified([event.userId])),
+        deps.trust.onChange((userIds) => {
+          userKeys.forgetVerified(userIds);
+          if (userIds.includes(device.userId)) events.emit('keys.changed', {});
+          changed([...membersOf].filter(([, m]) => m.some((u) => userIds.includes(u))).map(([id]) => id));
+        }),
+      );
+      unsubscribe.push(
         events.subscribe((name, payload) => {
           // A fresh sign-in (after a release was refused for want of MFA) may carry the claim it lacked.
           if (name === 'session.state' && (payload as { status?: string }).status === 'active')
@@ -563,6 +661,7 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
     },
     stop() {
       stopped = true;
+      control.stop();
       for (const off of unsubscribe.splice(0)) off();
     },
     async send({ conversationId, payload }) {
@@ -604,14 +703,13 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
       return { envelopeId };
     },
     async createConversation(kind, memberIds) {
-      const { conversation } = await hub.call('CreateConversation', { kind, memberIds });
-      remember(conversation);
-      await membership.load(conversation.conversationId);
-      await keys.refresh(conversation.members);
-      await userKeys.currentKeys(conversation.members).catch(() => undefined);
-      changed([conversation.conversationId]);
-      return conversation.conversationId;
+      // The hub's CreateConversation (routing), then the signed create entry the members derive it from.
+      const conversationId = await control.create(kind, memberIds);
+      changed([conversationId]);
+      return conversationId;
     },
+    changeConversation: (conversationId, request) => control.request(conversationId, request),
+    conversationState: (conversationId) => chain.state(conversationId),
     syncNow: () => enqueue(syncAll),
     flushOutbox() {
       outboxRunning ??= deliverOutbox()
@@ -631,7 +729,9 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
       await sendRead(conversationId, uptoSeq);
     },
     async acknowledge(conversationId, seq) {
-      await hub.call('SendReceipt', { conversationId, seq, kind: 'acknowledged' });
+      // A signed entry in the conversation (acknowledgements.ts), not a receipt: every member verifies it.
+      await acks.acknowledge(conversationId, seq);
+      changed([conversationId]);
     },
     async typing(conversationId, typing) {
       membersOrRefuse(conversationId);
@@ -642,11 +742,12 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
       await outboxRunning;
     },
     async exportReport(conversationId) {
-      if (!membership.known(conversationId)) await membership.load(conversationId);
+      if (!chain.known(conversationId)) await chain.loadHistory(conversationId);
       return buildVerificationReport({
         conversationId,
         messages,
-        membership: membership.changes(conversationId),
+        // What each envelope was judged by: the hub's history before the chain's base, the chain after it.
+        membership: chain.judgedMembership(conversationId),
         devices: keys.known(),
         exportedBy: { userId: device.userId, deviceId: device.deviceId },
       });
@@ -669,6 +770,31 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
       void userKeys.refreshNotices().catch(() => undefined);
       void enqueue(() => userKeys.retryIfRefused(false));
       return { status: userKeys.status(), notices: userKeys.notices() };
+    },
+    ownDeviceNotices() {
+      return deps.trust
+        .notices([device.userId])
+        .filter((n) => n.deviceId !== device.deviceId)
+        .map((notice) => {
+          const pinned = deps.trust.pin(notice.userId, notice.deviceId);
+          return {
+            ...notice,
+            safetyNumber: pinned
+              ? safetyNumber(device, { userId: notice.userId, signingPublicKey: pinned.signingPublicKey })
+              : null,
+          };
+        });
+    },
+    deviceNotices(conversationId) {
+      const others = membersOrRefuse(conversationId).filter((u) => u !== device.userId);
+      return deps.trust.notices(others);
+    },
+    async deviceAccepted(userId, deviceId) {
+      await keys.refresh([userId]);
+      if (userId === device.userId) await userKeys.ownDeviceRegistered(deviceId);
+      await enqueue(() => reopenAwaiting('device-not-accepted'));
+      // Grants of its envelopes (refused while it was held) and anything waiting for them.
+      await enqueue(() => reopenAwaiting());
     },
     rotateUserKey: () => enqueue(() => userKeys.rotate('schedule')),
     async forgetExpiredKeys() {

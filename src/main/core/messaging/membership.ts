@@ -4,6 +4,8 @@ import type { MembershipChange } from '../../../shared/hub-protocol';
 /**
  * Who was a member of a conversation when: from the hub's membership history. A member added with
  * `afterSeq: n` may send envelopes with seq > n, until a later removal takes effect the same way.
+ * The hub's word, so only a hint: conversation-state.ts judges by it only where the signed chain does not
+ * decide (before a conversation's create or snapshot entry, or before this user joined).
  */
 export interface Membership {
   load(conversationId: string): Promise<void>;
@@ -15,6 +17,8 @@ export interface Membership {
 
 export function createMembership(hub: Pick<HubClient, 'call'>): Membership {
   const history = new Map<string, MembershipChange[]>();
+  // Read whole from the hub; changes from events alone (a MembershipChanged names only the latest) are not.
+  const loaded = new Set<string>();
   const apply = (changes: MembershipChange[]): void => {
     for (const change of changes) {
       const list = history.get(change.conversationId) ?? [];
@@ -28,9 +32,10 @@ export function createMembership(hub: Pick<HubClient, 'call'>): Membership {
       const { changes } = await hub.call('GetMembershipHistory', { conversationId });
       history.set(conversationId, []);
       apply(changes);
+      loaded.add(conversationId);
     },
     apply,
-    known: (conversationId) => history.has(conversationId),
+    known: (conversationId) => loaded.has(conversationId),
     changes: (conversationId) => [...(history.get(conversationId) ?? [])],
     memberAt(conversationId, userId, seq) {
       let member = false;

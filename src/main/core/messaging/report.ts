@@ -52,7 +52,8 @@ export type VerificationReport = z.infer<typeof VerificationReport>;
 export function buildVerificationReport(input: {
   conversationId: string;
   messages: MessageStore;
-  membership: MembershipChange[];
+  /** The membership each envelope was judged by (hub-style changes; see conversation-state.ts). */
+  membership: Pick<MembershipChange, 'changeSeq' | 'kind' | 'userId' | 'afterSeq'>[];
   devices: { userId: string; deviceId: string; signingPublicKey: string }[];
   exportedBy: { userId: string; deviceId: string };
   now?: Date;
@@ -91,8 +92,24 @@ export function buildVerificationReport(input: {
   };
 }
 
-/** Reasons only the recipient's secret keys can re-check; offline they are taken as reported. */
-const needsSecretKeys = new Set(['not-sealed-to-me', 'decrypt-failed', 'payload-invalid']);
+/**
+ * Reasons only the recipient's secret keys can re-check; offline they are taken as reported. A control entry's
+ * verdict against the chain needs its decrypted content too.
+ */
+const needsSecretKeys = new Set([
+  'not-sealed-to-me',
+  'decrypt-failed',
+  'payload-invalid',
+  'control-not-allowed',
+  'control-out-of-order',
+  'control-invalid',
+  // an acknowledgement naming what it may not (acknowledgements.ts): its content says what it names
+  'ack-unknown-message',
+  'ack-hash-mismatch',
+  'ack-unverified-message',
+  'ack-own-message',
+  'ack-not-required',
+]);
 
 export interface ReportFinding {
   seq: number;

@@ -1,8 +1,18 @@
 import type { ConversationView, MessageView } from '../../../shared/contract';
 import type { ConversationSummary, Receipt, StoredMessage } from '../messages';
+import type { AcknowledgementView } from './acknowledgements';
+import type { ChainState } from './conversation-state';
 
-/** A stored message as the renderer may see it: text and patient context, never keys or envelope bytes. */
-export function toMessageView(message: StoredMessage, receipts: Receipt[]): MessageView {
+/**
+ * A stored message as the renderer may see it: text and patient context, never keys or envelope bytes.
+ * Acknowledgements come only from verified signed entries (`acknowledgements.of`); the hub's receipts are
+ * passed on as its word for delivered and read, and an 'acknowledged' receipt is never shown.
+ */
+export function toMessageView(
+  message: StoredMessage,
+  receipts: Receipt[],
+  acknowledgements: AcknowledgementView[] = [],
+): MessageView {
   const payload = message.verdict === 'valid' ? message.payload : null;
   return {
     conversationId: message.conversationId,
@@ -30,7 +40,15 @@ export function toMessageView(message: StoredMessage, receipts: Receipt[]): Mess
             fileName: payload.document.fileName,
           }
         : null,
-    receipts: receipts.map((r) => ({ userId: r.userId, kind: r.kind, at: r.at })),
+    receipts: receipts.flatMap((r) =>
+      r.kind === 'acknowledged' ? [] : [{ userId: r.userId, kind: r.kind, at: r.at }],
+    ),
+    acknowledgements:
+      payload?.ackRequired && message.seq !== null
+        ? acknowledgements
+            .filter((a) => a.userId !== message.senderUserId)
+            .map((a) => ({ userId: a.userId, own: a.own, at: a.at }))
+        : [],
   };
 }
 
@@ -38,16 +56,22 @@ export function toConversationView(
   summary: ConversationSummary,
   alerts: number,
   previews: boolean,
+  /** The conversation's state from its verified chain; without one (or unconfirmed), the server's list. */
+  chain?: Pick<ChainState, 'status' | 'kind' | 'members' | 'admins' | 'name'>,
 ): ConversationView {
   const last = summary.lastMessage;
+  const confirmed = chain?.status === 'confirmed';
   return {
     conversationId: summary.conversationId,
-    kind: summary.kind,
-    members: summary.members,
+    kind: confirmed && chain.kind ? chain.kind : summary.kind,
+    members: confirmed ? chain.members : summary.members,
     lastMessage: last && !previews ? { ...last, preview: null } : last,
     unread: summary.unread,
     urgentUnread: summary.urgentUnread,
     lastSeq: summary.lastSeq,
     alerts,
+    membership: confirmed ? 'confirmed' : 'unconfirmed',
+    admins: confirmed ? chain.admins : [],
+    name: confirmed ? chain.name : null,
   };
 }

@@ -104,6 +104,10 @@ export function mergePolicy(
     ),
     userKeyRotationDays: pick('userKeyRotationDays', machine.userKeyRotationDays, undefined),
     deviceExpiryDays: pick('deviceExpiryDays', machine.deviceExpiryDays, undefined),
+    // Whether a new device is used at once or only once accepted is the hospital's decision, like keyService.
+    newDeviceTrust: pick('newDeviceTrust', machine.newDeviceTrust, undefined),
+    // Whose signature may wipe a profile is IT's alone: a user's settings never add a key.
+    adminSigningKeys: pick('adminSigningKeys', machine.adminSigningKeys, undefined),
   };
   return { policy, sources };
 }

@@ -50,6 +50,17 @@ export const PolicyDocument = z.strictObject({
     .optional(),
   userKeyRotationDays: z.int().min(1).max(365).optional(),
   deviceExpiryDays: z.int().min(1).max(3650).optional(),
+  /**
+   * A colleague's (or this user's) new device: 'notice' uses it and says so in every conversation with them;
+   * 'verify' sends nothing to it until someone compares safety numbers and accepts it (docs/key-design.md).
+   */
+  newDeviceTrust: z.enum(['notice', 'verify']).optional(),
+  /** IT's Ed25519 public keys: only a revocation signed by one of them wipes a profile (docs/remote-wipe.md). */
+  adminSigningKeys: z
+    .array(ed25519PublicKey)
+    .max(16)
+    .refine((keys) => new Set(keys).size === keys.length, { error: 'must not list a key twice' })
+    .optional(),
 });
 export type PolicyDocument = z.infer<typeof PolicyDocument>;
 
@@ -73,6 +84,8 @@ export interface EffectivePolicy {
   keyService: { url: string; releasePublicKey: string; signingPublicKey: string } | null;
   userKeyRotationDays: number;
   deviceExpiryDays: number;
+  adminSigningKeys: string[];
+  newDeviceTrust: 'notice' | 'verify';
 }
 
 /** The safe defaults: what applies where no valid policy says otherwise. */
@@ -93,4 +106,6 @@ export const defaultPolicy: EffectivePolicy = {
   keyService: null,
   userKeyRotationDays: 7,
   deviceExpiryDays: 90,
+  adminSigningKeys: [],
+  newDeviceTrust: 'notice',
 };

@@ -1,20 +1,21 @@
 import {
   acceptKeyChange,
+  acceptNewDevice,
   contactDevices,
-  onOwnDeviceRevoked,
   registerOwnDevice,
   revokeOwnDevice,
 } from '../directory';
 import { AppError } from '../errors';
 import { createHubClient } from '../hub';
 import { checkClockSkew } from '../identity';
-import { createPinStore } from '../keys';
+import { createTrustService } from '../trust';
+import { fetchRevocation, onOwnDeviceRevoked, type OwnDeviceRevoked } from '../revocation';
 import type { ConnectDevice } from './device-link';
 
 /**
  * The session's link to the real hub: registers this device's self-signed directory entry on the first
  * connect (every reconnect then binds it again), checks the clocks agree, and turns the hub's revocation
- * news into one callback.
+ * news (with IT's signed revocation, when the hub has one) into one callback.
  */
 export const connectDeviceToHub: ConnectDevice = ({
   hubUrl,
@@ -24,13 +25,28 @@ export const connectDeviceToHub: ConnectDevice = ({
   audit,
   connection,
   log,
+  newDeviceTrust,
 }) => {
   const hub = createHubClient({ url: hubUrl, getAccessToken, log, connection });
-  const pins = createPinStore(store, { audit });
-  let onRevoked: () => void = () => undefined;
+  // The profile's one trust service: the directory view here and the messaging engine (link.trust) share it.
+  const trust = createTrustService({
+    store,
+    audit,
+    selfUserId: device.userId,
+    ...(newDeviceTrust ? { newDeviceTrust } : {}),
+  });
+  let onRevoked: (revoked: OwnDeviceRevoked) => void | Promise<void> = () => undefined;
   let onProblem: (problem: { code: string; message: string } | null) => void = () => undefined;
+  // A reconnect can find the revocation twice (Hello, then RegisterDevice): each notice is told once.
+  const told = new Set<string>();
+  const report = async (revoked: OwnDeviceRevoked): Promise<void> => {
+    const key = `${revoked.deviceId}\n${revoked.revocation?.signature ?? ''}`;
+    if (told.has(key)) return;
+    told.add(key);
+    await onRevoked(revoked);
+  };
 
-  onOwnDeviceRevoked(hub, () => onRevoked());
+  onOwnDeviceRevoked(hub, (revoked) => void report(revoked), log);
   hub.onConnected(async ({ hello }) => {
     try {
       checkClockSkew(new Date(hello.serverTime), new Date());
@@ -38,7 +54,9 @@ export const connectDeviceToHub: ConnectDevice = ({
       onProblem(null);
     } catch (error) {
       if (error instanceof AppError && 'hubCode' in error && error.hubCode === 'device_revoked') {
-        onRevoked();
+        const revocation = await fetchRevocation(hub, device.deviceId, log);
+        // Awaited: a wipe then stops this link before the other connect handlers (the engine's) run.
+        await report({ deviceId: device.deviceId, via: 'bind', revokedAt: null, revocation });
         return;
       }
       log.warn({ code: error instanceof AppError ? error.code : 'internal' }, 'device link problem');
@@ -65,9 +83,13 @@ export const connectDeviceToHub: ConnectDevice = ({
     async revokeDevice(deviceId) {
       await revokeOwnDevice(hub, deviceId);
     },
-    contactDevices: (userIds) => contactDevices(hub, pins, userIds, device),
+    trust,
+    contactDevices: (userIds) => contactDevices(hub, trust, userIds, device),
     async acceptKeyChange(userId, deviceId) {
-      acceptKeyChange(pins, audit, userId, deviceId);
+      acceptKeyChange(trust, userId, deviceId);
+    },
+    async acceptNewDevice(userId, deviceId) {
+      acceptNewDevice(trust, userId, deviceId);
     },
   };
 };

@@ -35,8 +35,25 @@ import {
   type Profile,
   type ProfileRegistry,
 } from '../profiles';
+import { verifyRevocation, type OwnDeviceRevoked, type RevocationRefusal } from '../revocation';
 import { getSetting, openProfileStore, profileStoreKey, setSetting, type ProfileStore } from '../store';
 import type { ConnectDevice, DeviceLink } from './device-link';
+
+/** What the lock screen says after the hub revoked this workstation without IT's signature. */
+export const accessWithdrawnMessage =
+  'Your access on this workstation was withdrawn by the server. Sign in again.';
+
+/**
+ * Kept in the profile (setting `accessWithdrawn`) from an unsigned revocation until the next full sign-in, so
+ * a restart does not let the PIN open the profile again.
+ */
+interface Withdrawn {
+  [key: string]: string;
+  deviceId: string;
+  reason: RevocationRefusal;
+  at: string;
+}
+const withdrawnSetting = 'accessWithdrawn';
 
 export interface SessionOptions {
   appDataDir: string;
@@ -51,6 +68,8 @@ export interface SessionOptions {
   /** Runs beside an open profile (the messaging engine): attached once its device link exists, stopped on close. */
   attach?: (opened: OpenedProfile) => { stop(): void };
   timers?: { setTimer: (fn: () => void, ms: number) => unknown; clearTimer: (handle: unknown) => void };
+  /** This workstation's name, signed into the directory entry of a device enrolled here ("WARD3B-PC02"). */
+  deviceName?: string;
 }
 
 export interface OpenedProfile {
@@ -84,6 +103,8 @@ interface OpenSession {
   idle: IdleLock;
   lockNotice: { code: string; message: string } | null;
   linkNotice: { code: string; message: string } | null;
+  /** The hub revoked this device without IT's valid signature: locked until a full sign-in (then re-enrolled). */
+  withdrawn: Withdrawn | null;
 }
 
 export interface Session {
@@ -158,13 +179,14 @@ export function createSession(options: SessionOptions): Session {
     if (deviceProblem) return { status: 'needs-reenrol', profile, problem: deviceProblem };
     if (open.idle.state === 'locked') {
       const pin = pinStatus(open.store);
+      const pinUsable = pin.set && !pin.lockedOut && !open.withdrawn;
       return {
         status: 'locked',
         profile,
-        pinAvailable: pin.set && !pin.lockedOut,
-        attemptsLeft:
-          pin.set && !pin.lockedOut ? Math.max(0, defaultMaxPinAttempts - pin.failedAttempts) : null,
+        pinAvailable: pinUsable,
+        attemptsLeft: pinUsable ? Math.max(0, defaultMaxPinAttempts - pin.failedAttempts) : null,
         notice: open.lockNotice,
+        withdrawn: open.withdrawn ? { code: 'access_withdrawn', message: accessWithdrawnMessage } : null,
       };
     }
     return {
@@ -254,7 +276,12 @@ export function createSession(options: SessionOptions): Session {
     const enrolled = getSetting<string | null>(store, 'deviceId', null);
     if (enrolled === null) {
       await during('enrolling', () =>
-        enrolDevice(keychain, { profileId: profile.profileId, userId: profile.userId, replace: true }),
+        enrolDevice(keychain, {
+          profileId: profile.profileId,
+          userId: profile.userId,
+          replace: true,
+          ...(options.deviceName ? { deviceName: options.deviceName } : {}),
+        }),
       );
       const loaded = await loadDevice(keychain, profile.profileId);
       setSetting(store, 'deviceId', loaded.deviceId);
@@ -287,46 +314,147 @@ export function createSession(options: SessionOptions): Session {
       audit: session.audit,
       connection: options.connection,
       log,
+      newDeviceTrust: policy.newDeviceTrust,
     });
-    link.onRevoked(() => void wipeAfterRevocation(session));
+    link.onRevoked((revoked) =>
+      afterRevocation(session, revoked).catch((error: unknown) => {
+        log.error(
+          { code: error instanceof AppError ? error.code : 'internal' },
+          'acting on the revocation failed',
+        );
+      }),
+    );
     link.onProblem((problem) => {
       session.linkNotice = problem;
       if (open === session) publish();
     });
     session.link = link;
-    session.attached =
-      options.attach?.({
-        profile: session.profile,
-        dir: registry.paths(session.profile.profileId).dir,
-        accessToken: () => session.msal.accessToken(session.homeAccountId),
-        store: session.store,
-        audit: session.audit,
-        device: session.device,
-        keyring: session.keyring,
-        link,
-        cacheNameKey: session.cacheNameKey,
-      }) ?? null;
+    // While the hub has withdrawn this device, only the link runs (a signed revocation may still come); the
+    // messaging engine would only be refused. It starts again with the new device after a full sign-in.
+    session.attached = session.withdrawn
+      ? null
+      : (options.attach?.({
+          profile: session.profile,
+          dir: registry.paths(session.profile.profileId).dir,
+          accessToken: () => session.msal.accessToken(session.homeAccountId),
+          store: session.store,
+          audit: session.audit,
+          device: session.device,
+          keyring: session.keyring,
+          link,
+          cacheNameKey: session.cacheNameKey,
+        }) ?? null);
     link.start();
+  }
+
+  /**
+   * The hub says this device is revoked. Only a revocation signed by a key the machine policy pins
+   * (`adminSigningKeys`) for exactly this user and device wipes the profile; anything else — no signature,
+   * another key, another device, no pinned key — locks it, keeps every byte, and is audited.
+   */
+  async function afterRevocation(session: OpenSession, revoked: OwnDeviceRevoked): Promise<void> {
+    const device = session.device;
+    if (open !== session || !device || revoked.deviceId !== device.deviceId) return;
+    const verdict = await verifyRevocation(
+      revoked.revocation,
+      { userId: session.profile.userId, deviceId: device.deviceId },
+      policy.adminSigningKeys,
+    );
+    if (open !== session || session.device !== device) return;
+    if (verdict.valid) await wipeAfterRevocation(session);
+    else withdrawAccess(session, device.deviceId, verdict.reason, revoked.via);
+  }
+
+  function withdrawAccess(
+    session: OpenSession,
+    deviceId: string,
+    reason: RevocationRefusal,
+    via: OwnDeviceRevoked['via'],
+  ): void {
+    if (session.withdrawn?.deviceId !== deviceId) {
+      log.warn(
+        { profileId: session.profile.profileId, reason, via },
+        'device revoked by the hub without a valid IT signature; locking this profile, data kept',
+      );
+      session.withdrawn = { deviceId, reason, at: new Date().toISOString() };
+      setSetting(session.store, withdrawnSetting, session.withdrawn);
+      session.audit.append({ kind: 'revocation-unsigned', details: { deviceId, reason, via } });
+    }
+    session.idle.lockNow('access-withdrawn');
+    session.attached?.stop();
+    session.attached = null;
+    publish();
   }
 
   async function wipeAfterRevocation(session: OpenSession): Promise<void> {
     if (open !== session) return;
     log.warn(
       { profileId: session.profile.profileId },
-      'device revoked by the hub; signing out and wiping this profile',
+      'device revoked by IT (signature verified); signing out and wiping this profile',
     );
     session.audit.append({
       kind: 'device-revoked',
-      details: { deviceId: session.device?.deviceId ?? null, own: true },
+      details: { deviceId: session.device?.deviceId ?? null, own: true, signed: true },
     });
     await closeOpen();
     await removeProfile({ registry, keychain }, session.profile.profileId);
     signedOutNotice = {
       code: 'device_revoked',
       message:
-        'This computer was removed from your account, so you were signed out and your data on it was erased.',
+        "The hospital's IT removed this computer from your account, so you were signed out and your data on it was erased.",
     };
     publish();
+  }
+
+  /**
+   * New device keys for this profile (the old ones are replaced in the keychain), registered on the next
+   * connect; the profile's database, history and user keys stay. `retire` revokes the old device on the hub.
+   */
+  async function enrolAgain(session: OpenSession, retire: boolean): Promise<void> {
+    const oldDeviceId = getSetting<string | null>(session.store, 'deviceId', null);
+    await during('enrolling', () =>
+      enrolDevice(keychain, {
+        profileId: session.profile.profileId,
+        userId: session.profile.userId,
+        replace: true,
+        ...(options.deviceName ? { deviceName: options.deviceName } : {}),
+      }),
+    );
+    const fresh = await loadDevice(keychain, session.profile.profileId);
+    setSetting(session.store, 'deviceId', fresh.deviceId);
+    session.audit.append({
+      kind: 'device-enrolled',
+      details: { deviceId: fresh.deviceId, replaces: oldDeviceId },
+    });
+    session.attached?.stop();
+    await session.link?.stop();
+    session.device = fresh;
+    session.keyring ??= await loadUserKeyring(keychain, session.profile.profileId, session.profile.userId);
+    deviceProblem = null;
+    startLink(session);
+    if (retire && oldDeviceId && oldDeviceId !== fresh.deviceId) {
+      await session.link!.revokeDevice(oldDeviceId);
+      session.audit.append({ kind: 'device-revoked', details: { deviceId: oldDeviceId, own: true } });
+    }
+  }
+
+  /**
+   * After a full sign-in on a profile whose access the hub withdrew: the old device is revoked on the hub, so
+   * this workstation enrols a new one (the hub has already revoked the old one) and the user carries on with
+   * every message kept.
+   */
+  async function recoverFromWithdrawal(session: OpenSession): Promise<void> {
+    const withdrawn = session.withdrawn;
+    if (!withdrawn) return;
+    // Cleared first, so the new device's link starts with its messaging engine; kept if enrolling fails.
+    session.withdrawn = null;
+    try {
+      await enrolAgain(session, false);
+    } catch (error) {
+      session.withdrawn = withdrawn;
+      throw error;
+    }
+    setSetting(session.store, withdrawnSetting, null);
   }
 
   async function closeOpen(): Promise<void> {
@@ -361,6 +489,7 @@ export function createSession(options: SessionOptions): Session {
       attached: null,
       lockNotice,
       linkNotice: null,
+      withdrawn: getSetting<Withdrawn | null>(store, withdrawnSetting, null),
       idle: createIdleLock({
         timeoutMinutes: getSetting<number>(store, 'idleLockMinutes', policy.idleLockMinutes),
         maxMinutes: policy.idleLockMaxMinutes,
@@ -385,6 +514,10 @@ export function createSession(options: SessionOptions): Session {
     if (!locked) {
       resetAfterSignIn(store);
       audit.append({ kind: 'sign-in', details: { deviceId: session.device?.deviceId ?? null } });
+      if (session.withdrawn && session.device) {
+        await recoverFromWithdrawal(session);
+        return publish();
+      }
     }
     startLink(session);
     return publish();
@@ -470,6 +603,7 @@ export function createSession(options: SessionOptions): Session {
 
     async unlockWithPin(pin) {
       const session = requireOpen();
+      if (session.withdrawn) throw new AppError('access_withdrawn', accessWithdrawnMessage);
       try {
         await unlockWithPin(session.store, pin);
       } catch (error) {
@@ -493,6 +627,7 @@ export function createSession(options: SessionOptions): Session {
       session.homeAccountId = user.homeAccountId;
       resetAfterSignIn(session.store);
       session.audit.append({ kind: 'unlock', details: { method: 'sign-in' } });
+      await recoverFromWithdrawal(session);
       session.lockNotice = null;
       session.idle.unlock();
       return publish();
@@ -519,30 +654,7 @@ export function createSession(options: SessionOptions): Session {
 
     async reenrol() {
       const session = requireOpen();
-      const oldDeviceId = getSetting<string | null>(session.store, 'deviceId', null);
-      await during('enrolling', () =>
-        enrolDevice(keychain, {
-          profileId: session.profile.profileId,
-          userId: session.profile.userId,
-          replace: true,
-        }),
-      );
-      const fresh = await loadDevice(keychain, session.profile.profileId);
-      setSetting(session.store, 'deviceId', fresh.deviceId);
-      session.audit.append({
-        kind: 'device-enrolled',
-        details: { deviceId: fresh.deviceId, replaces: oldDeviceId },
-      });
-      session.attached?.stop();
-      await session.link?.stop();
-      session.device = fresh;
-      session.keyring ??= await loadUserKeyring(keychain, session.profile.profileId, session.profile.userId);
-      deviceProblem = null;
-      startLink(session);
-      if (oldDeviceId && oldDeviceId !== fresh.deviceId) {
-        await session.link!.revokeDevice(oldDeviceId);
-        session.audit.append({ kind: 'device-revoked', details: { deviceId: oldDeviceId, own: true } });
-      }
+      await enrolAgain(session, true);
       return publish();
     },
 

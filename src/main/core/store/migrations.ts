@@ -316,4 +316,30 @@ export const profileMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 13,
+    name: 'device trust',
+    up(db) {
+      // No silent devices (docs/key-design.md, "New devices"). Each pin also keeps what the device signed about
+      // itself (its name, null for a version 1 entry, and its enrolment time), whether it was first seen as a new
+      // device of a colleague already known here (noticed = 1: a notice is shown), when it was accepted for use
+      // (null: under newDeviceTrust "verify", not yet), and when this profile first learned of its revocation.
+      // trust_baselines: the users whose device list this profile has read at least once; a device that appears
+      // after that is new. Pins and revocations from before are kept as they were: accepted, known.
+      db.exec(`
+        ALTER TABLE contact_device_pins ADD COLUMN device_name TEXT;
+        ALTER TABLE contact_device_pins ADD COLUMN enrolled_at TEXT;
+        ALTER TABLE contact_device_pins ADD COLUMN noticed INTEGER NOT NULL DEFAULT 0 CHECK (noticed IN (0, 1));
+        ALTER TABLE contact_device_pins ADD COLUMN accepted_at TEXT;
+        ALTER TABLE contact_device_pins ADD COLUMN revocation_seen_at TEXT;
+        UPDATE contact_device_pins SET accepted_at = pinned_at, revocation_seen_at = revoked_at;
+        CREATE TABLE trust_baselines (
+          user_id    TEXT PRIMARY KEY NOT NULL,
+          listed_at  TEXT NOT NULL
+        ) STRICT, WITHOUT ROWID;
+        INSERT INTO trust_baselines (user_id, listed_at)
+          SELECT user_id, MIN(first_seen_at) FROM contact_device_pins GROUP BY user_id;
+      `);
+    },
+  },
 ];

@@ -51,7 +51,9 @@ export function createUserKeys(deps: UserKeysDeps) {
   const { hub, device, keyring, keys, policy, log } = deps;
   const me = device.userId;
   const now = deps.now ?? (() => new Date());
-  const deviceName = (deps.deviceName ?? hostname()).toUpperCase().slice(0, 64) || 'WORKSTATION';
+  // The name the device signed into its directory entry; a device enrolled before names has none signed.
+  const deviceName =
+    device.deviceName ?? ((deps.deviceName ?? hostname()).toUpperCase().slice(0, 64) || 'WORKSTATION');
   const keyService = policy.historyRecovery === 'key-service' ? policy.keyService : null;
   let status: UserKeyStatus = { state: 'waiting', message: 'Getting your key for this computer…' };
   let notices: ReleaseNotice[] = [];
@@ -66,9 +68,17 @@ export function createUserKeys(deps: UserKeysDeps) {
   };
   const arrivedHandlers: Array<(epochs: number[]) => void> = [];
   const current = new Map<string, { key: VerifiedUserKey; at: number }>();
+  // Users whose newest user key was signed by a new device nobody has accepted here yet (newDeviceTrust
+  // "verify"): nothing is sealed to that key; the key they had before is kept only to say who is held back.
+  const heldBack = new Set<string>();
 
+  // Only an accepted device's signature makes a user key usable (a new device held under "verify" does not).
   const verify = (record: unknown): VerifiedUserKey | null =>
-    verifyUserKey(record, (userId, deviceId) => keys.senderKey(userId, deviceId));
+    verifyUserKey(record, (userId, deviceId) => keys.trustedKey(userId, deviceId));
+  const signedByHeldDevice = (r: { userId: string; signerDeviceId: string }): boolean => {
+    const signer = keys.sender(r.userId, r.signerDeviceId);
+    return signer !== null && !signer.accepted;
+  };
 
   /** The verified records of these users' current epochs, fresh from the hub (at most `maxAgeMs` old). */
   async function currentKeys(userIds: string[], maxAgeMs = 30_000): Promise<Map<string, VerifiedUserKey>> {
@@ -91,11 +101,22 @@ export function createUserKeys(deps: UserKeysDeps) {
       const signers = userKeys.filter((r) => !keys.has(r.userId, r.signerDeviceId)).map((r) => r.userId);
       if (signers.length > 0) await keys.refresh([...new Set(signers)]);
       for (const record of userKeys) {
+        if (!stale.includes(record.userId)) continue;
+        if (signedByHeldDevice(record)) {
+          // Never sealed to; the newest epoch an accepted device signed says what the user had before.
+          heldBack.add(record.userId);
+          log.warn({ userId: record.userId, epoch: record.epoch }, 'user key held: new device not accepted');
+          const earlier = await newestAccepted(record.userId, record.epoch);
+          if (earlier) current.set(record.userId, { key: earlier, at: Date.now() });
+          else current.delete(record.userId);
+          continue;
+        }
         const key = verify(record);
-        if (!key || key.userId !== record.userId || !stale.includes(key.userId)) {
+        if (!key || key.userId !== record.userId) {
           log.warn({ userId: record.userId, epoch: record.epoch }, 'user key refused: signature');
           continue;
         }
+        heldBack.delete(key.userId);
         current.set(key.userId, { key, at: Date.now() });
       }
     }
@@ -105,6 +126,19 @@ export function createUserKeys(deps: UserKeysDeps) {
       if (c) out.set(u, c.key);
     }
     return out;
+  }
+
+  /** The newest epoch of a user below `below` whose record an accepted device signed, verified; or null. */
+  async function newestAccepted(userId: string, below: number): Promise<VerifiedUserKey | null> {
+    const { userKeys } = await hub.call('GetUserKeys', { userIds: [userId], all: true });
+    const candidates = userKeys
+      .filter((r) => r.userId === userId && r.epoch < below)
+      .sort((a, b) => b.epoch - a.epoch);
+    for (const record of candidates) {
+      const key = verify(record);
+      if (key && key.userId === userId) return key;
+    }
+    return null;
   }
 
   async function gained(epochs: number[], via: string): Promise<void> {
@@ -143,6 +177,8 @@ export function createUserKeys(deps: UserKeysDeps) {
     for (const d of mine) {
       if (onlyDeviceId && d.deviceId !== onlyDeviceId) continue;
       if (d.status === 'revoked' || d.status === 'invalid-signature' || d.status === 'key-changed') continue;
+      // A new workstation held under newDeviceTrust "verify" gets nothing until the user accepts it here.
+      if (d.status === 'unaccepted' || !d.accepted) continue;
       const encryptionPublicKey = fromBase64(d.encryptionPublicKey, 32);
       if (!encryptionPublicKey) continue;
       const release = await sealKeyRelease({
@@ -211,6 +247,15 @@ export function createUserKeys(deps: UserKeysDeps) {
     status: (): UserKeyStatus => status,
     notices: (): ReleaseNotice[] => notices,
     currentKeys,
+    /** Of these users, those whose newest user key a new device signed that nobody accepted here yet. */
+    heldBack: (userIds: readonly string[]): string[] => userIds.filter((u) => heldBack.has(u)),
+    /** Reads these users' keys again on next use (a device of theirs was seen or accepted). */
+    forgetVerified(userIds: readonly string[]): void {
+      for (const u of userIds) {
+        current.delete(u);
+        heldBack.delete(u);
+      }
+    },
     onKeysArrived(handler: (epochs: number[]) => void): void {
       arrivedHandlers.push(handler);
     },

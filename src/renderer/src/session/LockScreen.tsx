@@ -23,6 +23,11 @@ export function LockScreen({ state, session }: { state: Locked; session: Session
   return (
     <section className="panel session-panel" aria-labelledby="lock-heading">
       <h2 id="lock-heading">Locked — {state.profile.displayName}</h2>
+      {state.withdrawn ? (
+        <p role="alert" className="alert alert--error" data-notice={state.withdrawn.code}>
+          {state.withdrawn.message}
+        </p>
+      ) : null}
       <SessionAlerts notice={state.notice} error={session.error} />
       {state.pinAvailable ? (
         <form className="pin-form" onSubmit={(e) => void unlock(e)}>
@@ -52,7 +57,7 @@ export function LockScreen({ state, session }: { state: Locked; session: Session
               : `${state.attemptsLeft} ${state.attemptsLeft === 1 ? 'attempt' : 'attempts'} left before a full sign-in is needed.`}
           </p>
         </form>
-      ) : (
+      ) : state.withdrawn ? null : (
         <p>
           Your PIN cannot be used to unlock right now — either no PIN is set for you on this computer, or it
           was entered wrongly too many times. Sign in with your hospital account to continue.
@@ -65,7 +70,7 @@ export function LockScreen({ state, session }: { state: Locked; session: Session
           disabled={busy}
           onClick={() => void session.call('session.unlockWithSignIn')}
         >
-          Sign in instead
+          {state.withdrawn ? 'Sign in again' : 'Sign in instead'}
         </button>
         <button
           type="button"

@@ -5,6 +5,7 @@ import { formatTime } from './time';
 const statusLabel: Record<ContactDevice['status'], string> = {
   trusted: 'Key on record',
   new: 'New device: key recorded',
+  unaccepted: 'New device: nothing is sent to it until you compare the safety number and accept it',
   'key-changed': 'Key changed: messages to this device are held until you accept',
   revoked: 'Revoked: messages are not sent to it',
   'invalid-signature': 'Key entry is not validly signed: messages are never sent to it',
@@ -45,10 +46,15 @@ export function ContactDetails(props: {
                 .map((d) => (
                   <li
                     key={d.deviceId}
-                    className={d.status === 'key-changed' ? 'alert alert--warning' : undefined}
+                    className={
+                      d.status === 'key-changed' || d.status === 'unaccepted'
+                        ? 'alert alert--warning'
+                        : undefined
+                    }
                   >
                     <p>
-                      Device {d.deviceId.slice(0, 8)}: {statusLabel[d.status]}
+                      {d.deviceName ?? 'An earlier workstation'} (device {d.deviceId.slice(0, 8)}):{' '}
+                      {statusLabel[d.status]}
                       <span className="muted">
                         {' '}
                         · enrolled {formatTime(d.createdAt)}
@@ -71,6 +77,17 @@ export function ContactDetails(props: {
                         </p>
                         <button type="button" className="button" onClick={() => props.onAccept(d)}>
                           Accept the new key of {name}
+                        </button>
+                      </>
+                    ) : null}
+                    {d.status === 'unaccepted' ? (
+                      <>
+                        <p>
+                          Compare this safety number with {name} before accepting. If they did not sign in on{' '}
+                          {d.deviceName ?? 'a new workstation'}, do not accept and call the IT service desk.
+                        </p>
+                        <button type="button" className="button" onClick={() => props.onAccept(d)}>
+                          Accept {d.deviceName ?? 'the new workstation'} of {name}
                         </button>
                       </>
                     ) : null}

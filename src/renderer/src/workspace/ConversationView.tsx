@@ -5,8 +5,9 @@ import { Composer } from './Composer';
 import { ContactDetails } from './ContactDetails';
 import { DocumentViewer } from './DocumentViewer';
 import { MessageItem } from './MessageItem';
-import { alertText, timelineRows } from './timeline';
+import { alertText, deviceNoticeText, timelineRows } from './timeline';
 import { useContactKeys } from './useContactKeys';
+import { useDeviceNotices } from './useDeviceNotices';
 import { useDocumentViewer } from './useDocumentViewer';
 import { useHistory } from './useHistory';
 import { useOlderPages } from './useOlderPages';
@@ -29,24 +30,27 @@ export function ConversationView(props: {
   changes: number;
   /** A message to open the conversation at (a search hit), instead of the newest. */
   focus: { seq: number } | null;
+  /** No signed create or snapshot entry yet: the members shown are the server's word. */
+  unconfirmed?: boolean;
 }): React.JSX.Element {
   const { conversationId } = props;
   const history = useHistory(conversationId, props.changes, props.focus);
   const { messages, alerts, hasOlder, hasNewer, landed, loadOlder, reload } = history;
   const typing = useTyping(conversationId);
   const keys = useContactKeys(props.others.map((o) => o.userId));
+  const deviceNotices = useDeviceNotices(conversationId, props.changes);
   const documents = useDocumentViewer(conversationId);
   const [showContacts, setShowContacts] = useState(false);
   const scroller = useRef<HTMLDivElement>(null);
   const rows = useMemo(
-    () => timelineRows(messages, alerts, { hasOlder, hasNewer }),
-    [messages, alerts, hasOlder, hasNewer],
+    () => timelineRows(messages, alerts, { hasOlder, hasNewer }, deviceNotices),
+    [messages, alerts, hasOlder, hasNewer, deviceNotices],
   );
 
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scroller.current,
-    estimateSize: (i) => ({ day: 36, alert: 56, message: 96 })[rows[i]?.kind ?? 'message'],
+    estimateSize: (i) => ({ day: 36, alert: 56, notice: 56, message: 96 })[rows[i]?.kind ?? 'message'],
     getItemKey: (i) => rows[i]!.key,
     overscan: 8,
   });
@@ -80,6 +84,7 @@ export function ConversationView(props: {
   };
 
   const changedKeys = keys.devices.filter((d) => d.status === 'key-changed');
+  const heldDevices = keys.devices.filter((d) => d.status === 'unaccepted');
   const signerOf = (seq: number) => props.nameOf(messages.find((m) => m.seq === seq)?.senderUserId ?? '');
   const acknowledge = (seq: number) =>
     void window.clinical.call('messages.acknowledge', { conversationId, seq }).then(reload);
@@ -111,6 +116,20 @@ export function ConversationView(props: {
           )}
         </div>
       ) : null}
+      {heldDevices.length > 0 ? (
+        <div role="alert" className="alert alert--warning" data-testid="new-device-warning">
+          <p>
+            {[...new Set(heldDevices.map((d) => props.nameOf(d.userId)))].join(', ')} signed in on a new
+            workstation. Nothing of this conversation reaches it until you compare the safety number with them
+            and accept it.
+          </p>
+          {showContacts ? null : (
+            <button type="button" className="button" onClick={() => setShowContacts(true)}>
+              Check the safety number
+            </button>
+          )}
+        </div>
+      ) : null}
       {showContacts ? (
         <ContactDetails
           people={props.others}
@@ -121,6 +140,12 @@ export function ConversationView(props: {
         />
       ) : null}
       <ErrorAlert message={keys.error} />
+      {props.unconfirmed ? (
+        <p role="status" className="alert alert--warning" data-testid="membership-unconfirmed">
+          Membership not yet confirmed: the members shown are the server&apos;s list until the
+          conversation&apos;s creator signs it.
+        </p>
+      ) : null}
       {alerts.length > 0 ? (
         <p role="alert" className="alert alert--error" data-testid="integrity-alerts">
           This conversation's history does not check out:{' '}
@@ -169,7 +194,19 @@ export function ConversationView(props: {
                   </p>
                 ) : row.kind === 'alert' ? (
                   <p role="note" className="alert alert--error integrity-alert">
-                    {alertText(row.alert)}
+                    {alertText(row.alert, props.nameOf)}
+                  </p>
+                ) : row.kind === 'notice' ? (
+                  <p
+                    role="note"
+                    className={
+                      row.notice.state === 'awaiting-acceptance'
+                        ? 'alert alert--warning device-notice'
+                        : 'alert alert--info device-notice'
+                    }
+                    data-testid="device-notice"
+                  >
+                    {deviceNoticeText(row.notice, props.nameOf(row.notice.userId))}
                   </p>
                 ) : (
                   <MessageItem

@@ -60,25 +60,79 @@ function useKeyStatus(): UserKeyStatusView | null {
   return status;
 }
 
+type OwnDevice = UserKeyStatusView['devices'][number];
+
 /**
- * What the user must know about their key on this computer: that their messages were opened on another
- * workstation (a signed release notice of the key service), that this computer is still waiting for the key,
- * or that the key was refused here (and what to do about it).
+ * One workstation of this user the notices are about: the enrolment this computer saw ("You signed in on
+ * WARD3B-PC02 at 14:02") and the key service's release to it ("Your messages were opened on WARD3B-PC02 at
+ * 14:03"), whichever are known, in one notice with one Dismiss.
+ */
+interface Notice {
+  deviceId: string;
+  device: OwnDevice | null;
+  release: Release | null;
+  /** The newest time it is about: dismissing hides everything up to it. */
+  at: number;
+}
+
+function noticesOf(status: UserKeyStatusView | null): Notice[] {
+  const byDevice = new Map<string, Notice>();
+  const entry = (deviceId: string): Notice => {
+    const found = byDevice.get(deviceId) ?? { deviceId, device: null, release: null, at: 0 };
+    byDevice.set(deviceId, found);
+    return found;
+  };
+  for (const d of status?.devices ?? []) {
+    const n = entry(d.deviceId);
+    n.device = d;
+    n.at = Math.max(n.at, Date.parse(d.seenAt));
+  }
+  for (const r of status?.releases ?? []) {
+    if (r.thisDevice) continue;
+    const n = entry(r.deviceId);
+    if (!n.release || Date.parse(r.releasedAt) > Date.parse(n.release.releasedAt)) n.release = r;
+    n.at = Math.max(n.at, Date.parse(r.releasedAt));
+  }
+  return [...byDevice.values()].sort((a, b) => b.at - a.at);
+}
+
+/** "You signed in on WARD3B-PC02 at 14:02." (the name and time the workstation signed). */
+function signedInText(d: OwnDevice): string {
+  return `You signed in on ${d.deviceName ?? 'an earlier workstation that gives no name'} ${whenOpened(d.enrolledAt ?? d.seenAt)}.`;
+}
+
+/**
+ * What the user must know about their key on this computer: that her account signed in on another workstation
+ * (seen in the key directory) or that her messages were opened there (a signed release notice of the key
+ * service), that this computer is still waiting for the key, or that the key was refused here (and what to do
+ * about it). Under newDeviceTrust "verify", a new workstation of hers gets her key only once she accepts it here.
  */
 export function KeyNotices(): React.JSX.Element {
   const status = useKeyStatus();
-  // Notices up to this release time were dismissed (kept for as long as the workspace is open).
+  // Notices up to this time were dismissed (kept for as long as the workspace is open).
   const [dismissedUpTo, setDismissedUpTo] = useState(0);
-  const others: Release[] = (status?.releases ?? [])
-    .filter((r) => !r.thisDevice && Date.parse(r.releasedAt) > dismissedUpTo)
-    .sort((a, b) => Date.parse(b.releasedAt) - Date.parse(a.releasedAt));
+  const [acceptError, setAcceptError] = useState<string | null>(null);
+  const all = noticesOf(status);
+  const others = all.filter((n) => n.at > dismissedUpTo || n.device?.state === 'awaiting-acceptance');
   const shown = others.slice(0, shownAtOnce);
   const refused = status?.state === 'refused' ? status : null;
+  const accept = async (device: OwnDevice): Promise<void> => {
+    const result = await window.clinical.call('keys.acceptNewDevice', {
+      userId: device.userId,
+      deviceId: device.deviceId,
+    });
+    setAcceptError(result.ok ? null : result.error.message);
+  };
   return (
     <div className="key-notices">
       {refused ? (
         <p role="alert" className="alert alert--error" data-key-status={refused.code ?? 'refused'}>
           {refused.message ?? 'Your messages cannot be opened on this computer.'}
+        </p>
+      ) : null}
+      {acceptError ? (
+        <p role="alert" className="alert alert--error">
+          {acceptError}
         </p>
       ) : null}
       <div role="status" aria-live="polite" data-testid="key-notices">
@@ -87,22 +141,40 @@ export function KeyNotices(): React.JSX.Element {
         ) : null}
         {shown.length > 0 ? (
           <ul className="key-notice-list">
-            {shown.map((r) => {
-              const id = `key-notice-${r.deviceId}-${Date.parse(r.releasedAt)}`;
+            {shown.map((n) => {
+              const id = `key-notice-${n.deviceId}-${n.at}`;
+              const held = n.device?.state === 'awaiting-acceptance' ? n.device : null;
               return (
                 <li key={id} className="alert alert--warning key-notice">
                   <span id={id}>
-                    Your messages were opened on {r.deviceName} {whenOpened(r.releasedAt)}. If this was not
-                    you, tell IT.
+                    {n.device ? `${signedInText(n.device)} ` : ''}
+                    {n.release
+                      ? `Your messages were opened on ${n.release.deviceName} ${whenOpened(n.release.releasedAt)}. `
+                      : ''}
+                    If this was not you, tell IT.
+                    {held
+                      ? ` Your key is not shared with it until you compare its safety number${held.safetyNumber ? ` (${held.safetyNumber})` : ''} and accept it here.`
+                      : ''}
                   </span>
-                  <button
-                    type="button"
-                    className="button"
-                    aria-describedby={id}
-                    onClick={() => setDismissedUpTo((d) => Math.max(d, Date.parse(r.releasedAt)))}
-                  >
-                    Dismiss
-                  </button>
+                  {held ? (
+                    <button
+                      type="button"
+                      className="button"
+                      aria-describedby={id}
+                      onClick={() => void accept(held)}
+                    >
+                      This was me: accept {held.deviceName ?? 'this workstation'}
+                    </button>
+                  ) : (
+                    <button
+                      type="button"
+                      className="button"
+                      aria-describedby={id}
+                      onClick={() => setDismissedUpTo((d) => Math.max(d, n.at))}
+                    >
+                      Dismiss
+                    </button>
+                  )}
                 </li>
               );
             })}
@@ -110,7 +182,7 @@ export function KeyNotices(): React.JSX.Element {
         ) : null}
         {others.length > shown.length ? (
           <p className="muted key-notice-more">
-            {others.length - shown.length} earlier opening{others.length - shown.length === 1 ? '' : 's'} on
+            {others.length - shown.length} earlier sign-in{others.length - shown.length === 1 ? '' : 's'} on
             other computers not shown.
           </p>
         ) : null}

@@ -1,7 +1,6 @@
 import type { MessageView } from '../../../shared/contract';
-import { formatClock, formatTime } from './time';
-
-const receiptLabel = { delivered: 'Delivered', read: 'Read', acknowledged: 'Acknowledged' } as const;
+import { acknowledgementStatus, deliveryStatus } from './acknowledgement';
+import { formatClock } from './time';
 
 export function MessageItem(props: {
   message: MessageView;
@@ -37,18 +36,16 @@ export function MessageItem(props: {
         <p className="message-meta">
           {props.senderName} · {time}
         </p>
-        <p role="note">Could not verify this message ({m.reason}). It is not shown.</p>
+        <p role="note">
+          {m.reason?.startsWith('ack-')
+            ? `An acknowledgement that does not match a message here that asks for one (${m.reason}). It changes nothing.`
+            : `Could not verify this message (${m.reason}). It is not shown.`}
+        </p>
       </article>
     );
   }
-  const acknowledgedBy = m.receipts.filter((r) => r.kind === 'acknowledged');
-  const latest = m.receipts.reduce<keyof typeof receiptLabel | null>(
-    (best, r) =>
-      best === null || Object.keys(receiptLabel).indexOf(r.kind) > Object.keys(receiptLabel).indexOf(best)
-        ? r.kind
-        : best,
-    null,
-  );
+  const delivery = deliveryStatus(m);
+  const ack = acknowledgementStatus(m, props.nameOf);
   return (
     <article
       className={`message${m.own ? ' message--own' : ''}${m.urgent ? ' message--urgent' : ''}`}
@@ -75,22 +72,11 @@ export function MessageItem(props: {
         </p>
       ) : null}
       <p className="message-status">
-        {m.own && !(m.ackRequired && acknowledgedBy.length > 0)
-          ? m.pending
-            ? 'Sending…'
-            : m.sendFailure
-              ? `Not sent (${m.sendFailure})`
-              : latest
-                ? receiptLabel[latest]
-                : 'Sent'
-          : null}
-        {m.ackRequired
-          ? acknowledgedBy.length > 0
-            ? `Acknowledged by ${acknowledgedBy.map((r) => `${props.nameOf(r.userId)} at ${formatTime(r.at)}`).join(', ')}`
-            : ' Acknowledgement required'
-          : null}
+        {delivery}
+        {delivery && ack.text ? ' · ' : null}
+        {ack.text}
       </p>
-      {m.ackRequired && !m.own && m.seq !== null && acknowledgedBy.length === 0 ? (
+      {ack.canAcknowledge ? (
         <button type="button" className="button button--primary" onClick={() => props.onAcknowledge(m.seq!)}>
           Acknowledge
         </button>

@@ -104,6 +104,7 @@ export function Workspace({
             nameOf={nameOf}
             changes={changes}
             focus={focus}
+            unconfirmed={open.membership === 'unconfirmed'}
           />
         ) : (
           <p className="muted">Choose a conversation, or find a colleague to start one.</p>

@@ -23,3 +23,15 @@ export function dayLabel(iso: string, now = new Date()): string {
   if (dayKeyOf(d) === dayKeyOf(yesterday)) return 'Yesterday';
   return d.toLocaleDateString([], { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
 }
+
+/** "14:05": a 24-hour clock whatever the locale, for records such as acknowledgements. */
+export function formatClock24(iso: string): string {
+  return new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+}
+
+/** As formatTime, on a 24-hour clock: "14:05" today, "3 Dec 14:05" before. */
+export function formatTime24(iso: string, now = new Date()): string {
+  const d = new Date(iso);
+  if (dayKeyOf(d) === dayKeyOf(now)) return formatClock24(iso);
+  return `${d.toLocaleDateString([], { day: 'numeric', month: 'short' })} ${formatClock24(iso)}`;
+}

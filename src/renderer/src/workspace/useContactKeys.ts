@@ -32,8 +32,10 @@ export function useContactKeys(userIds: string[]): {
     return window.clinical.on('connection.state', (c) => c.state === 'connected' && void load());
   }, [load]);
 
+  /** Accepts a changed key, or a new device held under newDeviceTrust "verify", after the user compared. */
   const accept = async (device: ContactDevice): Promise<void> => {
-    const result = await window.clinical.call('keys.acceptKeyChange', {
+    const which = device.status === 'unaccepted' ? 'keys.acceptNewDevice' : 'keys.acceptKeyChange';
+    const result = await window.clinical.call(which, {
       userId: device.userId,
       deviceId: device.deviceId,
     });
