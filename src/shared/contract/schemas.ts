@@ -197,8 +197,11 @@ export const ConversationView = z.object({
       kind: z.enum(['text', 'document']).nullable(),
       /** null when it could not be verified, or when previews are off by policy or by the user. */
       preview: z.string().nullable(),
-      /** 'awaiting-key': kept until this workstation has the key (not an integrity failure). */
-      verdict: z.enum(['valid', 'quarantined', 'awaiting-key']),
+      /**
+       * 'awaiting-key': kept until this workstation has the key; 'device-not-accepted': held until the
+       * sender's new workstation is accepted (newDeviceTrust "verify"). Neither is an integrity failure.
+       */
+      verdict: z.enum(['valid', 'quarantined', 'awaiting-key', 'device-not-accepted']),
       senderUserId: z.string(),
       at: z.string(),
       urgent: z.boolean(),

@@ -647,8 +647,9 @@ export function createMessageStore(store: ProfileStore, options: MessageStoreOpt
                 kind: last.verdict === 'valid' ? last.kind : null,
                 preview: last.verdict === 'valid' ? (last.text ?? '').slice(0, PREVIEW_CHARS) : null,
                 verdict:
-                  last.verdict === 'quarantined' && last.reason === 'awaiting-key'
-                    ? 'awaiting-key'
+                  last.verdict === 'quarantined' &&
+                  (last.reason === 'awaiting-key' || last.reason === 'device-not-accepted')
+                    ? last.reason
                     : last.verdict,
                 senderUserId: last.sender_user_id,
                 at: last.server_time ?? last.client_time,

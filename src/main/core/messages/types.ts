@@ -53,8 +53,11 @@ export interface LastMessage {
   kind: 'text' | 'document' | null;
   /** First 140 characters of the text; null for a message that could not be verified. */
   preview: string | null;
-  /** 'awaiting-key': this device lacks the key yet (docs/key-design.md), not an integrity failure. */
-  verdict: 'valid' | 'quarantined' | 'awaiting-key';
+  /**
+   * 'awaiting-key': this device lacks the key yet (docs/key-design.md); 'device-not-accepted': sent from a new
+   * workstation this PC holds until it is accepted. Neither is an integrity failure.
+   */
+  verdict: 'valid' | 'quarantined' | 'awaiting-key' | 'device-not-accepted';
   senderUserId: string;
   /** serverTime, or clientTime while pending. */
   at: string;

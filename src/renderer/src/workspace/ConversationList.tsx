@@ -3,6 +3,7 @@ import { formatTime } from './time';
 
 function previewOf(last: NonNullable<ConversationView['lastMessage']>): string {
   if (last.verdict === 'awaiting-key') return 'Waiting for the key…';
+  if (last.verdict === 'device-not-accepted') return 'Held: sent from a new workstation';
   if (last.verdict === 'quarantined') return 'Could not verify';
   if (last.preview) return last.preview;
   return last.kind === 'document' ? 'Document' : 'Message';

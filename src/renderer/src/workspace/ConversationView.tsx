@@ -37,8 +37,13 @@ export function ConversationView(props: {
   const history = useHistory(conversationId, props.changes, props.focus);
   const { messages, alerts, hasOlder, hasNewer, landed, loadOlder, reload } = history;
   const typing = useTyping(conversationId);
-  const keys = useContactKeys(props.others.map((o) => o.userId));
   const deviceNotices = useDeviceNotices(conversationId, props.changes);
+  // A device seen, accepted or removed since the conversation opened: contact details read the keys again.
+  const deviceStates = deviceNotices.map((n) => `${n.deviceId}:${n.state}`).join(',');
+  const keys = useContactKeys(
+    props.others.map((o) => o.userId),
+    deviceStates,
+  );
   const documents = useDocumentViewer(conversationId);
   const [showContacts, setShowContacts] = useState(false);
   const scroller = useRef<HTMLDivElement>(null);

@@ -27,6 +27,23 @@ export function MessageItem(props: {
       </article>
     );
   }
+  if (m.verdict === 'quarantined' && m.reason === 'device-not-accepted') {
+    // Held, not refused: it opens once the user accepts that workstation in contact details.
+    return (
+      <article
+        className="message message--awaiting"
+        aria-label={`Message from ${props.senderName}, held until a new workstation is accepted`}
+      >
+        <p className="message-meta">
+          {props.senderName} · {time}
+        </p>
+        <p role="note">
+          Sent from a new workstation of {props.senderName} that this computer has not accepted. It opens once
+          you compare the safety number with {props.senderName} and accept the workstation in contact details.
+        </p>
+      </article>
+    );
+  }
   if (m.verdict === 'quarantined') {
     return (
       <article

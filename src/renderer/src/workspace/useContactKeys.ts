@@ -4,9 +4,13 @@ import { fetchPresence } from './presence';
 
 /**
  * The devices (with safety numbers) and presence of a conversation's other members: read from the hub when
- * the conversation opens and after every reconnect, not on every message.
+ * the conversation opens, after every reconnect and when `deviceStates` (what the conversation's device
+ * notices say) changes, not on every message.
  */
-export function useContactKeys(userIds: string[]): {
+export function useContactKeys(
+  userIds: string[],
+  deviceStates = '',
+): {
   devices: ContactDevice[];
   presence: PresenceView[];
   error: string | null;
@@ -29,8 +33,11 @@ export function useContactKeys(userIds: string[]): {
   }, [key]);
   useEffect(() => {
     void load();
-    return window.clinical.on('connection.state', (c) => c.state === 'connected' && void load());
-  }, [load]);
+  }, [load, deviceStates]);
+  useEffect(
+    () => window.clinical.on('connection.state', (c) => c.state === 'connected' && void load()),
+    [load],
+  );
 
   /** Accepts a changed key, or a new device held under newDeviceTrust "verify", after the user compared. */
   const accept = async (device: ContactDevice): Promise<void> => {
