@@ -39,6 +39,27 @@ export default defineConfig({
         },
       },
       {
+        // Property-based tests (fast-check) over the contract, the envelope parser, the hub protocol, the policy
+        // loader: FUZZ_SCALE=full (npm run faults) tries many more inputs than the CI smoke size.
+        extends: true,
+        test: {
+          name: 'fuzz',
+          include: ['tests/fuzz/**/*.test.ts'],
+          testTimeout: 600_000,
+          hookTimeout: 300_000,
+        },
+      },
+      {
+        // Faults injected into the real hub and store (bad items, floods, damaged files, kill -9 mid-write).
+        extends: true,
+        test: {
+          name: 'faults',
+          include: ['tests/faults/**/*.test.ts'],
+          testTimeout: 600_000,
+          hookTimeout: 300_000,
+        },
+      },
+      {
         extends: true,
         test: { name: 'electron', include: ['tests/electron/**/*.test.ts'], testTimeout: 120_000 },
       },
