@@ -2,6 +2,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, dialog, Notification, shell } from 'electron';
 import { createCore } from './core';
+import { respondToDocumentRequest } from './core/documents/protocol';
 import { connectDeviceToHub } from './core/session';
 import { machinePolicyPath, userSettingsPath } from './core/policy';
 import { registerAppScheme, serveRenderer, serveVerifiedDocuments } from './shell/app-protocol';
@@ -64,7 +65,7 @@ if (!app.requestSingleInstanceLock()) {
     });
     hardenAllWebContents(core.policy.policy.externalLinkAllowlist);
     serveRenderer(join(mainDir, '../renderer'));
-    serveVerifiedDocuments((url) => core.documents()?.resolve(url) ?? null);
+    serveVerifiedDocuments((url) => respondToDocumentRequest(core.documents(), url));
     registerIpc(core, devServerUrl);
     const window = createMainWindow({
       preloadPath: preloadPath(mainDir),

@@ -2,6 +2,9 @@
 // request, and zod schemas of everything the hub sends (results, events, errors), so the client validates
 // what it receives. Keep this file and the document in step; the hub's conformance tests use both.
 import { z } from 'zod';
+import { base64Chars, isBase64 } from './base64';
+
+export { isBase64 } from './base64';
 
 export const HUB_PROTOCOL_VERSION = 2;
 export const HUB_PATH = '/hub';
@@ -100,9 +103,25 @@ export function parseHubError(err: unknown): HubErrorBody | null {
 
 // ---- shared shapes -----------------------------------------------------------------------------
 
-const Timestamp = z.string().min(1);
+/**
+ * The largest envelope any client can make (docs/envelope-format.md): magic and three lengths, a 512 KiB header,
+ * a 1 MiB body, a 64-byte signature. Anything bigger in a `Sync` page or an `Envelope` event is refused unread;
+ * tests/unit/hub/limits.test.ts keeps this in step with `envelopeLimits`.
+ */
+export const MAX_ENVELOPE_BYTES = 4 + 4 + 512 * 1024 + 4 + 1024 * 1024 + 64;
+export const MAX_ENVELOPE_PAYLOAD_CHARS = base64Chars(MAX_ENVELOPE_BYTES);
+/** Any other base64 field (keys, signatures, sealed keys, key releases) is far below 1 MiB. */
+const MAX_BASE64_CHARS = base64Chars(1024 * 1024);
+/** The hub's own cap on `Sync`'s `limit` (docs/hub-protocol.md). */
+export const MAX_SYNC_PAGE_ITEMS = 1000;
+
+const Timestamp = z.string().min(1).max(64);
 const Id = z.string().min(1).max(128);
-const Base64 = z.string().regex(/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/);
+// Length first: the character check runs only on a string of a sane size.
+const Base64 = z
+  .string()
+  .max(MAX_BASE64_CHARS)
+  .refine((text) => text.length <= MAX_BASE64_CHARS && isBase64(text), { message: 'not base64' });
 const Seq = z.number().int().nonnegative();
 const Epoch = z.number().int().positive();
 /** A conversation key id: the first 16 bytes of BLAKE2b-256 of the key, lower-case hex. */
@@ -162,16 +181,94 @@ export const MembershipChange = z.object({
 });
 export type MembershipChange = z.infer<typeof MembershipChange>;
 
+/** A time the hub stamps: short, and a date the store can keep (an unparseable one is refused with its item). */
+const ServerTime = Timestamp.refine((text) => Number.isFinite(Date.parse(text)), { message: 'not a time' });
+
 export const Envelope = z.object({
   conversationId: Id,
-  seq: z.number().int().positive(),
-  envelopeId: z.guid(),
+  seq: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+  envelopeId: z.string().max(36).pipe(z.guid()),
   senderUserId: Id,
   senderDeviceId: Id,
-  payload: Base64,
-  serverTime: Timestamp,
+  payload: z
+    .string()
+    .max(MAX_ENVELOPE_PAYLOAD_CHARS)
+    .refine((text) => text.length <= MAX_ENVELOPE_PAYLOAD_CHARS && isBase64(text), {
+      message: 'not base64',
+    }),
+  serverTime: ServerTime,
 });
 export type Envelope = z.infer<typeof Envelope>;
+
+/** Why one item of a `Sync` page (or one pushed envelope) was refused on its own. */
+export type RefusedReason = 'malformed' | 'too-large';
+
+/**
+ * An item the hub sent that is not a valid envelope, but whose place is known (its conversation and seq are
+ * well formed): the client records it there as refused, so its cursor moves past it and nothing after it
+ * waits. The other fields are kept only when they are themselves well formed.
+ */
+export interface RefusedEnvelope {
+  conversationId: string;
+  seq: number;
+  envelopeId: string | null;
+  senderUserId: string | null;
+  senderDeviceId: string | null;
+  serverTime: string | null;
+  reason: RefusedReason;
+  /** What was wrong (schema paths and codes; never contents). */
+  issues: { path: string; code: string }[];
+  /** The payload as sent, when it is a string no longer than an envelope can be (else null). */
+  payload: string | null;
+}
+
+export type EnvelopeItemCheck =
+  | { ok: true; envelope: Envelope }
+  | { ok: false; refused: RefusedEnvelope }
+  /** Not even its conversation and seq are well formed: it cannot be placed, only counted. */
+  | { ok: false; refused: null; issues: { path: string; code: string }[] };
+
+const wellFormed = <T>(schema: z.ZodType<T>, value: unknown): T | null => {
+  const parsed = schema.safeParse(value);
+  return parsed.success ? parsed.data : null;
+};
+
+/**
+ * Checks one envelope from a `Sync` page or an `Envelope` event on its own: sizes first (a payload longer than
+ * any envelope is `too-large` without another look), then the schema. Never throws.
+ */
+export function checkEnvelopeItem(raw: unknown): EnvelopeItemCheck {
+  const record =
+    typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
+  const conversationId = wellFormed(Id, record.conversationId);
+  const seq = wellFormed(Envelope.shape.seq, record.seq);
+  const payload = record.payload;
+  const tooLarge = typeof payload === 'string' && payload.length > MAX_ENVELOPE_PAYLOAD_CHARS;
+  let issues: { path: string; code: string }[];
+  if (tooLarge) issues = [{ path: 'payload', code: 'too_big' }];
+  else {
+    const parsed = Envelope.safeParse(raw);
+    if (parsed.success) return { ok: true, envelope: parsed.data };
+    issues = parsed.error.issues
+      .slice(0, 20)
+      .map((issue) => ({ path: issue.path.map(String).join('.'), code: issue.code }));
+  }
+  if (conversationId === null || seq === null) return { ok: false, refused: null, issues };
+  return {
+    ok: false,
+    refused: {
+      conversationId,
+      seq,
+      envelopeId: wellFormed(Envelope.shape.envelopeId, record.envelopeId),
+      senderUserId: wellFormed(Id, record.senderUserId),
+      senderDeviceId: wellFormed(Id, record.senderDeviceId),
+      serverTime: wellFormed(ServerTime, record.serverTime),
+      reason: tooLarge ? 'too-large' : 'malformed',
+      issues,
+      payload: typeof payload === 'string' && !tooLarge ? payload : null,
+    },
+  };
+}
 
 export const UserKey = z.object({
   userId: Id,
@@ -287,7 +384,25 @@ export const SendResult = z.object({
   duplicate: z.boolean(),
 });
 export type SendResult = z.infer<typeof SendResult>;
-export const SyncResult = z.object({ envelopes: z.array(Envelope), more: z.boolean() });
+/**
+ * A `Sync` page: its frame (an array of at most the hub's page size, and `more`) must be right; each item is
+ * then checked on its own (checkEnvelopeItem), so one bad item is refused alone, never the page around it.
+ */
+export const SyncResult = z
+  .object({ envelopes: z.array(z.unknown()).max(MAX_SYNC_PAGE_ITEMS), more: z.boolean() })
+  .transform(({ envelopes: items, more }) => {
+    const envelopes: Envelope[] = [];
+    const refused: RefusedEnvelope[] = [];
+    /** Items without a well-formed conversation and seq: nowhere to record them. */
+    let unplaceable = 0;
+    for (const item of items) {
+      const checked = checkEnvelopeItem(item);
+      if (checked.ok) envelopes.push(checked.envelope);
+      else if (checked.refused) refused.push(checked.refused);
+      else unplaceable++;
+    }
+    return { envelopes, refused, unplaceable, more };
+  });
 export type SyncResult = z.infer<typeof SyncResult>;
 export const GetReceiptsResult = z.object({ receipts: z.array(Receipt) });
 export const TypingResult = z.null().optional();

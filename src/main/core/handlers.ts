@@ -44,6 +44,7 @@ export function callHandlers(deps: {
       return null;
     },
     'session.reenrol': () => session.reenrol(),
+    'session.startProfileOver': ({ profileId }) => session.startProfileOver(profileId),
     'keys.contactDevices': ({ userIds }) => session.contactDevices(userIds),
     'keys.acceptKeyChange': async ({ userId, deviceId }) => {
       const devices = await session.acceptKeyChange(userId, deviceId);

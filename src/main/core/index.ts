@@ -6,10 +6,10 @@ import { createDispatcher, type Dispatcher } from './ipc/dispatcher';
 import { createOsKeychain, type Keychain } from './keychain';
 import { createLogger, type Logger } from './log/logger';
 import { loadPolicy, summarizePolicy, type LoadedPolicy } from './policy';
-import { join } from 'node:path';
 import { hostname } from 'node:os';
 import { createMessagingEngine, type MessagingEngine } from './messaging';
 import { createDocumentService, type DocumentService } from './messaging/documents';
+import { profileDocumentsDir, wipeDecryptedAtStart } from './documents';
 import { createNotifier, type OsNotification } from './notifications';
 import { createPreferences, type Preferences } from './preferences';
 import { createSession, type ConnectDevice, type Session } from './session';
@@ -58,6 +58,8 @@ export function createCore(options: CoreOptions): Core {
   }
   const events = createEventBus();
   const connection = createConnectionState(events);
+  // Decrypted documents a crash left behind are removed before any profile opens.
+  wipeDecryptedAtStart(options.appDataDir);
   let messaging: MessagingEngine | null = null;
   let documents: DocumentService | null = null;
   let preferences: Preferences | null = null;
@@ -95,11 +97,12 @@ export function createCore(options: CoreOptions): Core {
         policy: policy.policy,
         audit: opened.audit,
         accessToken: opened.accessToken,
-        cache: { dir: join(opened.dir, 'documents'), nameKey: opened.cacheNameKey },
+        cache: { dir: profileDocumentsDir(opened.dir), nameKey: opened.cacheNameKey },
         pickFile: options.pickFile ?? noDialog,
         pickSavePath: options.pickSavePath ?? noDialog,
         events,
         log,
+        requireUnlocked: () => void session.active(),
       });
       const chosen = createPreferences(opened.store, policy.policy);
       const notify = options.notify;
@@ -122,7 +125,7 @@ export function createCore(options: CoreOptions): Core {
         stop() {
           notifier?.dispose();
           engine.stop();
-          void service.closeAll();
+          service.dispose();
           if (messaging === engine) messaging = null;
           if (documents === service) documents = null;
           if (preferences === chosen) preferences = null;

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { protocol } from 'electron';
 import { contentSecurityPolicy } from '../../shared/csp';
+import type { DocumentResponse } from '../core/documents/protocol';
 import { appScheme, resolveRendererAsset } from './navigation-policy';
 
 /** Must run before the app is ready. */
@@ -14,23 +15,13 @@ export function registerAppScheme(): void {
 }
 
 /**
- * Serves documents to the viewer: only bytes that passed every check (the core hands out a URL per verified
- * open), never from the network or the cache directly.
+ * Serves documents to the viewer: only bytes that passed the signed hash at this request (the core decides,
+ * see core/documents/protocol.ts: refused while locked or signed out, never from the network or the cache).
  */
-export function serveVerifiedDocuments(
-  resolve: (url: string) => { file: string; mediaType: string } | null,
-): void {
+export function serveVerifiedDocuments(respond: (url: string) => Promise<DocumentResponse>): void {
   protocol.handle(documentScheme, async (request) => {
-    const document = resolve(request.url);
-    if (!document) return new Response('Not verified', { status: 404 });
-    return new Response(await readFile(document.file), {
-      headers: {
-        'content-type': document.mediaType,
-        'content-security-policy': "default-src 'none'",
-        'x-content-type-options': 'nosniff',
-        'cache-control': 'no-store',
-      },
-    });
+    const answer = await respond(request.url);
+    return new Response(answer.body, { status: answer.status, headers: answer.headers });
   });
 }
 

@@ -50,6 +50,8 @@ export const contract = {
     },
     'session.activity': { args: zod.undefined(), result: zod.null() },
     'session.reenrol': { args: zod.undefined(), result: SessionState },
+    /** After `profile_damaged`: a full sign-in of that user, the old device revoked on the hub, a new start. */
+    'session.startProfileOver': { args: zod.strictObject({ profileId: zod.uuid() }), result: SessionState },
     'keys.contactDevices': {
       args: zod.strictObject({ userIds: zod.array(zod.string().min(1).max(128)).min(1).max(500) }),
       result: zod.array(ContactDevice),

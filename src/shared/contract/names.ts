@@ -13,6 +13,7 @@ export const callNames = [
   'session.setIdleTimeout',
   'session.activity',
   'session.reenrol',
+  'session.startProfileOver',
   'keys.contactDevices',
   'keys.acceptKeyChange',
   'keys.acceptNewDevice',

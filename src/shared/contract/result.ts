@@ -28,6 +28,11 @@ export const ipcErrorCodes = [
   'pin_locked_out',
   'profiles_corrupt',
   'profile_not_found',
+  /**
+   * This profile's local data (database, its key or the device keys) is damaged or missing: nothing was
+   * changed, the files are kept for IT, and `session.startProfileOver` is the way out.
+   */
+  'profile_damaged',
   // sign-in
   'idp_unreachable',
   'consent_refused',

@@ -53,7 +53,13 @@ const Notice = z.object({ code: z.string(), message: z.string() });
 
 /** Where the workstation's session is: what the renderer shows (chooser, sign-in, lock screen, app). */
 export const SessionState = z.discriminatedUnion('status', [
-  z.object({ status: z.literal('signed-out'), profiles: z.array(ProfileSummary), notice: Notice.nullable() }),
+  z.object({
+    status: z.literal('signed-out'),
+    profiles: z.array(ProfileSummary),
+    notice: Notice.nullable(),
+    /** The profile the last sign-in found damaged (`profile_damaged`): it can be started over. */
+    damaged: ProfileSummary.nullable().optional(),
+  }),
   z.object({ status: z.literal('busy'), step: z.enum(['signing-in', 'opening', 'enrolling']) }),
   z.object({
     status: z.literal('needs-reenrol'),
@@ -240,7 +246,16 @@ export type SearchHitView = z.infer<typeof SearchHitView>;
 export const IntegrityAlertView = z.object({
   id: z.number().int(),
   conversationId: z.string(),
-  kind: z.enum(['gap', 'missing-predecessor', 'altered', 'reordered', 'unsigned-ack', 'unconfirmed-member']),
+  kind: z.enum([
+    'gap',
+    'missing-predecessor',
+    'altered',
+    'reordered',
+    'unsigned-ack',
+    'unconfirmed-member',
+    // envelopes that failed verification, grouped per burst (details.count); never counted as unread
+    'quarantined',
+  ]),
   fromSeq: z.number().int(),
   toSeq: z.number().int(),
   details: z.record(z.string(), z.union([z.string(), z.number(), z.null()])),

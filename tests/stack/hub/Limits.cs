@@ -41,6 +41,7 @@ public sealed class CallGate(ConnectionRegistry registry, ILogger<CallGate> log)
     public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext ctx, Func<HubInvocationContext, ValueTask<object?>> next)
     {
         var state = registry.Get(ctx.Context.ConnectionId) ?? throw HubErrors.Internal();
+        FaultEndpoints.CountCall(state.UserId, ctx.HubMethodName);
         if (!state.Bucket.TryTake(out var retryAfterMs)) throw HubErrors.RateLimited(retryAfterMs);
         if (state.Revoked) throw HubErrors.DeviceRevoked(state.DeviceId ?? "");
         if (state.DeviceId is null && !WithoutDevice.Contains(ctx.HubMethodName)) throw HubErrors.DeviceRequired();

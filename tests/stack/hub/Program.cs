@@ -49,6 +49,7 @@ app.UseAuthorization();
 app.MapGet("/health", () => Results.Json(new { status = "ok", protocolVersion = HubConfig.ProtocolVersion }));
 app.MapHub<ClinicalHub.ClinicalHub>(Auth.HubPath, o => o.CloseOnAuthenticationExpiration = true);
 app.MapAdminRevocations(config);
+app.MapFaults(config);
 
 await app.StartAsync();
 var origin = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -262,15 +262,17 @@ export async function editHubDatabase(stack: Stack, edit: (db: Database.Database
   await stack.hub.restart();
 }
 
-/** An envelope put straight into the hub's store, as someone holding its files would. */
-export interface InjectedEnvelope {
-  bytes: Uint8Array;
+/**
+ * An envelope put straight into the hub's store, as someone holding its files would: its bytes, or the
+ * payload text exactly as stored (to put in what is not base64 at all).
+ */
+export type InjectedEnvelope = ({ bytes: Uint8Array } | { payload: string }) & {
   envelopeId: string;
   userId: string;
   deviceId: string;
   /** Defaults to now. */
   serverTime?: string;
-}
+};
 
 /** Appends envelopes after a conversation's last seq in the hub's store; returns the seqs they took. */
 export async function appendEnvelopes(
@@ -296,7 +298,7 @@ export async function appendEnvelopes(
         e.envelopeId,
         e.userId,
         e.deviceId,
-        Buffer.from(e.bytes).toString('base64'),
+        'bytes' in e ? Buffer.from(e.bytes).toString('base64') : e.payload,
         e.serverTime ?? now,
       );
       seqs.push(seq);

@@ -135,7 +135,11 @@ describe('ingest', () => {
       verdict: 'quarantined',
       reason: 'bad-signature',
     });
-    expect(messages.unreadCount('c1')).toBe(3);
+    // it is an alert, not a message to read
+    expect(messages.unreadCount('c1')).toBe(2);
+    expect(messages.alerts('c1').map((a) => [a.kind, a.fromSeq, a.details.count])).toEqual([
+      ['quarantined', 2, 1],
+    ]);
   });
 
   it('refuses a batch with a malformed item before writing anything', () => {

@@ -1,8 +1,8 @@
 // Where integrity alerts stand in a conversation's timeline: in place, before the first message at or after
 // the seq they are about; held back while their page is not loaded.
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { IntegrityAlertView, MessageView } from '../../../src/shared/contract';
-import { timelineRows, type Row } from '../../../src/renderer/src/workspace/timeline';
+import { alertText, timelineRows, type Row } from '../../../src/renderer/src/workspace/timeline';
 
 const at = '2026-11-20T09:00:00.000Z';
 const message = (seq: number | null, time = at): MessageView => ({
@@ -73,4 +73,63 @@ it('holds back alerts about pages not loaded yet, older or newer', () => {
     51,
     'reordered 120',
   ]);
+});
+
+describe('items that failed verification, as Dr Samuel Okafor sees them', () => {
+  const junk = (seq: number, reason = 'malformed'): MessageView => ({
+    ...message(seq),
+    verdict: 'quarantined',
+    reason,
+    kind: null,
+    text: null,
+  });
+  const burst = (id: number, fromSeq: number, toSeq: number, count: number): IntegrityAlertView => ({
+    ...alert(id, 'quarantined', fromSeq, toSeq),
+    details: { count, lastAt: at },
+  });
+
+  it('a burst is one alert row in place of its items; the real messages around it stay', () => {
+    const messages = [message(1), junk(2), junk(3), junk(4), message(5), junk(6), message(7)];
+    const rows = timelineRows(messages, [burst(1, 2, 6, 4)], { hasOlder: false, hasNewer: false });
+    expect(shape(rows)).toEqual(['day', 1, 'quarantined 2', 5, 7]);
+  });
+
+  it('a message waiting for its key or a held workstation is never folded: it is a real message', () => {
+    const messages = [junk(2), junk(3, 'awaiting-key'), junk(4, 'device-not-accepted'), junk(5)];
+    const rows = timelineRows(messages, [burst(1, 2, 5, 2)], { hasOlder: false, hasNewer: false });
+    expect(shape(rows)).toEqual(['day', 'quarantined 2', 3, 4]);
+  });
+
+  it('a single failed item stays the "could not verify" row, with no second row for its alert', () => {
+    const rows = timelineRows([message(1), junk(2), message(3)], [burst(1, 2, 2, 1)], {
+      hasOlder: false,
+      hasNewer: false,
+    });
+    expect(shape(rows)).toEqual(['day', 1, 2, 3]);
+  });
+
+  it('says how many, where, that they are not messages, and to tell IT', () => {
+    expect(alertText(burst(1, 12, 20_011, 20_000))).toBe(
+      '20,000 items from the server (12–20,011) failed the security checks and are not shown as messages; they are kept as evidence. Tell IT: the server may be faulty or tampered with.',
+    );
+    expect(alertText(burst(2, 7, 7, 1))).toBe(
+      'One item from the server (7) failed the security checks and is not shown as a message; it is kept as evidence. Tell IT: the server may be faulty or tampered with.',
+    );
+  });
+});
+
+it('a page that is all junk of a burst that began further back shows the burst alert, not an empty timeline', () => {
+  const junkPage: MessageView[] = [453, 454, 455].map((seq) => ({
+    ...message(seq),
+    verdict: 'quarantined',
+    reason: 'malformed',
+    kind: null,
+    text: null,
+  }));
+  const burst: IntegrityAlertView = {
+    ...alert(1, 'quarantined', 3, 502),
+    details: { count: 500, lastAt: at },
+  };
+  const rows = timelineRows(junkPage, [burst, alert(2, 'gap', 2)], { hasOlder: true, hasNewer: false });
+  expect(shape(rows)).toEqual(['day', 'quarantined 3']);
 });

@@ -154,10 +154,12 @@ describe('migration 6: messages', () => {
       .prepare("EXPLAIN QUERY PLAN SELECT id FROM messages WHERE hash = ? AND conversation_id = 'c1'")
       .all(hash(1)) as { detail: string }[];
     expect(plan.map((p) => p.detail).join()).toMatch(/USING INDEX messages_by_hash/);
-    // unread counts read only the partial index of messages from others
+    // unread counts read only the partial index of messages from others (narrowed by migration 14 to what
+    // a user can read)
     const unreadPlan = up.db
       .prepare(
-        "EXPLAIN QUERY PLAN SELECT count(*), sum(urgent) FROM messages WHERE conversation_id = 'c1' AND own = 0 AND seq > 3",
+        `EXPLAIN QUERY PLAN SELECT count(*), sum(urgent) FROM messages WHERE conversation_id = 'c1' AND own = 0
+         AND (verdict = 'valid' OR reason IN ('awaiting-key', 'device-not-accepted')) AND seq > 3`,
       )
       .all() as { detail: string }[];
     expect(unreadPlan.map((p) => p.detail).join()).toMatch(/COVERING INDEX messages_unread/);
@@ -354,6 +356,23 @@ describe('migration 13: device trust', () => {
   });
 });
 
+describe('migration 14: quarantined items are grouped alerts', () => {
+  it("adds the 'quarantined' alert kind and folds stored failures into one alert per conversation", () => {
+    const { store, upgrade } = storeAt(13);
+    insertMessage(store, 1, 1);
+    insertMessage(store, 2, 2, { verdict: 'quarantined', reason: 'malformed', kind: null, text: null });
+    insertMessage(store, 3, 3, { verdict: 'quarantined', reason: 'bad-signature', kind: null, text: null });
+    insertMessage(store, 4, 4, { verdict: 'quarantined', reason: 'awaiting-key', kind: null, text: null });
+    const up = upgrade();
+    expect(
+      up.db
+        .prepare(`SELECT kind, from_seq, to_seq, json_extract(details, '$.count') AS n FROM integrity_alerts`)
+        .all(),
+    ).toEqual([{ kind: 'quarantined', from_seq: 2, to_seq: 3, n: 2 }]);
+    up.close();
+  });
+});
+
 it('every migration of the list has a test above', () => {
   expect(profileMigrations.map((m) => m.name)).toEqual([
     'settings',
@@ -369,5 +388,6 @@ it('every migration of the list has a test above', () => {
     'chain entries',
     'integrity alerts about hub assertions',
     'device trust',
+    'quarantined items are grouped alerts, not unread messages',
   ]);
 });

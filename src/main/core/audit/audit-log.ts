@@ -33,6 +33,8 @@ export const auditKinds = [
   'device-accepted',
   /** The hub said this device is revoked without IT's valid signature: the profile was locked, not wiped. */
   'revocation-unsigned',
+  /** The user started a damaged profile over: the old device revoked, the damaged files set aside for IT. */
+  'profile-started-over',
 ] as const;
 export type AuditKind = (typeof auditKinds)[number];
 

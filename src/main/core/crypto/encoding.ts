@@ -1,4 +1,4 @@
-const base64Pattern = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+import { isBase64 } from '../../../shared/base64';
 
 /** Standard base64 with padding: the encoding the hub protocol uses for keys and signatures. */
 export function toBase64(bytes: Uint8Array): string {
@@ -10,7 +10,7 @@ export function toBase64(bytes: Uint8Array): string {
  * With `length`, also null unless the decoded value has exactly that many bytes.
  */
 export function fromBase64(text: string, length?: number): Uint8Array | null {
-  if (typeof text !== 'string' || !base64Pattern.test(text)) return null;
+  if (typeof text !== 'string' || !isBase64(text)) return null;
   const bytes = new Uint8Array(Buffer.from(text, 'base64'));
   if (length !== undefined && bytes.byteLength !== length) return null;
   return bytes;

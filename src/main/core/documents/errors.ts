@@ -13,6 +13,8 @@ export const documentChecks = [
   'content-type',
   'cid-mismatch',
   'cancelled',
+  /** The decrypted copy in opened/ no longer matches the signed hash (changed on this computer). */
+  'opened-copy-changed',
 ] as const;
 export type DocumentCheck = (typeof documentChecks)[number];
 
@@ -47,6 +49,9 @@ const checkText: Record<DocumentCheck, string> = {
   'content-type': 'The document gateway answered something other than document data.',
   'cid-mismatch': 'The document gateway stored the file under another address than computed: upload refused.',
   cancelled: 'The document transfer was cancelled.',
+  'opened-copy-changed':
+    'The opened copy of this document was changed on this computer after it was verified, so it is not shown. ' +
+    'Open the document again to verify it afresh. If this happens again, tell IT: it is in the audit log.',
 };
 
 /**

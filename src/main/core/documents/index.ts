@@ -24,7 +24,15 @@ export {
 export type { DocumentProgress, ProgressListener } from './progress';
 export type { GatewayAccess } from './gateway-client';
 export { allowedMediaTypes } from './media-types';
-export { clearDocumentTemp, type DocumentCache } from './cache';
+export {
+  clearDocumentTemp,
+  profileDocumentsDir,
+  wipeDecrypted,
+  wipeDecryptedAtStart,
+  type DocumentCache,
+} from './cache';
+export { copyVerifiedCopy, readVerifiedCopy, type VerifiedCopy } from './verified-copy';
+export { respondToDocumentRequest, type DocumentResponse, type DocumentSource } from './protocol';
 export { ciphertextSize, PLAIN_CHUNK } from './secretstream';
 export { computeUnixfsCid, blockMatchesCid } from './cid';
 export { UNIXFS_PARAMS, importerOptions } from './unixfs-params';

@@ -5,6 +5,7 @@ import { ed25519Verify } from './ed25519';
 import { EnvelopeHeader, EnvelopeHeaderV2, EntryPayload, type AnyEnvelopeHeader } from './schema';
 import {
   envelopeHash,
+  maxPayloadDepth,
   messageKeyBytes,
   nonceBytes,
   parseJsonBytes,
@@ -172,7 +173,7 @@ export function openEnvelopeWith(s: Sodium, input: OpenEnvelopeInput): OpenedEnv
     s.memzero(messageKey);
   }
   // 8. the payload schema
-  const payload = EntryPayload.safeParse(parseJsonBytes(plaintext));
+  const payload = EntryPayload.safeParse(parseJsonBytes(plaintext, maxPayloadDepth));
   s.memzero(plaintext);
   if (!payload.success) throw new EnvelopeRejected('payload-invalid');
   return { header, payload: payload.data, hash: envelopeHash(bytes) };

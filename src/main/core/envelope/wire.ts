@@ -58,8 +58,37 @@ export function encodeWire(
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
-/** Decodes UTF-8 strictly and parses JSON, or returns undefined. */
-export function parseJsonBytes(bytes: Uint8Array): unknown {
+/**
+ * Nesting limits checked before any JSON work. A header is an object holding arrays of objects (depth 3); a
+ * payload is at most an object holding an object holding arrays (depth 3). Anything deeper is crafted.
+ */
+export const maxHeaderDepth = 4;
+export const maxPayloadDepth = 8;
+
+/**
+ * Whether the JSON text in `bytes` nests no deeper than `maxDepth` (objects and arrays), in one pass over the
+ * bytes outside strings: a crafted document of deep nesting is refused without parsing it.
+ */
+export function jsonDepthWithin(bytes: Uint8Array, maxDepth: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < bytes.byteLength; i++) {
+    const b = bytes[i]!;
+    if (inString) {
+      if (b === 0x5c)
+        i++; // backslash: skip the escaped byte
+      else if (b === 0x22) inString = false;
+    } else if (b === 0x22) inString = true;
+    else if (b === 0x7b || b === 0x5b) {
+      if (++depth > maxDepth) return false;
+    } else if (b === 0x7d || b === 0x5d) depth--;
+  }
+  return true;
+}
+
+/** Decodes UTF-8 strictly and parses JSON nested no deeper than `maxDepth`, or returns undefined. */
+export function parseJsonBytes(bytes: Uint8Array, maxDepth = 64): unknown {
+  if (!jsonDepthWithin(bytes, maxDepth)) return undefined;
   try {
     return JSON.parse(strictUtf8.decode(bytes)) as unknown;
   } catch {
@@ -87,7 +116,7 @@ export function splitEnvelope(bytes: Uint8Array): ParsedEnvelope | null {
   const signatureAt = bodyLenAt + 4 + bodyLen;
   if (signatureAt + signatureBytes !== bytes.byteLength) return null;
   const headerBytes = bytes.subarray(8, bodyLenAt);
-  const header = parseJsonBytes(headerBytes);
+  const header = parseJsonBytes(headerBytes, maxHeaderDepth);
   if (header === undefined) return null;
   return {
     version,

@@ -89,10 +89,15 @@ export interface HubClient {
   on<E extends HubEventName>(
     event: E,
     handler: (payload: HubEventPayload<E>) => void | Promise<void>,
+    /** Told of a payload that failed the schema (already reported and dropped), e.g. to ask for a sync. */
+    onInvalid?: (raw: unknown) => void,
   ): () => void;
 }
 
 type Phase = 'offline' | 'connecting' | 'reconnecting' | 'binding' | 'connected';
+
+/** The longest hub event handlers run in one turn of the event loop before the rest of a burst waits. */
+const eventSliceMs = 10;
 
 /** Hub codes after which binding the remembered device can never succeed. */
 const fatalBindCodes = new Set(['device_revoked', 'forbidden', 'not_found']);
@@ -295,6 +300,26 @@ export function createHubClient(options: HubClientOptions): HubClient {
     scheduleStart();
   });
 
+  // Events run as they arrive while they are cheap; once handlers have used `eventSliceMs` in one turn of the
+  // event loop (a burst SignalR hands over at once), the rest wait, in order, for the next turns.
+  const deferred: Array<() => void> = [];
+  let turnStart = 0;
+  let inTurn = false;
+  const withinSlice = (): boolean => {
+    if (!inTurn) {
+      inTurn = true;
+      turnStart = performance.now();
+      setImmediate(() => (inTurn = false));
+    }
+    return performance.now() - turnStart < eventSliceMs;
+  };
+  const drainDeferred = (): void => {
+    let next = 0;
+    while (next < deferred.length && withinSlice()) deferred[next++]!();
+    deferred.splice(0, next);
+    if (deferred.length > 0) setImmediate(drainDeferred);
+  };
+
   const ensureEventRegistered = (event: HubEventName): Set<(...args: unknown[]) => void> => {
     let handlers = eventHandlers.get(event);
     if (!handlers) {
@@ -302,7 +327,11 @@ export function createHubClient(options: HubClientOptions): HubClient {
       handlers = set;
       eventHandlers.set(event, set);
       connection.on(event, (...args: unknown[]) => {
-        for (const handler of [...set]) handler(...args);
+        const run = () => {
+          for (const handler of [...set]) handler(...args);
+        };
+        if (deferred.length === 0 && withinSlice()) return run();
+        if (deferred.push(run) === 1) setImmediate(drainDeferred);
       });
     }
     return handlers;
@@ -369,9 +398,9 @@ export function createHubClient(options: HubClientOptions): HubClient {
       return invoke(method, request);
     },
 
-    on(event, handler) {
+    on(event, handler, onInvalid) {
       const set = ensureEventRegistered(event);
-      const guarded = guardEventHandler(event, handler, sink);
+      const guarded = guardEventHandler(event, handler, sink, onInvalid);
       set.add(guarded);
       return () => set.delete(guarded);
     },

@@ -7,7 +7,7 @@ export {
   type BindFailure,
   type BindOptions,
 } from './hub-client';
-export { HubCallError, classifyInvokeFailure } from './errors';
+export { HubCallError, classifyInvokeFailure, hubProtocolError } from './errors';
 export { backoffDelay, foreverRetryPolicy, defaultBackoff, type BackoffOptions } from './backoff';
 export {
   checkHubResult,

@@ -6,6 +6,7 @@ import {
   type HubEventPayload,
   type HubMethodName,
   type HubResult,
+  type SyncResult,
 } from '../../../shared/hub-protocol';
 import type { Logger } from '../log/logger';
 import { hubProtocolError } from './errors';
@@ -88,19 +89,44 @@ export function checkHubResult<M extends HubMethodName>(
   sink: ValidationSink,
 ): HubResult<M> {
   const parsed = (HubResults[method] as z.ZodType).safeParse(raw);
-  if (parsed.success) return parsed.data as HubResult<M>;
+  if (parsed.success) {
+    if (method === 'Sync') reportRefusedItems(parsed.data as SyncResult, sink);
+    return parsed.data as HubResult<M>;
+  }
   report(sink, describe('result', method, raw, parsed.error));
   throw hubProtocolError(`the answer to ${method}`);
 }
 
 /**
+ * Items of a `Sync` page refused on their own (the rest of the page is used): one report per page, naming up to
+ * 20 of them by conversation and seq, so a flood of junk does not become a flood of log lines.
+ */
+function reportRefusedItems(page: SyncResult, sink: ValidationSink): void {
+  if (page.refused.length === 0 && page.unplaceable === 0) return;
+  const first = page.refused[0];
+  report(sink, {
+    kind: 'result',
+    name: 'Sync',
+    issues: [
+      ...page.refused.slice(0, 20).map((r) => ({
+        path: `${r.conversationId}#${r.seq}`,
+        code: r.reason,
+      })),
+      ...(page.unplaceable > 0 ? [{ path: 'envelopes', code: `unplaceable:${page.unplaceable}` }] : []),
+    ],
+    ids: first ? { conversationId: first.conversationId, seq: first.seq, refused: page.refused.length } : {},
+  });
+}
+
+/**
  * Wraps an event handler so that it only ever sees payloads valid under the event's schema. Anything else is
- * reported (ids only) and dropped. A handler that throws is logged and does not disturb other handlers.
+ * reported (ids only) and dropped; `onInvalid` is told of it (raw, for the caller to place, never to use). A handler that throws is logged and does not disturb other handlers.
  */
 export function guardEventHandler<E extends HubEventName>(
   event: E,
   handler: (payload: HubEventPayload<E>) => void | Promise<void>,
   sink: ValidationSink,
+  onInvalid?: (raw: unknown) => void,
 ): (...args: unknown[]) => void {
   return (...args: unknown[]) => {
     const raw = args[0];
@@ -115,6 +141,11 @@ export function guardEventHandler<E extends HubEventName>(
             ids: {},
           };
       report(sink, violation);
+      try {
+        onInvalid?.(raw);
+      } catch (err) {
+        sink.log.error({ event, err: errorName(err) }, 'hub event onInvalid callback threw');
+      }
       return;
     }
     try {

@@ -19,6 +19,14 @@ import {
   type MessageRow,
 } from './rows';
 import { toFtsQuery } from './search-query';
+import {
+  burstOf,
+  foldIntoBurst,
+  isVerificationFailure,
+  joinsBurst,
+  newBurst,
+  type QuarantineBurst,
+} from './quarantine-bursts';
 import type {
   ChainEntry,
   ChainEntryPayload,
@@ -38,8 +46,8 @@ import type {
   VerificationRecord,
 } from './types';
 
-/** The first profile-store schema version that holds every table of this module. */
-export const MESSAGES_SCHEMA_VERSION = 9;
+/** The first profile-store schema version that holds every table of this module (14: 'quarantined' alerts). */
+export const MESSAGES_SCHEMA_VERSION = 14;
 
 /** How many of a conversation's newest hashes survive a retention purge (the longest `prev` list). */
 const KEPT_LINKS = 16;
@@ -84,8 +92,14 @@ export interface MessageStore {
   search(query: string, opts: { limit: number; ranked?: boolean; conversationId?: string }): SearchHit[];
   /** Moves the read mark forward to `uptoSeq`; false (and nothing written) when it is already there. */
   markRead(conversationId: string, uptoSeq: number): boolean;
+  /** Where the read mark stands (0 if never read) and the newest seq this profile holds (0 for none or an unknown conversation). */
+  readBounds(conversationId: string): { lastRead: number; newest: number };
   unreadCount(conversationId: string): number;
-  addReceipt(r: Receipt): void;
+  /**
+   * Stores a receipt the hub reported; false (nothing written) for a conversation this profile does not have
+   * (no conversation row and no sync cursor): the hub cannot fill the store with receipts for strangers.
+   */
+  addReceipt(r: Receipt): boolean;
   receipts(conversationId: string, seq: number): Receipt[];
   addAlert(a: IntegrityAlert & { conversationId: string; evidence?: Uint8Array | null }): void;
   alerts(conversationId?: string): StoredAlert[];
@@ -377,16 +391,36 @@ export function createMessageStore(store: ProfileStore, options: MessageStoreOpt
         m.urgent, m.patient_mrn, m.patient_name, bm25(messages_fts, 1.0, 2.0, 4.0) AS score
       FROM messages_fts f JOIN messages m ON m.id = f.rowid
       WHERE messages_fts MATCH ? AND m.conversation_id = ? ORDER BY score, m.id DESC LIMIT ?`),
+    lastRead: () =>
+      db.prepare<[string], number>('SELECT last_read_seq FROM read_state WHERE conversation_id = ?').pluck(),
     markRead: () =>
       db.prepare<[string, number]>(`
       INSERT INTO read_state (conversation_id, last_read_seq) VALUES (?, ?)
       ON CONFLICT (conversation_id) DO UPDATE SET last_read_seq = excluded.last_read_seq
       WHERE excluded.last_read_seq > last_read_seq`),
     unread: () =>
+      // Only what a user can read: never an envelope that failed verification (an alert instead). The waits
+      // are real messages that open later. The condition is the messages_unread index's, word for word.
       db.prepare<[string, string], { unread: number; urgent: number | null }>(`
       SELECT count(*) AS unread, sum(urgent) AS urgent FROM messages
       WHERE conversation_id = ? AND own = 0
+        AND (verdict = 'valid' OR reason IN ('awaiting-key', 'device-not-accepted'))
         AND seq > coalesce((SELECT last_read_seq FROM read_state WHERE conversation_id = ?), 0)`),
+    latestBurst: () =>
+      db.prepare<[string], { id: number; from_seq: number; to_seq: number; details: string }>(`
+      SELECT id, from_seq, to_seq, details FROM integrity_alerts
+      WHERE conversation_id = ? AND kind = 'quarantined' ORDER BY id DESC LIMIT 1`),
+    updateBurst: () =>
+      db.prepare<[number, number, string, number]>(
+        'UPDATE OR IGNORE integrity_alerts SET from_seq = ?, to_seq = ?, details = ? WHERE id = ?',
+      ),
+    knownConversation: () =>
+      db
+        .prepare<[string, string], number>(
+          `SELECT EXISTS (SELECT 1 FROM conversations WHERE conversation_id = ?)
+             OR EXISTS (SELECT 1 FROM sync_cursors WHERE conversation_id = ?)`,
+        )
+        .pluck(),
     insertReceipt: () =>
       db.prepare<[string, number, string, string, string, string]>(`
       INSERT INTO receipts (conversation_id, seq, user_id, device_id, kind, at) VALUES (?, ?, ?, ?, ?, ?)
@@ -439,6 +473,27 @@ export function createMessageStore(store: ProfileStore, options: MessageStoreOpt
       evidence,
       now(),
     );
+  }
+
+  /** A stored envelope that failed verification joins its conversation's latest burst alert, or starts one. */
+  function foldQuarantined(conversationId: string, seq: number): void {
+    const at = new Date(now());
+    const latest = q.latestBurst.get(conversationId);
+    const burst: QuarantineBurst | null = latest
+      ? burstOf({ fromSeq: latest.from_seq, toSeq: latest.to_seq, details: JSON.parse(latest.details) })
+      : null;
+    if (latest && burst && joinsBurst(burst, seq, at)) {
+      const next = foldIntoBurst(burst, seq, at);
+      q.updateBurst.run(
+        next.fromSeq,
+        next.toSeq,
+        canonicalJson({ count: next.count, lastAt: next.lastAt }),
+        latest.id,
+      );
+      return;
+    }
+    const first = newBurst(seq, at);
+    raise(conversationId, 'quarantined', seq, seq, { count: first.count, lastAt: first.lastAt }, null);
   }
 
   /** An envelope id we already hold arrives again: a replay, or the hub's copy of our own sent message. */
@@ -555,6 +610,9 @@ export function createMessageStore(store: ProfileStore, options: MessageStoreOpt
       }
       if (q.insertMessage.run(p).changes === 1) {
         inserted++;
+        if (p.verdict === 'quarantined' && isVerificationFailure(p.reason ?? '')) {
+          foldQuarantined(p.conversation_id, seq);
+        }
         continue;
       }
       const stored = q.byEnvelope.get(p.envelope_id);
@@ -885,6 +943,14 @@ export function createMessageStore(store: ProfileStore, options: MessageStoreOpt
       return q.markRead.run(checkConversation(conversationId), checkSeq(uptoSeq, 'uptoSeq')).changes > 0;
     },
 
+    readBounds(conversationId) {
+      const id = checkConversation(conversationId);
+      return {
+        lastRead: q.lastRead.get(id) ?? 0,
+        newest: Math.max(q.maxSeq.get(id) ?? 0, q.cursor.get(id) ?? 0),
+      };
+    },
+
     unreadCount(conversationId) {
       return unreadOf(checkConversation(conversationId)).unread;
     },
@@ -893,13 +959,16 @@ export function createMessageStore(store: ProfileStore, options: MessageStoreOpt
       checkConversation(r?.conversationId);
       if (!RECEIPT_KINDS.includes(r.kind)) invalid('receipt kind');
       if (!isConversationId(r.userId) || !isConversationId(r.deviceId)) invalid('receipt user or device');
-      q.insertReceipt.run(
-        r.conversationId,
-        checkSeq(r.seq),
-        r.userId,
-        r.deviceId,
-        r.kind,
-        isoTime(r.at, 'receipt time'),
+      if (q.knownConversation.get(r.conversationId, r.conversationId) !== 1) return false;
+      return (
+        q.insertReceipt.run(
+          r.conversationId,
+          checkSeq(r.seq),
+          r.userId,
+          r.deviceId,
+          r.kind,
+          isoTime(r.at, 'receipt time'),
+        ).changes === 1
       );
     },
 

@@ -130,9 +130,17 @@ export interface Receipt {
  * The hub's copy contradicts the chain: seqs or links ('gap', 'missing-predecessor', 'altered', 'reordered'), an
  * acknowledgement the hub asserts with no signed entry behind it ('unsigned-ack': details userId, seq), or a
  * member the hub lists whom no verified control entry added ('unconfirmed-member': details userId).
+ * 'quarantined': envelopes that failed verification, one alert per conversation and burst (details count:
+ * how many; lastAt: when the last one was folded in), raised by the store itself, never unread messages.
  */
 export type IntegrityAlertKind =
-  'gap' | 'missing-predecessor' | 'altered' | 'reordered' | 'unsigned-ack' | 'unconfirmed-member';
+  | 'gap'
+  | 'missing-predecessor'
+  | 'altered'
+  | 'reordered'
+  | 'unsigned-ack'
+  | 'unconfirmed-member'
+  | 'quarantined';
 
 /** What checkHashLinks finds (no PHI: seqs, envelope ids and hashes only). */
 export interface IntegrityAlert {

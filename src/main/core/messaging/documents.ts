@@ -1,15 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { copyFile, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import type { DocumentOpenResult, MessageView } from '../../../shared/contract';
 import type { AuditLog } from '../audit';
 import {
+  copyVerifiedCopy,
   DocumentCheckFailed,
   openDocument,
+  readVerifiedCopy,
   uploadDocument,
+  wipeDecrypted,
   type DocumentCache,
   type DocumentReference,
   type ProgressListener,
+  type VerifiedCopy,
 } from '../documents';
 import type { EventBus } from '../events/event-bus';
 import { AppError } from '../errors';
@@ -30,6 +35,8 @@ export interface DocumentServiceDeps {
   pickSavePath: (suggestedName: string) => Promise<string | null>;
   events: EventBus;
   log: Logger;
+  /** Throws the session's typed refusal (`locked`, `signed_out`) unless the profile is open and unlocked. */
+  requireUnlocked: () => void;
 }
 
 const mediaTypes: Record<string, string> = {
@@ -41,9 +48,10 @@ const mediaTypes: Record<string, string> = {
 
 const previewLimit = 64 * 1024 * 1024;
 
-export interface VerifiedDocument {
-  file: string;
+export interface VerifiedDocument extends VerifiedCopy {
   mediaType: string;
+  conversationId: string;
+  seq: number;
 }
 
 /**
@@ -55,16 +63,88 @@ export function createDocumentService(deps: DocumentServiceDeps) {
   const verified = new Map<string, VerifiedDocument>();
   const running = new Map<string, AbortController>();
   const failures = new Map<string, Extract<DocumentOpenResult, { verified: false }>>();
+  /** Bumped on every lock: an open that was running across a lock hands out nothing. */
+  let lockGeneration = 0;
+  /** Running operations that are opens (aborted by a lock; uploads carry on). */
+  const openIds = new Set<string>();
+
+  /** Drops every URL and removes every decrypted file of this profile (and its work files), before returning. */
+  function wipeAll(keepWork = false): void {
+    verified.clear();
+    try {
+      wipeDecrypted(deps.cache.dir, { keepWork });
+    } catch (error) {
+      deps.log.error({ code: (error as { code?: string }).code }, 'could not remove opened documents');
+    }
+  }
+  // What a crash of an earlier run left (the core also wipes every profile at start).
+  wipeAll();
+  const unsubscribe = deps.events.subscribe((name, payload) => {
+    if (name !== 'session.state' || (payload as { status: string }).status !== 'locked') return;
+    lockGeneration += 1;
+    for (const [id, controller] of running) if (openIds.has(id)) controller.abort();
+    wipeAll(true);
+  });
+
+  const tokenOf = (url: string): string | undefined => /^cm-document:\/\/([0-9a-f-]{36})\/?$/.exec(url)?.[1];
+
+  /** The open document behind a URL, only while the profile is unlocked. */
+  function lookup(url: string, missing: string): { token: string; entry: VerifiedDocument } {
+    deps.requireUnlocked();
+    const token = tokenOf(url);
+    const entry = token === undefined ? undefined : verified.get(token);
+    if (token === undefined || !entry) throw new AppError('not_found', missing);
+    return { token, entry };
+  }
+
+  /**
+   * Runs a read of the opened copy; a copy that no longer matches the signed hash is removed with its URL and
+   * audited, and the typed failure goes to the caller. Refused if the screen locked while it ran.
+   */
+  async function checked<T>(
+    token: string,
+    entry: VerifiedDocument,
+    work: (copy: VerifiedDocument) => Promise<T>,
+  ): Promise<T> {
+    try {
+      const result = await work(entry);
+      deps.requireUnlocked();
+      if (verified.get(token) !== entry)
+        throw new AppError('not_found', 'The document was closed. Open it again.');
+      return result;
+    } catch (error) {
+      if (!(error instanceof DocumentCheckFailed) || error.check !== 'opened-copy-changed') throw error;
+      if (verified.get(token) === entry) verified.delete(token);
+      rmSync(entry.file, { force: true });
+      deps.audit.append({
+        kind: 'document-unverified',
+        details: {
+          conversationId: entry.conversationId,
+          seq: entry.seq,
+          cid: entry.cid,
+          check: error.check,
+          blockCid: null,
+        },
+      });
+      deps.log.warn(
+        { conversationId: entry.conversationId, seq: entry.seq, check: error.check },
+        'opened document changed on disk after verification; refused',
+      );
+      throw error;
+    }
+  }
 
   /** Runs one upload or open with progress events and a way to cancel it. */
   async function operation<T>(
     operationId: string | undefined,
     work: (signal?: AbortSignal, onProgress?: ProgressListener) => Promise<T>,
+    opening = false,
   ): Promise<T> {
     if (!operationId) return work();
     if (running.has(operationId)) throw new AppError('invalid_args', 'That operation is already running.');
     const controller = new AbortController();
     running.set(operationId, controller);
+    if (opening) openIds.add(operationId);
     try {
       return await work(controller.signal, (p) =>
         deps.events.emit('documents.progress', { operationId, ...p }),
@@ -76,6 +156,7 @@ export function createDocumentService(deps: DocumentServiceDeps) {
       throw error;
     } finally {
       running.delete(operationId);
+      openIds.delete(operationId);
     }
   }
   const gateway = () => {
@@ -138,23 +219,42 @@ export function createDocumentService(deps: DocumentServiceDeps) {
     },
 
     async open(conversationId: string, seq: number, operationId?: string): Promise<DocumentOpenResult> {
+      deps.requireUnlocked();
       const { message, ref } = documentMessage(conversationId, seq);
       const signer = { userId: message.senderUserId, deviceId: message.senderDeviceId };
       const sentAt = message.serverTime ?? message.clientTime;
+      const generation = lockGeneration;
       try {
-        const opened = await operation(operationId, (signal, onProgress) =>
-          openDocument({
-            gatewayUrl: gateway(),
-            getToken: deps.accessToken,
-            ref,
-            cache: deps.cache,
-            log: deps.log,
-            ...(signal ? { signal } : {}),
-            ...(onProgress ? { onProgress } : {}),
-          }),
+        const opened = await operation(
+          operationId,
+          (signal, onProgress) =>
+            openDocument({
+              gatewayUrl: gateway(),
+              getToken: deps.accessToken,
+              ref,
+              cache: deps.cache,
+              log: deps.log,
+              ...(signal ? { signal } : {}),
+              ...(onProgress ? { onProgress } : {}),
+            }),
+          true,
         );
+        if (generation !== lockGeneration) {
+          // The screen locked while it was verified: nothing is handed out behind the lock.
+          rmSync(opened.file, { force: true });
+          deps.requireUnlocked();
+          throw new AppError('locked', 'The screen was locked while the document opened. Open it again.');
+        }
         const token = randomUUID();
-        verified.set(token, { file: opened.file, mediaType: ref.mediaType });
+        verified.set(token, {
+          file: opened.file,
+          mediaType: ref.mediaType,
+          cid: ref.cid,
+          sha256: ref.sha256,
+          size: ref.size,
+          conversationId,
+          seq,
+        });
         return {
           verified: true,
           url: `cm-document://${token}`,
@@ -169,6 +269,12 @@ export function createDocumentService(deps: DocumentServiceDeps) {
           verifiedAt: opened.evidence.verifiedAt,
         };
       } catch (error) {
+        // Across a lock, anything but a real verification failure (audited below) is the lock's doing.
+        const verificationFailed = error instanceof DocumentCheckFailed && error.check !== 'cancelled';
+        if (generation !== lockGeneration && !verificationFailed) {
+          deps.requireUnlocked();
+          throw new AppError('locked', 'The screen was locked while the document opened. Open it again.');
+        }
         if (!(error instanceof DocumentCheckFailed)) throw error;
         deps.audit.append({
           kind: 'document-unverified',
@@ -212,28 +318,38 @@ export function createDocumentService(deps: DocumentServiceDeps) {
       return { saved: true };
     },
 
-    /** The verified bytes behind a cm-document:// URL, or null (never anything unverified). */
+    /**
+     * Where the opened copy behind a cm-document:// URL is, or null (also while locked). Never serve from this
+     * path: `serve` and `read` re-check the bytes against the signed hash.
+     */
     resolve(url: string): VerifiedDocument | null {
-      const token = /^cm-document:\/\/([0-9a-f-]{36})\/?$/.exec(url)?.[1];
-      return (token && verified.get(token)) || null;
+      try {
+        return lookup(url, '').entry;
+      } catch {
+        return null;
+      }
+    },
+
+    /** The cm-document: protocol's bytes: re-checked against the signed hash now, refused while locked. */
+    async serve(url: string): Promise<{ bytes: Uint8Array<ArrayBuffer>; mediaType: string }> {
+      const { token, entry } = lookup(url, 'Open the document (and let it be verified) first.');
+      const bytes = await checked(token, entry, (copy) => readVerifiedCopy(copy));
+      return { bytes, mediaType: entry.mediaType };
     },
 
     /** The verified bytes for the in-app viewer; larger files are not previewed. */
     async read(url: string): Promise<{ base64: string }> {
-      const entry = this.resolve(url);
-      if (!entry) throw new AppError('not_found', 'Open the document (and let it be verified) first.');
-      if ((await stat(entry.file)).size > previewLimit) {
-        throw new AppError('document_refused', 'This document is too large to preview here.');
-      }
-      return { base64: (await readFile(entry.file)).toString('base64') };
+      const { token, entry } = lookup(url, 'Open the document (and let it be verified) first.');
+      const bytes = await checked(token, entry, (copy) => readVerifiedCopy(copy, previewLimit));
+      return { base64: bytes.toString('base64') };
     },
 
     async close(url: string): Promise<void> {
-      const token = /^cm-document:\/\/([0-9a-f-]{36})\/?$/.exec(url)?.[1];
+      const token = tokenOf(url);
       const entry = token ? verified.get(token) : undefined;
       if (!token || !entry) return;
       verified.delete(token);
-      await rm(entry.file, { force: true });
+      rmSync(entry.file, { force: true });
     },
 
     async save(url: string, fileName: string): Promise<{ saved: boolean }> {
@@ -243,18 +359,26 @@ export function createDocumentService(deps: DocumentServiceDeps) {
           'Saving documents to this computer is not allowed by hospital policy.',
         );
       }
-      const entry = this.resolve(url);
-      if (!entry)
-        throw new AppError('not_found', 'Open the document (and let it be verified) before saving it.');
+      lookup(url, 'Open the document (and let it be verified) before saving it.');
       const target = await deps.pickSavePath(fileName);
       if (!target) return { saved: false };
-      await copyFile(entry.file, target);
+      // Looked up again: the screen may have locked, or the document closed, while the dialog was open.
+      const { token, entry } = lookup(url, 'The document was closed. Open it again to save it.');
+      await checked(token, entry, (copy) => copyVerifiedCopy(copy, target));
       deps.audit.append({ kind: 'document-saved', details: { fileType: entry.mediaType } });
       return { saved: true };
     },
 
+    /** Closes every document and removes every decrypted file now (sign-out, switch user, stop). */
     async closeAll(): Promise<void> {
-      await Promise.all([...verified.keys()].map((t) => this.close(`cm-document://${t}`)));
+      wipeAll();
+    },
+
+    /** The profile is closing: every document closed, nothing decrypted left, no more lock events. */
+    dispose(): void {
+      unsubscribe();
+      for (const controller of running.values()) controller.abort();
+      wipeAll();
     },
   };
 }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { AuditLog } from '../audit';
 import type { ConnectionStateStore } from '../connection/connection-state';
 import { fromBase64, toBase64 } from '../crypto';
@@ -12,7 +12,7 @@ import {
 } from '../envelope';
 import { AppError } from '../errors';
 import type { EventBus } from '../events/event-bus';
-import { HubCallError, type HubClient } from '../hub';
+import { backoffDelay, defaultBackoff, HubCallError, hubProtocolError, type HubClient } from '../hub';
 import { safetyNumber, type LoadedDevice } from '../keys';
 import type { DeviceNotice, TrustService } from '../trust';
 import type { Logger } from '../log/logger';
@@ -25,7 +25,15 @@ import {
 } from '../messages';
 import type { EffectivePolicy } from '../policy';
 import type { ProfileStore } from '../store';
-import type { Conversation, Envelope, HubEventPayload, Presence, User } from '../../../shared/hub-protocol';
+import {
+  checkEnvelopeItem,
+  type Conversation,
+  type Envelope,
+  type HubEventPayload,
+  type Presence,
+  type RefusedEnvelope,
+  type User,
+} from '../../../shared/hub-protocol';
 import { createDeviceKeys } from './device-keys';
 import type { ReceivedMessage } from '../notifications';
 import { createUserKeys, type ReleaseNotice, type UserKeyring, type UserKeyStatus } from '../user-keys';
@@ -116,6 +124,10 @@ export interface MessagingEngine {
 }
 
 const syncPageSize = 500;
+/** The longest the main thread opens envelopes before it yields to the event loop. */
+const openSliceMs = 20;
+/** Envelopes per store transaction while ingesting. */
+const storeChunk = 100;
 
 /**
  * The messaging engine of one signed-in profile: keeps the local store in step with the hub (sync after the
@@ -278,7 +290,13 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
   /** Verifies and opens envelopes; a rejected one is kept with its reason, never with its claims. */
   async function openAll(envelopes: readonly AwaitingEnvelope[]): Promise<IncomingMessage[]> {
     const batch: IncomingMessage[] = [];
+    let since = performance.now();
     for (const base of envelopes) {
+      // Opening runs on this thread: let the event loop breathe between slices of a large batch.
+      if (performance.now() - since > openSliceMs) {
+        await new Promise((resolve) => setImmediate(resolve));
+        since = performance.now();
+      }
       const bytes = base.envelope;
       try {
         const opened = await openEnvelope({
@@ -343,13 +361,44 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
     }
   }
 
+  /**
+   * An item of a Sync page that is no envelope (bad base64 or field, or larger than any envelope), recorded
+   * at its seq as a quarantined 'malformed' row with no bytes: the cursor moves past it and nothing after it
+   * waits. Its id is the hub's when well formed, else one derived from its place (a redelivery is a duplicate).
+   */
+  function refusedMessage(r: RefusedEnvelope): IncomingMessage {
+    const hash = createHash('sha256')
+      .update(`refused\n${r.reason}\n`)
+      .update(r.payload ?? '')
+      .digest('hex');
+    const place = createHash('sha256').update(r.conversationId).digest('hex').slice(0, 32);
+    const serverTime = r.serverTime ?? new Date().toISOString();
+    return {
+      conversationId: r.conversationId,
+      seq: r.seq,
+      envelopeId: r.envelopeId ?? `refused:${place}:${r.seq}`,
+      senderUserId: r.senderUserId ?? 'unknown',
+      senderDeviceId: r.senderDeviceId ?? 'unknown',
+      serverTime,
+      clientTime: serverTime,
+      envelope: new Uint8Array(0),
+      hash,
+      prev: [],
+      verdict: { ok: false, reason: 'malformed' },
+    };
+  }
+
   /** Verifies and stores a batch of envelopes from the hub, in (conversation, seq) order. */
-  async function ingest(envelopes: Envelope[]): Promise<void> {
-    if (envelopes.length === 0) return;
-    const unknownConversation = envelopes.some((e) => !chain.known(e.conversationId));
+  async function ingest(envelopes: Envelope[], refusedItems: readonly RefusedEnvelope[] = []): Promise<void> {
+    if (envelopes.length === 0 && refusedItems.length === 0) return;
+    const unknownConversation = [...envelopes, ...refusedItems].some((e) => !chain.known(e.conversationId));
     const unknownSender = envelopes.some((e) => !keys.has(e.senderUserId, e.senderDeviceId));
     if (unknownConversation) await refreshConversations();
     else if (unknownSender) await keys.refresh([...new Set(envelopes.map((e) => e.senderUserId))]);
+    // A refused item is recorded only in a conversation this profile has (no cursor the hub would refuse).
+    const refused = refusedItems.filter((r) => membersOf.has(r.conversationId)).map(refusedMessage);
+    for (const r of refused)
+      log.warn({ conversationId: r.conversationId, seq: r.seq }, 'hub item refused; recorded as malformed');
 
     const received = envelopes.map((e) => ({
       conversationId: e.conversationId,
@@ -365,10 +414,19 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
       received.map((r) => r.envelope),
     );
     // Acknowledgements must name a verified message that asks for one; a bad one is quarantined.
-    const batch = acks.verify(await openAll(received));
-    recordIntegrity(batch);
-    const { inserted } = messages.ingest(batch);
-    control.settle(batch);
+    const batch = [...acks.verify(await openAll(received)), ...refused].sort((a, b) =>
+      a.conversationId === b.conversationId ? a.seq - b.seq : a.conversationId < b.conversationId ? -1 : 1,
+    );
+    // Stored in chunks (each one transaction, in seq order, so the cursor only moves forward), with the event
+    // loop let in between: a page of 500 is never one long block. Delivery is acknowledged after all of them.
+    let inserted = 0;
+    for (let start = 0; start < batch.length; start += storeChunk) {
+      if (start > 0) await new Promise((resolve) => setImmediate(resolve));
+      const chunk = batch.slice(start, start + storeChunk);
+      recordIntegrity(chunk);
+      inserted += messages.ingest(chunk).inserted;
+      control.settle(chunk);
+    }
     if (inserted > 0) {
       const fresh = batch.flatMap((m) => {
         const message = m.verdict.ok ? asMessage(m.verdict.payload) : null;
@@ -442,23 +500,144 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
       const cursors = messages
         .cursors()
         .filter((c) => chain.hub(c.conversationId)?.members.includes(device.userId) ?? true);
+      const before = JSON.stringify(messages.cursors());
       const page = await hub.call('Sync', { cursors, limit: syncPageSize });
-      await ingest(page.envelopes);
+      await ingest(page.envelopes, page.refused);
       if (!page.more) break;
+      // A page that moves no cursor would be asked for again forever (items nowhere to record, or replays).
+      if (JSON.stringify(messages.cursors()) === before)
+        throw hubProtocolError('a Sync page that moves no cursor');
     }
   }
 
   const cursorOf = (conversationId: string): number =>
     messages.cursors().find((c) => c.conversationId === conversationId)?.afterSeq ?? 0;
 
+  // Pushed envelopes wait here (per conversation, by seq, bounded) for the one queued drain, so a burst of
+  // pushes is stored in a few batches, and a gap asks for one sync, never one per push.
+  const live = new Map<string, Map<number, Envelope>>();
+  let liveCount = 0;
+  let liveOverflow = false;
+  let drainQueued = false;
+  const maxLive = 2 * syncPageSize;
+  // Conversations whose pushes named seqs that a sync right after did not bring (a hub pushing what it does not
+  // have): their gaps wait for the next sync on connect or retry instead of asking again on every push.
+  const doubted = new Map<string, number>();
+
+  function onLiveEnvelope(envelope: Envelope): void {
+    if (stopped) return;
+    let seqs = live.get(envelope.conversationId);
+    if (!seqs?.has(envelope.seq)) {
+      // Past the bound it is not kept: a sync fetches it from the hub.
+      if (liveCount >= maxLive) liveOverflow = true;
+      else {
+        if (!seqs) live.set(envelope.conversationId, (seqs = new Map()));
+        seqs.set(envelope.seq, envelope);
+        liveCount++;
+      }
+    }
+    if (!drainQueued) {
+      drainQueued = true;
+      void enqueue(drainLive);
+    }
+  }
+
   /**
-   * A live envelope is taken as it comes only when it is the next one after the cursor; otherwise something
-   * came before it that this device has not seen (or its own sent messages), and a sync fetches them in order.
+   * A pushed envelope that failed its checks is not used, but it says something may be at that seq: a sync
+   * (coalesced like any other) fetches it from the hub's store, where it is recorded as refused if it is bad.
    */
-  async function ingestLive(envelope: Envelope): Promise<void> {
-    const cursor = cursorOf(envelope.conversationId);
-    if (envelope.seq === cursor + 1) await ingest([envelope]);
-    else if (envelope.seq > cursor) await syncFromCursors();
+  function onRefusedPush(raw: unknown): void {
+    const checked = checkEnvelopeItem(raw);
+    if (stopped || checked.ok || !checked.refused || !membersOf.has(checked.refused.conversationId)) return;
+    const { conversationId, seq } = checked.refused;
+    if (seq <= cursorOf(conversationId) || doubted.get(conversationId) === cursorOf(conversationId)) return;
+    pushedClaims.set(conversationId, Math.max(pushedClaims.get(conversationId) ?? 0, seq));
+    requestSync();
+  }
+
+  /**
+   * Takes every waiting push: those that continue a conversation's cursor are stored as one batch; one past a
+   * gap (something came before it that this device has not seen, or its own sent messages) asks for a sync.
+   */
+  async function drainLive(): Promise<void> {
+    drainQueued = false;
+    const taken = [...live];
+    live.clear();
+    liveCount = 0;
+    let gap = liveOverflow;
+    liveOverflow = false;
+    const next: Envelope[] = [];
+    for (const [conversationId, seqs] of taken) {
+      let expected = cursorOf(conversationId) + 1;
+      for (const seq of [...seqs.keys()].sort((a, b) => a - b)) {
+        if (seq < expected) continue;
+        if (seq > expected) {
+          const claimed = Math.max(...seqs.keys());
+          if ((doubted.get(conversationId) ?? -1) !== expected - 1) gap = true;
+          pushedClaims.set(conversationId, Math.max(pushedClaims.get(conversationId) ?? 0, claimed));
+          break;
+        }
+        next.push(seqs.get(seq)!);
+        expected++;
+      }
+    }
+    await ingest(next);
+    if (gap) requestSync();
+  }
+
+  /** The highest seq pushes named per conversation since the last push-asked sync started. */
+  const pushedClaims = new Map<string, number>();
+  let liveSync: 'idle' | 'queued' | 'running' = 'idle';
+  let liveSyncAgain = false;
+
+  /** At most one push-asked sync queued or running, and at most one more after it. */
+  function requestSync(): void {
+    if (liveSync === 'queued') return; // the queued one will see everything pushed so far
+    if (liveSync === 'running') {
+      liveSyncAgain = true;
+      return;
+    }
+    liveSync = 'queued';
+    void enqueue(async () => {
+      liveSync = 'running';
+      const claims = new Map(pushedClaims);
+      pushedClaims.clear();
+      try {
+        await syncFromCursors();
+        for (const [conversationId, claimed] of claims) {
+          const cursor = cursorOf(conversationId);
+          if (cursor < claimed) {
+            doubted.set(conversationId, cursor);
+            log.warn({ conversationId, cursor, claimed }, 'hub pushed envelopes it did not deliver');
+          } else doubted.delete(conversationId);
+        }
+      } catch (error) {
+        deps.connection.set('syncing');
+        scheduleSyncRetry();
+        throw error;
+      } finally {
+        liveSync = 'idle';
+        if (liveSyncAgain) {
+          liveSyncAgain = false;
+          requestSync();
+        }
+      }
+    });
+  }
+
+  let syncFailures = 0;
+  let retryTimer: NodeJS.Timeout | null = null;
+  /** A sync that failed is tried again with backoff while connected; until then the state stays 'syncing'. */
+  function scheduleSyncRetry(): void {
+    if (retryTimer || stopped) return;
+    retryTimer = setTimeout(
+      () => {
+        retryTimer = null;
+        if (!stopped && hub.state() === 'connected') void enqueue(syncAll).catch(() => undefined);
+      },
+      backoffDelay(syncFailures++, defaultBackoff),
+    );
+    retryTimer.unref();
   }
 
   async function syncAll(): Promise<void> {
@@ -468,8 +647,13 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
       await syncFromCursors();
       // Upgrade snapshots of conversations this user created before control entries; the hub's lists checked.
       await control.afterSync();
-    } finally {
+      syncFailures = 0;
+      doubted.clear();
       if (hub.state() === 'connected') deps.connection.set('connected', messages.outboxSize());
+    } catch (error) {
+      // Not caught up: the banner keeps saying so ('syncing') while the sync is tried again.
+      if (hub.state() === 'connected') scheduleSyncRetry();
+      throw error;
     }
   }
 
@@ -604,7 +788,7 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
           await api.flushOutbox();
           for (const [conversationId, seq] of [...unsentReads]) await sendRead(conversationId, seq);
         }),
-        hub.on('Envelope', (envelope) => void enqueue(() => ingestLive(envelope))),
+        hub.on('Envelope', onLiveEnvelope, onRefusedPush),
         hub.on('MembershipChanged', (event: HubEventPayload<'MembershipChanged'>) => {
           chain.applyHubChanges(event.changes);
           remember(event.conversation);
@@ -618,8 +802,9 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
             if (acks.claimed(receipt)) void enqueue(() => acks.checkClaims(syncFromCursors));
             return;
           }
-          messages.addReceipt(receipt);
-          changed([receipt.conversationId]);
+          // Only for a conversation this profile has (the store refuses others too), and only when new.
+          if (!membersOf.has(receipt.conversationId)) return;
+          if (messages.addReceipt(receipt)) changed([receipt.conversationId]);
         }),
         hub.on('Typing', ({ conversationId, userId, typing }) => {
           if (userId !== device.userId && chain.members(conversationId)?.includes(userId))
@@ -661,6 +846,7 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
     },
     stop() {
       stopped = true;
+      if (retryTimer) clearTimeout(retryTimer);
       control.stop();
       for (const off of unsubscribe.splice(0)) off();
     },
@@ -723,10 +909,14 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
       return outboxRunning;
     },
     async markRead(conversationId, uptoSeq) {
+      // A mark past the newest seq held (or in a conversation not held) would hide later urgent messages.
+      const { lastRead, newest } = messages.readBounds(conversationId);
+      if (uptoSeq > newest) throw new AppError('not_found', 'That message is not on this computer.');
       // Only a mark that moved is news (to the window and to the sender): the view asks on every refresh.
-      if (!messages.markRead(conversationId, uptoSeq)) return;
-      changed([conversationId]);
+      if (uptoSeq <= lastRead) return;
+      // The hub hears first, so a read it refuses is never stored (offline, it waits in unsentReads).
       await sendRead(conversationId, uptoSeq);
+      if (messages.markRead(conversationId, uptoSeq)) changed([conversationId]);
     },
     async acknowledge(conversationId, seq) {
       // A signed entry in the conversation (acknowledgements.ts), not a receipt: every member verifies it.

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { PolicyProblem } from '../../../shared/contract';
 import { mergePolicy, type PolicySources } from './merge';
 import { PolicyDocument, type EffectivePolicy } from './schema';
@@ -10,35 +10,94 @@ export interface LoadedPolicy {
   problems: PolicyProblem[];
 }
 
-type ReadResult = { document: PolicyDocument; problems: PolicyProblem[] };
+type ReadResult = { document: PolicyDocument; problems: PolicyProblem[]; damaged: boolean };
 
-/** Reads one policy document. A missing file is an empty document; a bad one is rejected whole. */
-export function readPolicyFile(file: string | null): ReadResult {
-  if (file === null) return { document: {}, problems: [] };
-  let text: string;
+/** A real policy is a few kilobytes; anything near this is not one, and is not read further. */
+export const MAX_POLICY_BYTES = 256 * 1024;
+/** The deepest a valid policy nests is 3 ({ idp: { scopes: [ ] } }); deeper is refused before parsing. */
+export const MAX_POLICY_DEPTH = 8;
+
+/** Settings that decide where the app connects: a user file names them only beside a usable machine file. */
+const ENDPOINTS = ['hubUrl', 'idp', 'gatewayUrl'] as const;
+
+const problem = (file: string, message: string): ReadResult => ({
+  document: {},
+  problems: [{ file, field: '(file)', message }],
+  damaged: true,
+});
+
+/** At most `limit + 1` bytes of a regular file, so an oversized or endless one is never read whole. */
+function readCapped(file: string, limit: number): Buffer | string {
+  const fd = openSync(file, 'r');
   try {
-    text = readFileSync(file, 'utf8');
+    const stat = fstatSync(fd);
+    if (stat.isDirectory()) return 'cannot be read (EISDIR: a folder, not a file)';
+    if (!stat.isFile()) return 'is not a regular file';
+    const buffer = Buffer.alloc(limit + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const n = readSync(fd, buffer, length, buffer.length - length, null);
+      if (n === 0) break;
+      length += n;
+    }
+    return buffer.subarray(0, length);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The deepest nesting of arrays and objects outside strings, counted without parsing. */
+function nestingDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) deepest = Math.max(deepest, ++depth);
+    else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return deepest;
+}
+
+/**
+ * Reads one policy document. A missing file is an empty document; a bad one (unreadable, oversized, too
+ * deeply nested, not UTF-8 JSON, or outside the schema) is rejected whole and marked damaged.
+ */
+export function readPolicyFile(file: string | null): ReadResult {
+  if (file === null) return { document: {}, problems: [], damaged: false };
+  let bytes: Buffer;
+  try {
+    const read = readCapped(file, MAX_POLICY_BYTES);
+    if (typeof read === 'string') return problem(file, read);
+    bytes = read;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { document: {}, problems: [] };
-    return {
-      document: {},
-      problems: [{ file, field: '(file)', message: `cannot be read (${code ?? 'error'})` }],
-    };
+    if (code === 'ENOENT') return { document: {}, problems: [], damaged: false };
+    return problem(file, `cannot be read (${code ?? 'error'})`);
   }
+  if (bytes.length > MAX_POLICY_BYTES) return problem(file, `is larger than ${MAX_POLICY_BYTES / 1024} KiB`);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    return problem(file, 'is not UTF-8 text');
+  }
+  if (nestingDepth(text) > MAX_POLICY_DEPTH)
+    return problem(file, `nests deeper than ${MAX_POLICY_DEPTH} levels`);
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    return {
-      document: {},
-      problems: [{ file, field: '(file)', message: `is not valid JSON: ${(error as Error).message}` }],
-    };
+    return problem(file, `is not valid JSON: ${(error as Error).message}`);
   }
   const parsed = PolicyDocument.safeParse(json);
-  if (parsed.success) return { document: parsed.data, problems: [] };
+  if (parsed.success) return { document: parsed.data, problems: [], damaged: false };
   const problems = parsed.error.issues.flatMap((issue): PolicyProblem[] => {
-    const base = issue.path.join('.');
+    const base = issue.path.map(String).join('.');
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({
         file,
@@ -48,16 +107,31 @@ export function readPolicyFile(file: string | null): ReadResult {
     }
     return [{ file, field: base || '(root)', message: issue.message }];
   });
-  return { document: {}, problems };
+  return { document: {}, problems, damaged: true };
 }
 
 /**
  * The effective policy: machine-wide file over the user's settings over defaults. A malformed file is
  * ignored entirely (its problems reported), so the app runs on the safe defaults rather than on half a policy.
+ * Fail closed: when the machine file is present but unusable, the user's file may still tighten settings but
+ * never names the hub, the IdP or the gateway, so a damaged push cannot hand the connection to the user.
  */
 export function loadPolicy(files: { machine: string | null; user: string | null }): LoadedPolicy {
   const machine = readPolicyFile(files.machine);
   const user = readPolicyFile(files.user);
-  const { policy, sources } = mergePolicy(machine.document, user.document);
-  return { policy, sources, problems: [...machine.problems, ...user.problems] };
+  const userDocument = { ...user.document };
+  const withheld: PolicyProblem[] = [];
+  if (machine.damaged && files.user !== null) {
+    for (const key of ENDPOINTS) {
+      if (userDocument[key] === undefined) continue;
+      delete userDocument[key];
+      withheld.push({
+        file: files.user,
+        field: key,
+        message: `is ignored while the machine policy (${files.machine}) cannot be used`,
+      });
+    }
+  }
+  const { policy, sources } = mergePolicy(machine.document, userDocument);
+  return { policy, sources, problems: [...machine.problems, ...user.problems, ...withheld] };
 }

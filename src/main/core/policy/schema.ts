@@ -1,9 +1,11 @@
 import { z } from 'zod';
 
 const httpsUrl = z.url({ protocol: /^https$/, error: 'must be an https:// URL' });
-const httpsOrigin = httpsUrl.refine((value) => new URL(value).origin === value.replace(/\/$/, ''), {
-  error: 'must be an origin (scheme, host and port only)',
-});
+// zod runs this refinement even when the URL check above failed, so it must not throw on a non-URL.
+const httpsOrigin = httpsUrl.refine(
+  (value) => URL.canParse(value) && new URL(value).origin === value.replace(/\/$/, ''),
+  { error: 'must be an origin (scheme, host and port only)' },
+);
 const x25519PublicKey = z
   .base64({ error: 'must be base64' })
   .refine((v) => Buffer.from(v, 'base64').length === 32, {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   closeSync,
+  existsSync,
   fsyncSync,
   openSync,
   readFileSync,
@@ -22,6 +23,11 @@ export const Profile = z.object({
   displayName: z.string().max(256),
   createdAt: z.string().min(1),
   lastUsedAt: z.string().min(1),
+  /**
+   * The device this profile enrolled here, kept beside the database and keychain so that starting a damaged
+   * profile over can revoke it on the hub even when both are gone. Absent in older entries.
+   */
+  deviceId: z.string().min(1).max(128).optional(),
 });
 export type Profile = z.infer<typeof Profile>;
 
@@ -58,6 +64,14 @@ export interface ProfileRegistry {
   ensureProfile(user: { userId: string; username: string; displayName: string }): Profile;
   /** Records use (e.g. on unlock); `profile_not_found` if unknown. */
   touch(profileId: string): Profile;
+  /** Records the device this profile enrolled on this workstation. */
+  setDevice(profileId: string, deviceId: string): Profile;
+  /**
+   * Starting a damaged profile over: its folder is moved, whole and untouched, to
+   * `<appDataDir>/set-aside/<profileId>-<stamp>` for IT (never deleted). Returns that folder, or null if the
+   * profile had no folder.
+   */
+  setAsideFolder(profileId: string, stamp: string): string | null;
   /** Removes the entry only; use `removeProfile` to wipe a profile. False if it was not there. */
   removeEntry(profileId: string): boolean;
   paths(profileId: string): ProfilePaths;
@@ -161,6 +175,25 @@ export function openProfileRegistry(appDataDir: string, now: () => Date = () => 
       const profile = { ...found, lastUsedAt: now().toISOString() };
       write(profiles.map((p) => (p.profileId === profileId ? profile : p)));
       return profile;
+    },
+
+    setDevice(profileId, deviceId) {
+      const profiles = read();
+      const found = profiles.find((p) => p.profileId === profileId);
+      if (!found) throw new AppError('profile_not_found', 'Unknown profile.');
+      const profile = Profile.parse({ ...found, deviceId });
+      write(profiles.map((p) => (p.profileId === profileId ? profile : p)));
+      return profile;
+    },
+
+    setAsideFolder(profileId, stamp) {
+      const { dir } = paths(profileId);
+      if (!existsSync(dir)) return null;
+      const asideRoot = join(appDataDir, 'set-aside');
+      mkdirSync(asideRoot, { recursive: true, mode: 0o700 });
+      const aside = join(asideRoot, `${profileId}-${stamp}`);
+      renameSync(dir, aside);
+      return aside;
     },
 
     removeEntry(profileId) {

@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import type { ContactDevice, ProfileSummary, SessionState } from '../../../shared/contract';
 import { createAuditLog, type AuditLog } from '../audit';
 import type { ConnectionStateStore } from '../connection/connection-state';
@@ -14,7 +14,7 @@ import {
   type SignedInUser,
 } from '../identity';
 import type { Keychain } from '../keychain';
-import { enrolDevice, fingerprint, loadDevice, type LoadedDevice } from '../keys';
+import { deviceKeysAccount, enrolDevice, fingerprint, loadDevice, type LoadedDevice } from '../keys';
 import { loadUserKeyring, type UserKeyring } from '../user-keys';
 import {
   createIdleLock,
@@ -36,8 +36,12 @@ import {
   type ProfileRegistry,
 } from '../profiles';
 import { verifyRevocation, type OwnDeviceRevoked, type RevocationRefusal } from '../revocation';
-import { getSetting, openProfileStore, profileStoreKey, setSetting, type ProfileStore } from '../store';
+import { getSetting, openProfileStore, setSetting, type ProfileStore } from '../store';
+import { ProfileDamagedError, type StoreDamage } from '../store/open';
+import { createStoreKey, existingStoreKey, setAsideStoreKey } from '../store/store-key';
 import type { ConnectDevice, DeviceLink } from './device-link';
+import { retireDevices } from './retire-device';
+import { stageDevice } from './staged-device';
 
 /** What the lock screen says after the hub revoked this workstation without IT's signature. */
 export const accessWithdrawnMessage =
@@ -88,6 +92,18 @@ export interface OpenedProfile {
   cacheNameKey: Uint8Array;
 }
 
+/** What starting a damaged profile over did, audited in the new profile. */
+interface StartedOver {
+  damage: StoreDamage;
+  /** Old devices of this profile the hub revoked first. */
+  revoked: string[];
+  /** True when only the device keys were damaged: the database was kept and opened. */
+  dataKept: boolean;
+  /** The folder name (under set-aside/) where the damaged files were kept for IT. */
+  setAsideFolder: string | null;
+  storeKeySetAside: boolean;
+}
+
 /** One profile opened on this workstation: its store, its device, its hub link, its lock. */
 interface OpenSession {
   profile: Profile;
@@ -119,6 +135,11 @@ export interface Session {
   setIdleTimeout(minutes: number): SessionState;
   activity(): void;
   reenrol(): Promise<SessionState>;
+  /**
+   * After `profile_damaged`: a full sign-in of that same user, the old device revoked on the hub (refused if
+   * the hub cannot be reached), the damaged files set aside for IT, and a fresh enrolment (audited).
+   */
+  startProfileOver(profileId: string): Promise<SessionState>;
   /** The open profile's pieces, for the messaging engine; throws unless a profile is open and unlocked. */
   active(): {
     profile: Profile;
@@ -144,7 +165,8 @@ export function createSession(options: SessionOptions): Session {
   let open: OpenSession | null = null;
   let busy: 'signing-in' | 'opening' | 'enrolling' | null = null;
   let signedOutNotice: { code: string; message: string } | null = null;
-  let deviceProblem: { code: string; message: string } | null = null;
+  /** The profile the last sign-in found damaged: the sign-in screen offers to start it over. */
+  let damagedProfile: Profile | null = null;
   // Profiles unused for longer than policy allows are wiped before anyone signs in on this start.
   const expired = expireUnusedProfiles({ registry, keychain }, policy.deviceExpiryDays)
     .then((ids) => {
@@ -173,10 +195,14 @@ export function createSession(options: SessionOptions): Session {
       } catch (error) {
         signedOutNotice ??= error instanceof AppError ? { code: error.code, message: error.message } : null;
       }
-      return { status: 'signed-out', profiles, notice: signedOutNotice };
+      return {
+        status: 'signed-out',
+        profiles,
+        notice: signedOutNotice,
+        damaged: damagedProfile ? summary(damagedProfile) : null,
+      };
     }
     const profile = summary(open.profile);
-    if (deviceProblem) return { status: 'needs-reenrol', profile, problem: deviceProblem };
     if (open.idle.state === 'locked') {
       const pin = pinStatus(open.store);
       const pinUsable = pin.set && !pin.lockedOut && !open.withdrawn;
@@ -258,23 +284,52 @@ export function createSession(options: SessionOptions): Session {
     return user;
   }
 
+  /**
+   * Opens this profile's store. A store key is created only for a profile with no database yet; a database
+   * without its key, a key without its database (or with an empty one), a wrong key or a damaged file are all
+   * `profile_damaged`, and nothing is created, replaced or deleted.
+   */
   async function openStore(
     profile: Profile,
   ): Promise<{ store: ProfileStore; audit: AuditLog; cacheNameKey: Uint8Array }> {
-    const key = await profileStoreKey(keychain, profile.profileId);
+    const file = registry.paths(profile.profileId).storeFile;
+    let key = await existingStoreKey(keychain, profile.profileId);
+    // A first sign-in cut short after its store key was written but before its database and device keys were
+    // (no device was ever enrolled here, so nothing can be lost): it carries on instead of asking to start over.
+    const cutShort =
+      key !== null &&
+      !existsSync(file) &&
+      profile.deviceId === undefined &&
+      (await keychain.get(deviceKeysAccount(profile.profileId))) === null;
+    const existing = key !== null && !cutShort;
+    if (!key) {
+      if (existsSync(file) && statSync(file).size > 0) throw new ProfileDamagedError('store-key-missing');
+      key = await createStoreKey(keychain, profile.profileId);
+    }
+    let store: ProfileStore;
+    try {
+      store = openProfileStore({ file, key, existing });
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'store_key_wrong')
+        throw new ProfileDamagedError('store-key-wrong', { cause: error });
+      throw error;
+    }
     const cacheNameKey = deriveKey(key, 'document-cache-names');
-    const store = openProfileStore({ file: registry.paths(profile.profileId).storeFile, key });
     return { store, audit: createAuditLog(store), cacheNameKey };
   }
 
-  /** Loads this profile's device keys, enrolling on the first sign-in; a damaged entry is reported. */
-  async function device(
+  /**
+   * New device keys for this profile (or, with `staged`, the keys already written after the hub registered
+   * them), recorded in its store, the registry and the audit trail.
+   */
+  async function enrolHere(
     profile: Profile,
     store: ProfileStore,
     audit: AuditLog,
-  ): Promise<LoadedDevice | null> {
-    const enrolled = getSetting<string | null>(store, 'deviceId', null);
-    if (enrolled === null) {
+    replaces: string | null,
+    staged = false,
+  ): Promise<LoadedDevice> {
+    if (!staged)
       await during('enrolling', () =>
         enrolDevice(keychain, {
           profileId: profile.profileId,
@@ -283,22 +338,27 @@ export function createSession(options: SessionOptions): Session {
           ...(options.deviceName ? { deviceName: options.deviceName } : {}),
         }),
       );
-      const loaded = await loadDevice(keychain, profile.profileId);
-      setSetting(store, 'deviceId', loaded.deviceId);
-      audit.append({ kind: 'device-enrolled', details: { deviceId: loaded.deviceId } });
-      return loaded;
-    }
+    const loaded = await loadDevice(keychain, profile.profileId);
+    setSetting(store, 'deviceId', loaded.deviceId);
+    registry.setDevice(profile.profileId, loaded.deviceId);
+    audit.append({ kind: 'device-enrolled', details: { deviceId: loaded.deviceId, replaces } });
+    return loaded;
+  }
+
+  /**
+   * Loads this profile's device keys, enrolling on the first sign-in only (a new store). Keys missing or
+   * damaged for an enrolled profile are `profile_damaged`: never a silent re-enrolment (start over instead).
+   */
+  async function device(profile: Profile, store: ProfileStore, audit: AuditLog): Promise<LoadedDevice> {
+    const enrolled = getSetting<string | null>(store, 'deviceId', null);
+    if (enrolled === null) return enrolHere(profile, store, audit, null);
     try {
-      deviceProblem = null;
       return await loadDevice(keychain, profile.profileId);
     } catch (error) {
-      if (error instanceof AppError && (error.code === 'key_missing' || error.code === 'key_corrupt')) {
-        deviceProblem = {
-          code: error.code,
-          message: `${error.message} You can set up this computer again: new keys are made and the old ones are retired.`,
-        };
-        return null;
-      }
+      if (error instanceof AppError && error.code === 'key_missing')
+        throw new ProfileDamagedError('device-keys-missing', { cause: error });
+      if (error instanceof AppError && error.code === 'key_corrupt')
+        throw new ProfileDamagedError('device-keys-corrupt', { cause: error });
       throw error;
     }
   }
@@ -408,34 +468,16 @@ export function createSession(options: SessionOptions): Session {
 
   /**
    * New device keys for this profile (the old ones are replaced in the keychain), registered on the next
-   * connect; the profile's database, history and user keys stay. `retire` revokes the old device on the hub.
+   * connect; the profile's database, history and user keys stay. The caller has retired the old device.
    */
-  async function enrolAgain(session: OpenSession, retire: boolean): Promise<void> {
+  async function enrolAgain(session: OpenSession, staged = false): Promise<void> {
     const oldDeviceId = getSetting<string | null>(session.store, 'deviceId', null);
-    await during('enrolling', () =>
-      enrolDevice(keychain, {
-        profileId: session.profile.profileId,
-        userId: session.profile.userId,
-        replace: true,
-        ...(options.deviceName ? { deviceName: options.deviceName } : {}),
-      }),
-    );
-    const fresh = await loadDevice(keychain, session.profile.profileId);
-    setSetting(session.store, 'deviceId', fresh.deviceId);
-    session.audit.append({
-      kind: 'device-enrolled',
-      details: { deviceId: fresh.deviceId, replaces: oldDeviceId },
-    });
+    const fresh = await enrolHere(session.profile, session.store, session.audit, oldDeviceId, staged);
     session.attached?.stop();
     await session.link?.stop();
     session.device = fresh;
     session.keyring ??= await loadUserKeyring(keychain, session.profile.profileId, session.profile.userId);
-    deviceProblem = null;
     startLink(session);
-    if (retire && oldDeviceId && oldDeviceId !== fresh.deviceId) {
-      await session.link!.revokeDevice(oldDeviceId);
-      session.audit.append({ kind: 'device-revoked', details: { deviceId: oldDeviceId, own: true } });
-    }
   }
 
   /**
@@ -449,7 +491,7 @@ export function createSession(options: SessionOptions): Session {
     // Cleared first, so the new device's link starts with its messaging engine; kept if enrolling fails.
     session.withdrawn = null;
     try {
-      await enrolAgain(session, false);
+      await enrolAgain(session);
     } catch (error) {
       session.withdrawn = withdrawn;
       throw error;
@@ -460,7 +502,6 @@ export function createSession(options: SessionOptions): Session {
   async function closeOpen(): Promise<void> {
     const session = open;
     open = null;
-    deviceProblem = null;
     if (!session) return;
     session.idle.dispose();
     session.attached?.stop();
@@ -468,14 +509,31 @@ export function createSession(options: SessionOptions): Session {
     session.store.close();
   }
 
+  /**
+   * Opens a profile and makes it the workstation's session. Everything that can fail (the store, the device
+   * keys, the keyring) is done before the session that was open ends, so a refused sign-in changes nothing.
+   */
   async function activate(
     profile: Profile,
     msal: MsalClient,
     homeAccountId: string,
     locked: boolean,
     lockNotice: { code: string; message: string } | null = null,
+    startedOver: StartedOver | null = null,
   ): Promise<SessionState> {
     const { store, audit, cacheNameKey } = await openStore(profile);
+    let loaded: LoadedDevice;
+    let keyring: UserKeyring;
+    try {
+      loaded = startedOver
+        ? await enrolHere(profile, store, audit, getSetting<string | null>(store, 'deviceId', null), true)
+        : await device(profile, store, audit);
+      keyring = await loadUserKeyring(keychain, profile.profileId, profile.userId);
+    } catch (error) {
+      store.close();
+      throw error;
+    }
+    await closeOpen();
     const session: OpenSession = {
       profile,
       msal,
@@ -483,13 +541,13 @@ export function createSession(options: SessionOptions): Session {
       store,
       audit,
       cacheNameKey,
-      device: null,
-      keyring: null,
+      device: loaded,
+      keyring,
       link: null,
       attached: null,
       lockNotice,
       linkNotice: null,
-      withdrawn: getSetting<Withdrawn | null>(store, withdrawnSetting, null),
+      withdrawn: startedOver ? null : getSetting<Withdrawn | null>(store, withdrawnSetting, null),
       idle: createIdleLock({
         timeoutMinutes: getSetting<number>(store, 'idleLockMinutes', policy.idleLockMinutes),
         maxMinutes: policy.idleLockMaxMinutes,
@@ -502,25 +560,136 @@ export function createSession(options: SessionOptions): Session {
       }),
     };
     open = session;
-    try {
-      session.device = await device(profile, store, audit);
-      if (session.device)
-        session.keyring = await loadUserKeyring(keychain, profile.profileId, profile.userId);
-    } catch (error) {
-      await closeOpen();
-      throw error;
-    }
+    damagedProfile = null;
     registry.touch(profile.profileId);
+    if (startedOver) {
+      setSetting(store, withdrawnSetting, null);
+      audit.append({
+        kind: 'profile-started-over',
+        details: {
+          damage: startedOver.damage,
+          revokedDevices: startedOver.revoked.join(',') || null,
+          dataKept: startedOver.dataKept,
+          setAsideFolder: startedOver.setAsideFolder,
+          storeKeySetAside: startedOver.storeKeySetAside,
+        },
+      });
+      for (const deviceId of startedOver.revoked)
+        audit.append({ kind: 'device-revoked', details: { deviceId, own: true } });
+    }
     if (!locked) {
       resetAfterSignIn(store);
-      audit.append({ kind: 'sign-in', details: { deviceId: session.device?.deviceId ?? null } });
-      if (session.withdrawn && session.device) {
+      audit.append({ kind: 'sign-in', details: { deviceId: loaded.deviceId } });
+      if (session.withdrawn) {
         await recoverFromWithdrawal(session);
         return publish();
       }
     }
     startLink(session);
     return publish();
+  }
+
+  const stageFor = (profile: Profile) =>
+    stageDevice({
+      profileId: profile.profileId,
+      userId: profile.userId,
+      ...(options.deviceName ? { deviceName: options.deviceName } : {}),
+    });
+
+  /** What is damaged in a profile (null: it opens), and every device id it is known to have enrolled here. */
+  async function inspect(profile: Profile): Promise<{ damage: StoreDamage | null; deviceIds: string[] }> {
+    const ids = new Set<string>();
+    if (profile.deviceId) ids.add(profile.deviceId);
+    try {
+      const raw = await keychain.get(deviceKeysAccount(profile.profileId));
+      const parsed: unknown = raw === null ? null : JSON.parse(raw);
+      const id = (parsed as { deviceId?: unknown } | null)?.deviceId;
+      if (typeof id === 'string' && id.length > 0 && id.length <= 128) ids.add(id);
+    } catch {
+      // A damaged entry names no device; the registry or the database may.
+    }
+    let damage: StoreDamage | null = null;
+    let opened: Awaited<ReturnType<typeof openStore>> | null = null;
+    try {
+      opened = await openStore(profile);
+      const enrolled = getSetting<string | null>(opened.store, 'deviceId', null);
+      if (enrolled) ids.add(enrolled);
+      if (enrolled) await device(profile, opened.store, opened.audit);
+    } catch (error) {
+      if (!(error instanceof ProfileDamagedError)) throw error;
+      damage = error.damage;
+    } finally {
+      opened?.store.close();
+    }
+    return { damage, deviceIds: [...ids] };
+  }
+
+  /**
+   * Starting a damaged profile over. In this order, and nothing local changes until the hub has answered:
+   * what is damaged (a profile that opens is refused); a full sign-in of that same user (not the PIN); the old
+   * device revoked on the hub with the user's own token (`hub_unreachable` refuses); then the session that was
+   * open closes, the damaged folder and store key are set aside for IT (a database that still opens, with
+   * only the device keys gone, is kept), and the profile enrols afresh.
+   */
+  async function startOver(profile: Profile): Promise<SessionState> {
+    if (open?.profile.profileId === profile.profileId && open.idle.state !== 'locked')
+      throw new AppError('invalid_args', 'This profile is open and working; there is nothing to start over.');
+    const { damage, deviceIds } = await inspect(profile);
+    if (!damage)
+      throw new AppError(
+        'invalid_args',
+        'This profile opens normally on this computer; there is nothing to start over.',
+      );
+    const { idp, hubUrl } = idpSettings();
+    const fresh = createMsalClient({ idp, openBrowser: options.openBrowser, log });
+    const user = await during('signing-in', () => fresh.signInInteractive({ loginHint: profile.username }));
+    if (user.userId !== profile.userId) {
+      await fresh.signOut(user.homeAccountId);
+      throw new AppError(
+        'sign_in_failed',
+        `That sign-in was for ${user.username}, not ${profile.username}. Nothing was changed.`,
+      );
+    }
+    const staged = await stageFor(profile);
+    const revoked = await during('enrolling', () =>
+      retireDevices({
+        hubUrl,
+        getAccessToken: () => fresh.accessToken(user.homeAccountId),
+        deviceIds,
+        replacement: staged.device,
+        log,
+      }),
+    );
+    if (open?.profile.profileId === profile.profileId) await closeOpen();
+    const dataKept = damage === 'device-keys-missing' || damage === 'device-keys-corrupt';
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    let setAsideFolder: string | null = null;
+    let storeKeySetAside = false;
+    if (!dataKept) {
+      const folder = registry.setAsideFolder(profile.profileId, stamp);
+      setAsideFolder = folder ? `${profile.profileId}-${stamp}` : null;
+      storeKeySetAside = (await setAsideStoreKey(keychain, profile.profileId, stamp)) !== null;
+    }
+    await staged.commit(keychain);
+    log.warn(
+      { profileId: profile.profileId, damage, revoked: revoked.length, dataKept },
+      'damaged profile started over; old device revoked, damaged files set aside',
+    );
+    const paths = registry.paths(profile.profileId);
+    mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
+    await writeEncryptedCache(
+      paths.msalCacheFile,
+      await tokenCacheKey(keychain, profile.profileId),
+      fresh.serializeCache(),
+    );
+    const current = registry.get(profile.profileId) ?? profile;
+    return activate(current, await profileMsal(current), user.homeAccountId, false, null, {
+      damage,
+      revoked,
+      dataKept,
+      setAsideFolder,
+      storeKeySetAside,
+    });
   }
 
   function requireOpen(): OpenSession {
@@ -539,8 +708,9 @@ export function createSession(options: SessionOptions): Session {
 
     async signIn(profileId) {
       await expired;
-      if (open) await closeOpen();
+      // A session already open stays exactly as it is until the new one has opened (activate closes it).
       signedOutNotice = null;
+      damagedProfile = null;
       try {
         if (!profileId) {
           const { profile, msal, user } = await during('signing-in', signInNewUser);
@@ -573,6 +743,7 @@ export function createSession(options: SessionOptions): Session {
         return await activate(profile, msal, user.homeAccountId, false);
       } catch (error) {
         if (error instanceof AppError) signedOutNotice = { code: error.code, message: error.message };
+        if (error instanceof ProfileDamagedError && profileId) damagedProfile = registry.get(profileId);
         publish();
         throw error;
       }
@@ -653,9 +824,40 @@ export function createSession(options: SessionOptions): Session {
     },
 
     async reenrol() {
-      const session = requireOpen();
+      // Never behind the lock, never without a full sign-in, and the old device is revoked on the hub first.
+      const session = requireUnlocked();
+      const user = await during('signing-in', () => signInKnownUser(session.profile, session.msal));
+      session.homeAccountId = user.homeAccountId;
+      const old = getSetting<string | null>(session.store, 'deviceId', null);
+      const staged = await stageFor(session.profile);
+      const revoked = await during('enrolling', () =>
+        retireDevices({
+          hubUrl: idpSettings().hubUrl,
+          getAccessToken: () => session.msal.accessToken(user.homeAccountId),
+          deviceIds: old ? [old] : [],
+          replacement: staged.device,
+          log,
+        }),
+      );
+      for (const deviceId of revoked)
+        session.audit.append({ kind: 'device-revoked', details: { deviceId, own: true } });
+      await staged.commit(keychain);
       await enrolAgain(session, true);
       return publish();
+    },
+
+    async startProfileOver(profileId) {
+      await expired;
+      const profile = registry.get(profileId);
+      if (!profile) throw new AppError('profile_not_found', 'That profile is no longer on this workstation.');
+      try {
+        return await startOver(profile);
+      } catch (error) {
+        if (error instanceof AppError && !open)
+          signedOutNotice = { code: error.code, message: error.message };
+        publish();
+        throw error;
+      }
     },
 
     active() {

@@ -342,4 +342,44 @@ export const profileMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 14,
+    name: 'quarantined items are grouped alerts, not unread messages',
+    up(db) {
+      // An envelope that failed verification is not a message anyone can read: it is an alert, one per
+      // conversation and burst (details.count says how many; message-store.ts folds each new one in). The kind
+      // is added the way version 12 added its two. Items already stored become one alert per conversation.
+      // Unread counts read a new covering index that leaves such rows out (verdict and reason are columns of it
+      // only so that the count never reads a row); the waits (awaiting-key, device-not-accepted) stay in: they
+      // are real messages that open later.
+      db.exec(`
+        CREATE TABLE integrity_alerts_new (
+          id               INTEGER PRIMARY KEY,
+          conversation_id  TEXT NOT NULL,
+          kind             TEXT NOT NULL CHECK (kind IN ('gap', 'missing-predecessor', 'altered', 'reordered',
+                                                         'unsigned-ack', 'unconfirmed-member', 'quarantined')),
+          from_seq         INTEGER NOT NULL,
+          to_seq           INTEGER NOT NULL CHECK (to_seq >= from_seq),
+          details          TEXT NOT NULL,
+          evidence         BLOB,
+          raised_at        TEXT NOT NULL,
+          UNIQUE (conversation_id, kind, from_seq, to_seq, details)
+        ) STRICT;
+        INSERT INTO integrity_alerts_new SELECT * FROM integrity_alerts;
+        DROP TABLE integrity_alerts;
+        ALTER TABLE integrity_alerts_new RENAME TO integrity_alerts;
+        INSERT INTO integrity_alerts (conversation_id, kind, from_seq, to_seq, details, evidence, raised_at)
+          SELECT conversation_id, 'quarantined', min(seq), max(seq),
+            json_object('count', count(*), 'lastAt', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')), NULL,
+            strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+          FROM messages
+          WHERE verdict = 'quarantined' AND reason NOT IN ('awaiting-key', 'device-not-accepted')
+            AND seq IS NOT NULL
+          GROUP BY conversation_id;
+        DROP INDEX messages_unread;
+        CREATE INDEX messages_unread ON messages (conversation_id, seq, urgent, verdict, reason)
+          WHERE own = 0 AND (verdict = 'valid' OR reason IN ('awaiting-key', 'device-not-accepted'));
+      `);
+    },
+  },
 ];

@@ -18,8 +18,9 @@ export function ReenrolScreen({
       <SessionAlerts notice={state.problem} error={session.error} />
       <p>
         {state.profile.displayName}, the security keys that let this computer read and sign your messages can
-        no longer be used here. Setting the computer up again makes new keys and retires the old ones; the
-        people you message will see that your device changed.
+        no longer be used here. Setting the computer up again needs a full sign-in (your PIN is not enough),
+        retires the old device on the hospital server first, then makes new keys; the people you message will
+        see that your device changed.
       </p>
       <div className="actions">
         <button

@@ -1,6 +1,7 @@
 import type { SessionState } from '../../../shared/contract';
 import { WorkstationInfo } from '../components/WorkstationInfo';
 import { SessionAlerts } from './Alerts';
+import { StartOverPanel } from './StartOverPanel';
 import type { Session } from './useSession';
 
 type SignedOut = Extract<SessionState, { status: 'signed-out' }>;
@@ -13,6 +14,7 @@ export function SignInScreen({ state, session }: { state: SignedOut; session: Se
       <section className="panel session-panel" aria-labelledby="sign-in-heading">
         <h2 id="sign-in-heading">Sign in</h2>
         <SessionAlerts notice={state.notice} error={session.error} />
+        {state.damaged ? <StartOverPanel profile={state.damaged} session={session} /> : null}
         {state.profiles.length > 0 ? (
           <>
             <p className="muted">People who have used Clinical Messenger on this computer:</p>

@@ -90,6 +90,8 @@ export function ConversationView(props: {
 
   const changedKeys = keys.devices.filter((d) => d.status === 'key-changed');
   const heldDevices = keys.devices.filter((d) => d.status === 'unaccepted');
+  const namesOf = (devices: { userId: string }[]) =>
+    [...new Set(devices.map((d) => props.nameOf(d.userId)))].join(', ');
   const signerOf = (seq: number) => props.nameOf(messages.find((m) => m.seq === seq)?.senderUserId ?? '');
   const acknowledge = (seq: number) =>
     void window.clinical.call('messages.acknowledge', { conversationId, seq }).then(reload);
@@ -109,31 +111,16 @@ export function ConversationView(props: {
         </button>
       </div>
       {changedKeys.length > 0 ? (
-        <div role="alert" className="alert alert--warning" data-testid="key-change-warning">
-          <p>
-            The security key of {[...new Set(changedKeys.map((d) => props.nameOf(d.userId)))].join(', ')}{' '}
-            changed. Messages to the new key are held until you check the safety number and accept it.
-          </p>
-          {showContacts ? null : (
-            <button type="button" className="button" onClick={() => setShowContacts(true)}>
-              Check the safety number
-            </button>
-          )}
-        </div>
+        <KeyWarning testId="key-change-warning" onCheck={showContacts ? null : () => setShowContacts(true)}>
+          The security key of {namesOf(changedKeys)} changed. Messages to the new key are held until you check
+          the safety number and accept it.
+        </KeyWarning>
       ) : null}
       {heldDevices.length > 0 ? (
-        <div role="alert" className="alert alert--warning" data-testid="new-device-warning">
-          <p>
-            {[...new Set(heldDevices.map((d) => props.nameOf(d.userId)))].join(', ')} signed in on a new
-            workstation. Nothing of this conversation reaches it until you compare the safety number with them
-            and accept it.
-          </p>
-          {showContacts ? null : (
-            <button type="button" className="button" onClick={() => setShowContacts(true)}>
-              Check the safety number
-            </button>
-          )}
-        </div>
+        <KeyWarning testId="new-device-warning" onCheck={showContacts ? null : () => setShowContacts(true)}>
+          {namesOf(heldDevices)} signed in on a new workstation. Nothing of this conversation reaches it until
+          you compare the safety number with them and accept it.
+        </KeyWarning>
       ) : null}
       {showContacts ? (
         <ContactDetails
@@ -260,5 +247,23 @@ export function ConversationView(props: {
       ) : null}
       <Composer conversationId={conversationId} />
     </section>
+  );
+}
+
+/** A held key or device of a colleague, with the way to the safety number (unless contact details are open). */
+function KeyWarning(props: {
+  testId: string;
+  onCheck: (() => void) | null;
+  children: React.ReactNode;
+}): React.JSX.Element {
+  return (
+    <div role="alert" className="alert alert--warning" data-testid={props.testId}>
+      <p>{props.children}</p>
+      {props.onCheck ? (
+        <button type="button" className="button" onClick={props.onCheck}>
+          Check the safety number
+        </button>
+      ) : null}
+    </div>
   );
 }

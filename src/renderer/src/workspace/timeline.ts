@@ -27,7 +27,35 @@ export function alertText(a: IntegrityAlertView, nameOf?: (userId: string) => st
       const who = typeof a.details.userId === 'string' && nameOf ? nameOf(a.details.userId) : null;
       return `The server lists ${who ?? 'someone'} as a member, but no member added them: nothing you send is sealed to them.`;
     }
+    case 'quarantined':
+      return quarantinedText(a);
   }
+}
+
+const count = (n: number): string => n.toLocaleString('en-GB');
+
+/** Failed items of one burst: how many, where, that they are not messages, and to tell IT. */
+function quarantinedText(a: IntegrityAlertView): string {
+  const n = typeof a.details.count === 'number' ? a.details.count : 1;
+  const where = a.fromSeq === a.toSeq ? count(a.fromSeq) : `${count(a.fromSeq)}–${count(a.toSeq)}`;
+  const what =
+    n === 1
+      ? `One item from the server (${where}) failed the security checks and is not shown as a message; it is`
+      : `${count(n)} items from the server (${where}) failed the security checks and are not shown as messages; they are`;
+  return `${what} kept as evidence. Tell IT: the server may be faulty or tampered with.`;
+}
+
+/** Quarantined message rows an alert stands for: those inside a burst of more than one item. */
+function foldedBy(alerts: IntegrityAlertView[]): (m: MessageView) => boolean {
+  const bursts = alerts.filter(
+    (a) => a.kind === 'quarantined' && typeof a.details.count === 'number' && a.details.count > 1,
+  );
+  return (m) =>
+    m.verdict === 'quarantined' &&
+    m.reason !== 'awaiting-key' &&
+    m.reason !== 'device-not-accepted' &&
+    m.seq !== null &&
+    bursts.some((a) => a.fromSeq <= m.seq! && m.seq! <= a.toSeq);
 }
 
 /** "at 14:02" today, "on 3 Dec at 14:02" before: 24-hour time, as ward staff read it. */
@@ -61,6 +89,8 @@ export function deviceNoticeText(n: DeviceNoticeView, name: string, now = new Da
  * message of each day, each integrity alert in place, just before the first message at or after the
  * seq it is about, and each new-device notice just before the first message after this computer saw the
  * device. An alert or notice outside the loaded messages waits for its page (older or newer) to load.
+ * Items that failed verification in a burst are not rows of their own: the burst's one alert stands for them
+ * (a single failed item stays a row, saying it could not be verified, and its alert adds no second row).
  */
 export function timelineRows(
   messages: MessageView[],
@@ -70,8 +100,13 @@ export function timelineRows(
 ): Row[] {
   const firstSeq = messages.find((m) => m.seq !== null)?.seq ?? Infinity;
   const firstTime = messages.length > 0 ? Date.parse(messages[0]!.time) : Infinity;
+  const folded = foldedBy(alerts);
   const pending = [...alerts]
-    .filter((a) => !(loaded.hasOlder && a.fromSeq < firstSeq))
+    .filter((a) => !(a.kind === 'quarantined' && a.details.count === 1))
+    // a burst still running into the loaded page stands at its top: it is what the folded rows there are
+    .filter(
+      (a) => !(loaded.hasOlder && a.fromSeq < firstSeq && !(a.kind === 'quarantined' && a.toSeq >= firstSeq)),
+    )
     .sort((a, b) => a.fromSeq - b.fromSeq || a.id - b.id);
   const waiting = [...notices]
     .filter((n) => !(loaded.hasOlder && Date.parse(n.seenAt) < firstTime))
@@ -98,6 +133,7 @@ export function timelineRows(
     }
     noticesBefore(Date.parse(m.time));
     alertsUpTo(m.seq ?? Infinity);
+    if (folded(m)) continue;
     rows.push({ kind: 'message', key: m.envelopeId, message: m });
   }
   if (!loaded.hasNewer) {

@@ -24,9 +24,10 @@ export function useOlderPages(options: {
     if (loading.current) return;
     const offset = virtualizer.scrollOffset ?? 0;
     // A message row: a day separator's key names the first message of its day, which a prepended page changes.
+    // An alert row's key never changes: a page of junk folded into its burst alert has no message row.
     const first = virtualizer
       .getVirtualItems()
-      .find((item) => item.end > offset && rows[item.index]?.kind === 'message');
+      .find((item) => item.end > offset && ['message', 'alert'].includes(rows[item.index]?.kind ?? ''));
     if (!first) return;
     loading.current = true;
     anchor.current = rows[first.index]!.key;
