@@ -32,12 +32,6 @@ function mergeRange(current: MessageView[], fresh: MessageView[]): MessageView[]
   return [...current.filter((m) => seqOf(m) < from), ...fresh, ...current.filter((m) => seqOf(m) > to)];
 }
 
-/** A full page whose oldest message is not the conversation's first (seq 1) may have more before it. */
-function moreBefore(page: MessageView[], limit: number): boolean {
-  const oldest = firstSeq(page);
-  return page.length === limit && oldest !== null && oldest > 1;
-}
-
 /**
  * A conversation's history, oldest first. It opens on the newest page, or around `focus.seq` (a search hit)
  * and then reads forward page by page until it meets the newest. Older pages load on demand (scrolling up);
@@ -79,6 +73,19 @@ export function useHistory(
     },
     [conversationId],
   );
+  /**
+   * A page going back in time and whether anything lies before it: a full answer's oldest message is held
+   * back as the probe (the conversation's first seqs may be chain entries, so "seq > 1" proves nothing).
+   */
+  const fetchBack = useCallback(
+    async (args: PageArgs): Promise<{ page: MessageView[]; more: boolean } | null> => {
+      const page = await fetchPage(args);
+      if (!page) return null;
+      const more = page.length === args.limit;
+      return { page: more ? page.slice(1) : page, more };
+    },
+    [fetchPage],
+  );
 
   const markTail = (loaded: MessageView[], paging: boolean): void => {
     const id = loaded.at(-1)?.envelopeId;
@@ -93,24 +100,27 @@ export function useHistory(
   };
 
   const refreshNewest = useCallback(async () => {
-    const newest = await fetchPage({ limit: pageSize });
-    if (!newest || detached.current) return;
+    const fetched = await fetchBack({ limit: pageSize });
+    if (!fetched || detached.current) return;
+    const newest = fetched.page;
     const merged = mergeNewest(current.current, newest);
-    if (merged.length === newest.length) setHasOlder(moreBefore(newest, pageSize));
+    if (merged.length === newest.length) setHasOlder(fetched.more);
     current.current = merged;
     setMessages(merged);
     markTail(merged, false);
-  }, [fetchPage]);
+  }, [fetchBack]);
 
   const around = useCallback(
-    async (seq: number): Promise<{ before: MessageView[]; after: MessageView[] } | null> => {
+    async (
+      seq: number,
+    ): Promise<{ before: MessageView[]; moreBefore: boolean; after: MessageView[] } | null> => {
       const [before, after] = await Promise.all([
-        fetchPage({ beforeSeq: seq + 1, limit: aroundSize }),
+        fetchBack({ beforeSeq: seq + 1, limit: aroundSize }),
         fetchPage({ afterSeq: seq, limit: aroundSize }),
       ]);
-      return before && after ? { before, after } : null;
+      return before && after ? { before: before.page, moreBefore: before.more, after } : null;
     },
-    [fetchPage],
+    [fetchBack, fetchPage],
   );
 
   const jump = useCallback(
@@ -118,7 +128,7 @@ export function useHistory(
       const span = await around(target.seq);
       if (!span) return;
       const { before, after } = span;
-      setHasOlder(moreBefore(before, aroundSize));
+      setHasOlder(span.moreBefore);
       if (after.length === aroundSize) {
         attach(false);
         current.current = [...before, ...after];
@@ -188,14 +198,15 @@ export function useHistory(
           setHasOlder(false);
           return 0;
         }
-        const older = await fetchPage({ beforeSeq: oldest, limit: pageSize });
-        if (!older) return 0;
-        setHasOlder(moreBefore(older, pageSize));
+        const fetched = await fetchBack({ beforeSeq: oldest, limit: pageSize });
+        if (!fetched) return 0;
+        const older = fetched.page;
+        setHasOlder(fetched.more);
         current.current = [...older, ...current.current];
         setMessages(current.current);
         return older.length;
       }),
-    [fetchPage],
+    [fetchBack],
   );
 
   const loadNewer = useCallback(
