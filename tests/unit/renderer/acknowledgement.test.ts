@@ -3,6 +3,7 @@
 import { expect, it } from 'vitest';
 import type { IntegrityAlertView, MessageView } from '../../../src/shared/contract';
 import { acknowledgementStatus, deliveryStatus } from '../../../src/renderer/src/workspace/acknowledgement';
+import { messageView } from './message-view';
 import { alertText } from '../../../src/renderer/src/workspace/timeline';
 
 const names: Record<string, string> = { rao: 'Dr Asha Rao', okafor: 'Dr Samuel Okafor' };
@@ -11,27 +12,15 @@ const nameOf = (id: string) => names[id] ?? id;
 const now = new Date(2026, 2, 1, 18, 0);
 const local = (h: number, m: number, day = 1) => new Date(2026, 2, day, h, m).toISOString();
 
-const message = (over: Partial<MessageView> = {}): MessageView => ({
-  conversationId: 'c1',
-  seq: 1,
-  envelopeId: 'e1',
-  senderUserId: 'nair',
-  own: false,
-  pending: false,
-  sendFailure: null,
-  time: local(14, 0),
-  verdict: 'valid',
-  reason: null,
-  kind: 'text',
-  text: 'please come now',
-  urgent: true,
-  ackRequired: true,
-  patient: null,
-  document: null,
-  receipts: [],
-  acknowledgements: [],
-  ...over,
-});
+const message = (over: Partial<MessageView> = {}): MessageView =>
+  messageView({
+    senderUserId: 'nair',
+    time: local(14, 0),
+    text: 'please come now',
+    urgent: true,
+    ackRequired: true,
+    ...over,
+  });
 
 it('asks for acknowledgement, with the button, until this user acknowledged', () => {
   expect(acknowledgementStatus(message(), nameOf, now)).toEqual({

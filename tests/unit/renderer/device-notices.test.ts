@@ -2,28 +2,10 @@
 // WARD3B-PC02, at 14:02", placed after what was said before this computer saw the device, 24-hour time.
 import { expect, it } from 'vitest';
 import type { DeviceNoticeView, MessageView } from '../../../src/shared/contract';
+import { messageView } from './message-view';
 import { deviceNoticeText, timelineRows, type Row } from '../../../src/renderer/src/workspace/timeline';
 
-const message = (seq: number, time: string): MessageView => ({
-  conversationId: 'c1',
-  seq,
-  envelopeId: `e${seq}`,
-  senderUserId: 'u1',
-  own: false,
-  pending: false,
-  sendFailure: null,
-  time,
-  verdict: 'valid',
-  reason: null,
-  kind: 'text',
-  text: `m${seq}`,
-  urgent: false,
-  ackRequired: false,
-  patient: null,
-  document: null,
-  receipts: [],
-  acknowledgements: [],
-});
+const message = (seq: number, time: string): MessageView => messageView({ seq, time });
 const local = (h: number, m: number, day = new Date()): string => {
   const d = new Date(day);
   d.setHours(h, m, 0, 0);

@@ -2,29 +2,12 @@
 // the seq they are about; held back while their page is not loaded.
 import { describe, expect, it } from 'vitest';
 import type { IntegrityAlertView, MessageView } from '../../../src/shared/contract';
+import { messageView } from './message-view';
 import { alertText, timelineRows, type Row } from '../../../src/renderer/src/workspace/timeline';
 
 const at = '2026-11-20T09:00:00.000Z';
-const message = (seq: number | null, time = at): MessageView => ({
-  conversationId: 'c1',
-  seq,
-  envelopeId: `e${seq ?? 'pending'}`,
-  senderUserId: 'u1',
-  own: seq === null,
-  pending: seq === null,
-  sendFailure: null,
-  time,
-  verdict: 'valid',
-  reason: null,
-  kind: 'text',
-  text: `m${seq}`,
-  urgent: false,
-  ackRequired: false,
-  patient: null,
-  document: null,
-  receipts: [],
-  acknowledgements: [],
-});
+const message = (seq: number | null, time = at): MessageView =>
+  messageView({ seq, time, own: seq === null, pending: seq === null });
 const alert = (
   id: number,
   kind: IntegrityAlertView['kind'],
