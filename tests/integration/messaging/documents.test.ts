@@ -98,10 +98,10 @@ describe('documents in a conversation', () => {
     });
     if (!opened.verified) return;
     expect(opened.url).toMatch(/^cm-document:\/\//);
-    const served = samuel.documents()!.resolve(opened.url)!;
-    expect(readFileSync(served.file).equals(pdf)).toBe(true);
+    const served = await samuel.documents()!.serve(opened.url);
+    expect(Buffer.from(served.bytes).equals(pdf)).toBe(true);
     await must(samuel, 'documents.close', { url: opened.url });
-    expect(samuel.documents()!.resolve(opened.url)).toBeNull();
+    await expect(samuel.documents()!.serve(opened.url)).rejects.toMatchObject({ code: 'not_found' });
   });
 
   it('an image round-trips the same way', async () => {

@@ -318,18 +318,6 @@ export function createDocumentService(deps: DocumentServiceDeps) {
       return { saved: true };
     },
 
-    /**
-     * Where the opened copy behind a cm-document:// URL is, or null (also while locked). Never serve from this
-     * path: `serve` and `read` re-check the bytes against the signed hash.
-     */
-    resolve(url: string): VerifiedDocument | null {
-      try {
-        return lookup(url, '').entry;
-      } catch {
-        return null;
-      }
-    },
-
     /** The cm-document: protocol's bytes: re-checked against the signed hash now, refused while locked. */
     async serve(url: string): Promise<{ bytes: Uint8Array<ArrayBuffer>; mediaType: string }> {
       const { token, entry } = lookup(url, 'Open the document (and let it be verified) first.');
