@@ -58,16 +58,39 @@ export interface ValidationSink {
   onProtocolViolation?: OnProtocolViolation;
 }
 
+// A hostile hub can push thousands of bad events a second: one log line per kind and name every 10 s, with
+// the count of those not logged since; the callback still hears of each one.
+const logEveryMs = 10_000;
+const lastLogged = new WeakMap<ValidationSink, Map<string, { at: number; unlogged: number }>>();
+
+function shouldLog(sink: ValidationSink, violation: ProtocolViolation): number | null {
+  let byName = lastLogged.get(sink);
+  if (!byName) lastLogged.set(sink, (byName = new Map()));
+  const key = `${violation.kind}\u0000${violation.name}`;
+  const now = Date.now();
+  const seen = byName.get(key);
+  if (seen && now - seen.at < logEveryMs) {
+    seen.unlogged++;
+    return null;
+  }
+  byName.set(key, { at: now, unlogged: 0 });
+  return seen?.unlogged ?? 0;
+}
+
 function report(sink: ValidationSink, violation: ProtocolViolation): void {
-  sink.log.warn(
-    {
-      hubProtocolViolation: violation.kind,
-      name: violation.name,
-      issues: violation.issues,
-      ids: violation.ids,
-    },
-    'hub sent data that does not follow the protocol; dropped',
-  );
+  const unloggedBefore = shouldLog(sink, violation);
+  if (unloggedBefore !== null) {
+    sink.log.warn(
+      {
+        hubProtocolViolation: violation.kind,
+        name: violation.name,
+        issues: violation.issues,
+        ids: violation.ids,
+        unloggedBefore,
+      },
+      'hub sent data that does not follow the protocol; dropped',
+    );
+  }
   try {
     sink.onProtocolViolation?.(violation);
   } catch (err) {

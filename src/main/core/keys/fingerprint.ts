@@ -30,14 +30,29 @@ export interface SafetyNumberParty {
 
 const safetyIterations = 5200;
 
+// 5,200 SHA-512s take some milliseconds, and every directory refresh lists each device again (own half
+// included): each side's digits are kept, keyed by user and key, so a refresh never stalls the event loop.
+const partyDigitsKept = new Map<string, string>();
+const maxKept = 4096;
+
 /** 30 digits for one side, as Signal's numeric fingerprint does it. */
 function partyDigits(party: SafetyNumberParty): string {
   const key = keyBytes(party.signingPublicKey);
+  const id = `${party.userId}\u0000${Buffer.from(key).toString('base64')}`;
+  const kept = partyDigitsKept.get(id);
+  if (kept !== undefined) return kept;
+  const digits = computePartyDigits(party.userId, key);
+  if (partyDigitsKept.size >= maxKept) partyDigitsKept.clear();
+  partyDigitsKept.set(id, digits);
+  return digits;
+}
+
+function computePartyDigits(userId: string, key: Uint8Array): string {
   // version (2 bytes, 0) || key || id, then 5200 times: hash = SHA-512(hash || key)
   let hash: Buffer = createHash('sha512')
     .update(new Uint8Array([0, 0]))
     .update(key)
-    .update(utf8(party.userId))
+    .update(utf8(userId))
     .digest();
   for (let i = 0; i < safetyIterations; i++) hash = createHash('sha512').update(hash).update(key).digest();
   let digits = '';

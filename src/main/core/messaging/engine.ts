@@ -324,10 +324,6 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
         });
       } catch (error) {
         if (!(error instanceof EnvelopeRejected)) throw error;
-        log.warn(
-          { conversationId: base.conversationId, seq: base.seq, reason: error.reason },
-          'envelope quarantined',
-        );
         // An unverified envelope's own claims (its links, its time) are not trusted: only its bytes' hash is kept.
         batch.push({
           ...base,
@@ -338,7 +334,36 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
         });
       }
     }
+    logQuarantined(batch);
     return batch;
+  }
+
+  /**
+   * One log line per conversation and batch for what was not verified (a flood of junk writes a line per page,
+   * not one per item), with the seq range and the count per reason.
+   */
+  function logQuarantined(batch: readonly IncomingMessage[]): void {
+    const byConversation = new Map<
+      string,
+      { fromSeq: number; toSeq: number; reasons: Record<string, number> }
+    >();
+    for (const m of batch) {
+      if (m.verdict.ok) continue;
+      const seen = byConversation.get(m.conversationId);
+      if (!seen) {
+        byConversation.set(m.conversationId, {
+          fromSeq: m.seq,
+          toSeq: m.seq,
+          reasons: { [m.verdict.reason]: 1 },
+        });
+        continue;
+      }
+      seen.fromSeq = Math.min(seen.fromSeq, m.seq);
+      seen.toSeq = Math.max(seen.toSeq, m.seq);
+      seen.reasons[m.verdict.reason] = (seen.reasons[m.verdict.reason] ?? 0) + 1;
+    }
+    for (const [conversationId, summary] of byConversation)
+      log.warn({ conversationId, ...summary }, 'envelopes quarantined');
   }
 
   /** Opens again what waited for a key (a user-key epoch or a grant arrived); in pages, oldest first. */
@@ -397,8 +422,7 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
     else if (unknownSender) await keys.refresh([...new Set(envelopes.map((e) => e.senderUserId))]);
     // A refused item is recorded only in a conversation this profile has (no cursor the hub would refuse).
     const refused = refusedItems.filter((r) => membersOf.has(r.conversationId)).map(refusedMessage);
-    for (const r of refused)
-      log.warn({ conversationId: r.conversationId, seq: r.seq }, 'hub item refused; recorded as malformed');
+    logQuarantined(refused);
 
     const received = envelopes.map((e) => ({
       conversationId: e.conversationId,
