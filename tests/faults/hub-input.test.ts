@@ -285,6 +285,33 @@ describe(`a flood of ${FLOOD.toLocaleString('en-GB')}`, () => {
     expect(await snapshot(samuel)).toEqual(expect.arrayContaining(before));
   });
 
+  it('a well-formed pushed envelope for a conversation Samuel is not in is dropped: no row, no cursor, sync goes on', async () => {
+    await connected(samuel);
+    const stranger = randomUUID();
+    await pushToSamuel('Envelope', [
+      {
+        conversationId: stranger,
+        seq: 1,
+        envelopeId: randomUUID(),
+        senderUserId: userId(ws.stack, ASHA),
+        senderDeviceId: 'WARD3B-PC01',
+        payload: randomBytes(90).toString('base64'),
+        serverTime: new Date().toISOString(),
+      },
+    ]);
+    await send(asha, group, 'Bed 4 for review after the ward round');
+    await eventually('Samuel has the message sent after the stranger push', async () =>
+      (await textsOf(samuel, group)).includes('Bed 4 for review after the ward round'),
+    );
+    await samuel.messaging()!.idle();
+    const store = samuel.messaging()!.messages;
+    expect(store.cursors().map((c) => c.conversationId)).not.toContain(stranger);
+    expect(await listed(samuel, stranger)).toBeUndefined();
+    await eventually('the banner says Connected with every conversation caught up', () =>
+      caughtUp(samuel, [group, direct]),
+    );
+  });
+
   it('pushed receipts for conversations Samuel does not have store nothing and announce nothing', async () => {
     await connected(samuel);
     const changed: string[] = [];

@@ -414,12 +414,20 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
   }
 
   /** Verifies and stores a batch of envelopes from the hub, in (conversation, seq) order. */
-  async function ingest(envelopes: Envelope[], refusedItems: readonly RefusedEnvelope[] = []): Promise<void> {
-    if (envelopes.length === 0 && refusedItems.length === 0) return;
-    const unknownConversation = [...envelopes, ...refusedItems].some((e) => !chain.known(e.conversationId));
-    const unknownSender = envelopes.some((e) => !keys.has(e.senderUserId, e.senderDeviceId));
+  async function ingest(offered: Envelope[], refusedItems: readonly RefusedEnvelope[] = []): Promise<void> {
+    if (offered.length === 0 && refusedItems.length === 0) return;
+    const unknownConversation = [...offered, ...refusedItems].some((e) => !chain.known(e.conversationId));
+    const unknownSender = offered.some((e) => !keys.has(e.senderUserId, e.senderDeviceId));
     if (unknownConversation) await refreshConversations();
-    else if (unknownSender) await keys.refresh([...new Set(envelopes.map((e) => e.senderUserId))]);
+    else if (unknownSender) await keys.refresh([...new Set(offered.map((e) => e.senderUserId))]);
+    // Only conversations this profile has (after asking the hub's list): an envelope in any other would make a
+    // cursor the hub refuses, and the sync would stall on it.
+    const envelopes = offered.filter((e) => membersOf.has(e.conversationId));
+    if (envelopes.length < offered.length)
+      log.warn(
+        { count: offered.length - envelopes.length },
+        'envelopes for conversations not on this profile dropped',
+      );
     // A refused item is recorded only in a conversation this profile has (no cursor the hub would refuse).
     const refused = refusedItems.filter((r) => membersOf.has(r.conversationId)).map(refusedMessage);
     logQuarantined(refused);
