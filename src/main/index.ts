@@ -3,10 +3,12 @@ import { fileURLToPath } from 'node:url';
 import { app, dialog, Notification, shell } from 'electron';
 import { createCore } from './core';
 import { respondToDocumentRequest } from './core/documents/protocol';
+import { openAppLog } from './core/log/log-files';
 import { connectDeviceToHub } from './core/session';
-import { machinePolicyPath, userSettingsPath } from './core/policy';
+import { machinePolicy, userSettingsPath } from './core/policy';
 import { registerAppScheme, serveRenderer, serveVerifiedDocuments } from './shell/app-protocol';
 import { hardenAllWebContents } from './shell/hardening';
+import { createElectronInstaller } from './shell/update-installer';
 import { forwardEvents, registerIpc } from './shell/ipc';
 import { createMainWindow, preloadPath } from './shell/window';
 
@@ -20,10 +22,19 @@ registerAppScheme();
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  void app.whenReady().then(() => {
+  void app.whenReady().then(async () => {
+    // <userData>/logs: rotating files kept in a packaged app; development runs also print to the console.
+    const { log, files: logFiles } = await openAppLog({
+      appDataDir: app.getPath('userData'),
+      stdout: !app.isPackaged,
+    });
     const core = createCore({
+      log,
+      ...(logFiles ? { logFiles } : {}),
       appName: app.getName(),
       appVersion: app.getVersion(),
+      // Only updates whose signed manifest and installer hash the core verified reach electron-updater.
+      installer: createElectronInstaller(() => core.policy.policy, log),
       platform: process.platform,
       appDataDir: app.getPath('userData'),
       openBrowser: (url) => shell.openExternal(url),
@@ -56,10 +67,13 @@ if (!app.requestSingleInstanceLock()) {
         return picked.canceled ? null : (picked.filePath ?? null);
       },
       policyFiles: {
-        // Development runs point at the local reference servers with their own policy file.
-        machine:
-          (!app.isPackaged && process.env.CLINICAL_MESSENGER_POLICY) ||
-          machinePolicyPath(process.platform, process.env),
+        // Windows: the Group Policy key, else %ProgramData%; Linux and macOS: a root-owned file. Development
+        // runs point at the local reference servers with their own policy file.
+        ...(await machinePolicy({
+          platform: process.platform,
+          env: process.env,
+          devOverride: app.isPackaged ? null : process.env.CLINICAL_MESSENGER_POLICY,
+        })),
         user: userSettingsPath(app.getPath('userData')),
       },
     });

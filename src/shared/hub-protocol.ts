@@ -36,6 +36,8 @@ export const HubMethod = {
   GetKeyReleases: 'GetKeyReleases',
   DeleteKeyRelease: 'DeleteKeyRelease',
   GetRevocation: 'GetRevocation',
+  GetRoster: 'GetRoster',
+  SetAvailability: 'SetAvailability',
 } as const;
 export type HubMethodName = (typeof HubMethod)[keyof typeof HubMethod];
 
@@ -49,6 +51,7 @@ export const HubEvent = {
   DirectoryChanged: 'DirectoryChanged',
   UserKeyChanged: 'UserKeyChanged',
   KeyReleased: 'KeyReleased',
+  RosterChanged: 'RosterChanged',
 } as const;
 export type HubEventName = (typeof HubEvent)[keyof typeof HubEvent];
 
@@ -153,7 +156,23 @@ export const Device = z.object({
 });
 export type Device = z.infer<typeof Device>;
 
-export const Presence = z.object({ userId: Id, online: z.boolean(), lastSeen: Timestamp.nullable() });
+/** What a user set about herself (docs/hub-protocol.md, SetAvailability): the hub's word, not a security claim. */
+export const AvailabilityStatus = z.enum(['available', 'busy', 'in_theatre', 'off_shift', 'dnd']);
+export type AvailabilityStatus = z.infer<typeof AvailabilityStatus>;
+export const HubAvailability = z.object({
+  status: AvailabilityStatus,
+  until: Timestamp.nullable(),
+  setAt: Timestamp,
+});
+export type HubAvailability = z.infer<typeof HubAvailability>;
+
+export const Presence = z.object({
+  userId: Id,
+  online: z.boolean(),
+  lastSeen: Timestamp.nullable(),
+  /** Absent from hubs before availability; null when the user set none (or her Do not disturb ended). */
+  availability: HubAvailability.nullable().optional(),
+});
 export type Presence = z.infer<typeof Presence>;
 
 export const ConversationKind = z.enum(['direct', 'group']);
@@ -359,6 +378,16 @@ export const HelloResult = z.object({
   deviceId: Id.nullable(),
   limits: HubLimits,
   serverTime: Timestamp,
+  /**
+   * The oldest client version the hub accepts sends from (strict x.y.z; docs/updates.md). Below it the client
+   * stops sending and asks for an update; the hub cannot make anything install.
+   */
+  minimumClientVersion: z
+    .string()
+    .max(20)
+    .regex(/^(0|[1-9]\d{0,5})\.(0|[1-9]\d{0,5})\.(0|[1-9]\d{0,5})$/)
+    .nullable()
+    .optional(),
 });
 export type HelloResult = z.infer<typeof HelloResult>;
 
@@ -417,6 +446,12 @@ export const PostKeyReleaseResult = z.object({ release: KeyRelease, created: z.b
 export const GetKeyReleasesResult = z.object({ releases: z.array(KeyRelease) });
 export const DeleteKeyReleaseResult = z.object({ deleted: z.boolean() });
 export const GetRevocationResult = z.object({ revocation: Revocation.nullable() });
+/**
+ * The roster as the hub stores it (docs/roster.md). Each entry stays unknown here: the client verifies every
+ * one against IT's pinned keys on its own (src/main/core/roles), so one bad entry never fails the page.
+ */
+export const GetRosterResult = z.object({ entries: z.array(z.unknown()).max(500) });
+export const SetAvailabilityResult = z.object({ presence: Presence });
 
 /** The schema of each method's result. */
 export const HubResults = {
@@ -446,6 +481,8 @@ export const HubResults = {
   GetKeyReleases: GetKeyReleasesResult,
   DeleteKeyRelease: DeleteKeyReleaseResult,
   GetRevocation: GetRevocationResult,
+  GetRoster: GetRosterResult,
+  SetAvailability: SetAvailabilityResult,
 } satisfies Record<HubMethodName, z.ZodType>;
 export type HubResult<M extends HubMethodName> = z.infer<(typeof HubResults)[M]>;
 
@@ -518,6 +555,8 @@ export interface HubRequests {
   GetKeyReleases: Record<string, never>;
   DeleteKeyRelease: { releaseId: string };
   GetRevocation: { deviceId: string };
+  GetRoster: Record<string, never>;
+  SetAvailability: { status: AvailabilityStatus; until?: string };
 }
 
 // ---- events ------------------------------------------------------------------------------------
@@ -565,6 +604,14 @@ export const KeyReleasedEvent = z.object({
 });
 export type KeyReleasedEvent = z.infer<typeof KeyReleasedEvent>;
 
+/** IT changed a role of the roster: ask `GetRoster` again (and verify it). */
+export const RosterChangedEvent = z.object({
+  roleId: Id,
+  serial: z.number().int().positive(),
+  at: Timestamp,
+});
+export type RosterChangedEvent = z.infer<typeof RosterChangedEvent>;
+
 /** The schema of each event's payload. */
 export const HubEvents = {
   Envelope,
@@ -576,5 +623,6 @@ export const HubEvents = {
   DirectoryChanged: DirectoryChangedEvent,
   UserKeyChanged: UserKeyChangedEvent,
   KeyReleased: KeyReleasedEvent,
+  RosterChanged: RosterChangedEvent,
 } satisfies Record<HubEventName, z.ZodType>;
 export type HubEventPayload<E extends HubEventName> = z.infer<(typeof HubEvents)[E]>;

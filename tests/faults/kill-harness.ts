@@ -6,7 +6,7 @@ import { existsSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3-multiple-ciphers';
-import { createCore, type Core } from '../../src/main/core';
+import { createCore, type Core, type CoreOptions } from '../../src/main/core';
 import { connectDeviceToHub } from '../../src/main/core/session';
 import { openProfileStore, profileMigrations } from '../../src/main/core/store';
 import type { Result } from '../../src/shared/contract';
@@ -128,8 +128,10 @@ export function restartedCore(
   appDataDir: string,
   policyFile: string,
   username: string,
+  extra: Partial<Pick<CoreOptions, 'clock' | 'notify'>> = {},
 ): Core {
   return createCore({
+    ...extra,
     appName: 'Clinical Messenger',
     appVersion: '0.1.0',
     platform: 'linux',

@@ -8,9 +8,10 @@ import { createInterface } from 'node:readline';
 import { createCore } from '../../src/main/core';
 import { createOsKeychain, type Keychain } from '../../src/main/core/keychain';
 import { connectDeviceToHub } from '../../src/main/core/session';
+import { controlledClock } from '../support/controlled-clock';
 import type { Result, SessionState } from '../../src/shared/contract';
 
-export type WriterPath = 'ingest' | 'send' | 'pin' | 'enrol' | 'migrate' | 'ack' | 'document';
+export type WriterPath = 'ingest' | 'send' | 'pin' | 'enrol' | 'migrate' | 'ack' | 'document' | 'escalate';
 
 export interface WriterJob {
   path: WriterPath;
@@ -25,6 +26,8 @@ export interface WriterJob {
   texts?: string[];
   /** The message to acknowledge, or whose document to open. */
   ackSeq?: number;
+  /** 'escalate': who the urgent message escalates to at its 2-minute deadline. */
+  escalateTo?: string;
 }
 
 const say = (line: Record<string, unknown>): void => {
@@ -76,7 +79,10 @@ function gatedKeychain(inner: Keychain): Keychain {
   };
 }
 
+// The deadline clock (escalation): moved by the 'escalate' job, not by real minutes.
+const clock = controlledClock();
 const core = createCore({
+  clock,
   appName: 'Clinical Messenger',
   appVersion: '0.1.0',
   platform: 'linux',
@@ -167,6 +173,23 @@ switch (job.path) {
     await gate('acknowledge');
     await must<null>('messages.acknowledge', { conversationId: job.conversationId!, seq: job.ackSeq! });
     say({ at: 'acknowledged' });
+    break;
+  }
+  case 'escalate': {
+    await openProfile(job.pin!, true);
+    const { envelopeId } = await must<{ envelopeId: string }>('messages.send', {
+      conversationId: job.conversationId!,
+      text: job.texts![0]!,
+      urgent: true,
+      ackRequired: true,
+      patient: null,
+      ackDeadlineMinutes: 2,
+      escalateTo: { kind: 'user', userId: job.escalateTo! },
+    });
+    say({ at: 'queued', envelopeId, deadlineAt: clock.now() + 2 * 60_000 });
+    await gate('deadline');
+    clock.advance(2 * 60_000);
+    say({ at: 'deadline-passed' });
     break;
   }
   case 'document': {

@@ -57,11 +57,12 @@ const leavesState: Record<StateName, readonly CallName[]> = {
     'session.reenrol',
   ],
 };
-/** Calls that would change who is in a real conversation get random conversation ids only. */
+/** Calls that would change a real conversation (members, its patient) get random conversation ids only. */
 const membershipCalls: readonly CallName[] = [
   'conversations.leave',
   'conversations.removeMember',
   'conversations.addMember',
+  'conversations.setPatient',
 ];
 
 let ws: Workstation;

@@ -10,14 +10,26 @@ import { createOsKeychain, type Keychain } from '../../src/main/core/keychain';
 import { connectDeviceToHub } from '../../src/main/core/session';
 import type { CallName, MessageView, Result, SessionState } from '../../src/shared/contract';
 import { startGateway, type RunningGateway } from '../stack/gateway';
-import { startStack, type Stack } from '../stack/hub/hub-test-kit';
+import { startStack, type HubOverrides, type Stack } from '../stack/hub/hub-test-kit';
 import { startKeyService, type RunningKeyService } from '../stack/key-service';
 import { launchChromium } from '../stack/idp/test-helpers';
 import { waitFor } from '../integration/hub-client/helpers';
 import { systemBrowser } from './system-browser';
 
 export type CoreOverrides = { appDataDir?: string; policyFile?: string } & Partial<
-  Pick<CoreOptions, 'pickFile' | 'pickSavePath' | 'notify' | 'deviceName' | 'connectDevice'>
+  Pick<
+    CoreOptions,
+    | 'pickFile'
+    | 'pickSavePath'
+    | 'notify'
+    | 'deviceName'
+    | 'connectDevice'
+    | 'log'
+    | 'logFiles'
+    | 'appVersion'
+    | 'clock'
+    | 'resolveRoleBackup'
+  >
 >;
 
 export interface Workstation {
@@ -45,16 +57,15 @@ export interface WorkstationOptions {
   keyService?: { requireMfa?: boolean };
   /** Usernames whose access tokens carry no MFA claim. */
   withoutMfa?: string[];
+  /** Hub settings, e.g. the minimum client version it announces (docs/updates.md). */
+  hub?: HubOverrides;
 }
 
 export async function startWorkstation(options: WorkstationOptions = {}): Promise<Workstation> {
-  const stack = await startStack(
-    {},
-    {
-      ...(options.accessTokenTtlSeconds ? { accessTokenTtlSeconds: options.accessTokenTtlSeconds } : {}),
-      ...(options.withoutMfa ? { withoutMfa: options.withoutMfa } : {}),
-    },
-  );
+  const stack = await startStack(options.hub ?? {}, {
+    ...(options.accessTokenTtlSeconds ? { accessTokenTtlSeconds: options.accessTokenTtlSeconds } : {}),
+    ...(options.withoutMfa ? { withoutMfa: options.withoutMfa } : {}),
+  });
   const keyService = options.keyService
     ? await startKeyService({
         tls: stack.tls,

@@ -6,18 +6,37 @@ import { toConversationView, toMessageView, type MessagingEngine } from './messa
 import type { DocumentService } from './messaging/documents';
 import type { Preferences } from './preferences';
 import type { Session } from './session';
+import type { EscalationService } from './escalation';
+import { createPatientRule, DEFAULT_MRN_PATTERN } from './patient/mrn-pattern';
+import type { UpdateService } from './updates';
+import type { RolesService } from './roles';
+import type { AvailabilityService } from './availability';
+import type { BroadcastService } from './broadcast';
 
 /** Every contract call, answered by the core service that owns it. */
 export function callHandlers(deps: {
   appInfo: () => AppInfo;
+  diagnostics: (save: boolean) => Promise<{ text: string; saved: boolean }>;
   connection: ConnectionStateStore;
   session: Session;
   /** The open, unlocked profile's messaging engine; throws when there is none. */
   messaging: () => MessagingEngine;
   documents: () => DocumentService;
   preferences: () => Preferences;
+  escalations: () => EscalationService;
+  /** The open profile's roster and messages to roles (docs/roster.md). */
+  roles: () => RolesService;
+  /** The open profile's own status and colleagues' statuses (Do not disturb holds routine notifications). */
+  availability: () => AvailabilityService;
+  /** Signed updates and the hub's minimum version; answers before sign-in too. */
+  updates: Pick<UpdateService, 'status'>;
+  /** The machine policy's MRN format, checked on every patient tag from the renderer (default: the default's). */
+  patients?: ReturnType<typeof createPatientRule>;
+  /** Announcements and their counts (only the sender posts in an announcement). */
+  broadcasts: () => BroadcastService;
 }): CallHandlers {
   const { session, messaging, documents, preferences } = deps;
+  const patients = deps.patients ?? createPatientRule(DEFAULT_MRN_PATTERN);
   const settings = () => {
     const state = session.current();
     if (state.status !== 'active') throw new AppError('locked', 'Settings are available once unlocked.');
@@ -29,6 +48,8 @@ export function callHandlers(deps: {
   };
   return {
     'app.info': deps.appInfo,
+    'app.diagnostics': ({ save }) => deps.diagnostics(save),
+    'updates.status': () => deps.updates.status(),
     'connection.current': (): ConnectionState => deps.connection.current(),
     'session.current': () => session.current(),
     'session.signIn': ({ profileId }) => session.signIn(profileId),
@@ -73,7 +94,12 @@ export function callHandlers(deps: {
     },
     'conversations.deviceNotices': ({ conversationId }) => messaging().deviceNotices(conversationId),
     'directory.search': ({ query }) => messaging().searchDirectory(query),
-    'directory.presence': ({ userIds }) => messaging().presence(userIds),
+    'directory.presence': ({ userIds }) => deps.availability().presence(userIds),
+    'directory.setAvailability': (args) => deps.availability().set(args),
+    'directory.myAvailability': () => deps.availability().mine(),
+    'directory.roles': ({ query }) => deps.roles().list(query),
+    'roles.resolve': ({ roleId }) => deps.roles().resolve(roleId),
+    'roles.send': (input) => deps.roles().send(input),
     'settings.current': settings,
     'settings.update': ({ idleLockMinutes, ...change }) => {
       preferences().update(change);
@@ -127,11 +153,38 @@ export function callHandlers(deps: {
           : toMessageView(m, messages.receipts(conversationId, m.seq), acks.get(m.seq) ?? []),
       );
     },
-    'messages.send': ({ conversationId, text, urgent, ackRequired, patient }) =>
-      messaging().send({
-        conversationId,
-        payload: { v: 1, kind: 'text', text, urgent, ackRequired, patient },
-      }),
+    // Through escalation: the deadline is checked against policy (nothing sent if refused) and its timer starts.
+    'messages.send': (input) => {
+      patients.check(input.patient); // before anything is sealed or stored
+      deps.broadcasts().checkMayPost(input.conversationId);
+      return deps.escalations().send(input);
+    },
+    'messages.byPatient': ({ mrn, beforeId, limit }) =>
+      messaging().messages.byPatient(mrn, { ...(beforeId !== undefined ? { beforeId } : {}), limit }),
+    'conversations.setPatient': async ({ conversationId, patient }) => {
+      patients.check(patient);
+      await messaging().changeConversation(conversationId, { op: 'patient', patient });
+      return null;
+    },
+    'broadcasts.send': (input) => deps.broadcasts().send(input),
+    'broadcasts.status': ({ conversationId, seq }) => deps.broadcasts().status(conversationId, seq),
+    'broadcasts.notYet': ({ conversationId, seq, kind }) =>
+      deps.broadcasts().notYet(conversationId, seq, kind),
+    'escalations.options': () => deps.escalations().options(),
+    'escalations.awaitingMine': () => deps.escalations().awaitingMine(),
+    'escalations.awaitingOthers': () => deps.escalations().awaitingOthers(),
+    'escalations.timeline': ({ conversationId }) =>
+      deps
+        .escalations()
+        .timeline(conversationId)
+        .map((t) => ({
+          conversationId: t.conversationId,
+          seq: t.seq,
+          envelopeId: t.envelopeId,
+          kind: t.kind,
+          at: new Date(t.at).toISOString(),
+          userId: t.userId ?? null,
+        })),
     'messages.search': ({ query, ranked, conversationId }) =>
       messaging().messages.search(query, {
         limit: 50,
@@ -153,7 +206,11 @@ export function callHandlers(deps: {
     'messages.exportReport': async ({ conversationId }) => ({
       report: JSON.stringify(await messaging().exportReport(conversationId), null, 2),
     }),
-    'documents.attach': (input) => documents().attach(input),
+    'documents.attach': (input) => {
+      patients.check(input.patient); // before the file dialog opens
+      deps.broadcasts().checkMayPost(input.conversationId);
+      return documents().attach(input);
+    },
     'documents.open': ({ conversationId, seq, operationId }) =>
       documents().open(conversationId, seq, operationId),
     'documents.cancel': ({ operationId }) => {

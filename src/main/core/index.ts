@@ -2,23 +2,41 @@ import { createConnectionState, type ConnectionStateStore } from './connection/c
 import { AppError } from './errors';
 import { createEventBus, type EventBus } from './events/event-bus';
 import { callHandlers } from './handlers';
+import { createPatientRule } from './patient/mrn-pattern';
 import { createDispatcher, type Dispatcher } from './ipc/dispatcher';
 import { createOsKeychain, type Keychain } from './keychain';
 import { createLogger, type Logger } from './log/logger';
-import { loadPolicy, summarizePolicy, type LoadedPolicy } from './policy';
+import type { LogFiles } from './log/log-files';
+import { buildDiagnostics, saveDiagnostics } from './diagnostics/bundle';
+import { recordConnectionHistory } from './diagnostics/connection-history';
+import { openProfileRegistry } from './profiles';
+import { loadPolicy, summarizePolicy, type LoadedPolicy, type PolicyFiles } from './policy';
+import { refuseSignInWhilePolicyRefused } from './policy/gate';
 import { hostname } from 'node:os';
 import { createMessagingEngine, type MessagingEngine } from './messaging';
 import { createDocumentService, type DocumentService } from './messaging/documents';
 import { profileDocumentsDir, wipeDecryptedAtStart } from './documents';
 import { createNotifier, type OsNotification } from './notifications';
+import { createAvailability, holderAvailability, type AvailabilityService } from './availability';
 import { createPreferences, type Preferences } from './preferences';
 import { createSession, type ConnectDevice, type Session } from './session';
+import { createUpdateService, type InstallerAdapter } from './updates';
+import {
+  createEscalationService,
+  systemClock,
+  type Clock,
+  type EscalationService,
+  type ResolveRoleBackup,
+} from './escalation';
+import { createRoster, createRolesService, type RolesService } from './roles';
+import { createBroadcastService, type BroadcastService } from './broadcast';
 
 export interface CoreOptions {
   appName: string;
   appVersion: string;
   platform: string;
-  policyFiles: { machine: string | null; user: string | null };
+  /** The machine policy (Group Policy key or file, and who must own the file) and the user's settings. */
+  policyFiles: PolicyFiles;
   /** The per-user app data folder: profiles live below it. */
   appDataDir: string;
   /** Opens the system browser for sign-in. */
@@ -31,8 +49,16 @@ export interface CoreOptions {
   notify?: (notification: OsNotification) => void;
   keychain?: Keychain;
   log?: Logger;
+  /** The files `log` writes to (createFileLogger); their last lines go in the diagnostics bundle. */
+  logFiles?: LogFiles;
   /** This workstation's name in key releases ("opened on WARD3B-PC02"); the host name by default. */
   deviceName?: string;
+  /** Installs a verified update (the shell's electron-updater adapter); without it updates are only checked. */
+  installer?: InstallerAdapter;
+  /** The time acknowledgement deadlines run on (docs/escalation.md); the system clock by default. */
+  clock?: Clock;
+  /** A role's current backup for escalation; nobody by default (the roster wires it in). */
+  resolveRoleBackup?: ResolveRoleBackup;
 }
 
 /** Everything the app does, in plain Node: the Electron shell and the tests drive the same object. */
@@ -46,6 +72,8 @@ export interface Core {
   messaging(): MessagingEngine | null;
   /** The open profile's documents (null while signed out); the shell's cm-document: protocol reads it. */
   documents(): DocumentService | null;
+  /** The open profile's roster and messages to roles (null while signed out; docs/roster.md). */
+  roles(): RolesService | null;
   log: Logger;
   close(): Promise<void>;
 }
@@ -58,11 +86,25 @@ export function createCore(options: CoreOptions): Core {
   }
   const events = createEventBus();
   const connection = createConnectionState(events);
+  // Signed updates and the hub's minimum version (docs/updates.md).
+  const updates = createUpdateService({
+    policy: policy.policy,
+    appVersion: options.appVersion,
+    appDataDir: options.appDataDir,
+    events,
+    log,
+    ...(options.installer ? { installer: options.installer } : {}),
+  });
+  const connectionHistory = recordConnectionHistory(events);
   // Decrypted documents a crash left behind are removed before any profile opens.
   wipeDecryptedAtStart(options.appDataDir);
   let messaging: MessagingEngine | null = null;
   let documents: DocumentService | null = null;
   let preferences: Preferences | null = null;
+  let escalations: EscalationService | null = null;
+  let roles: RolesService | null = null;
+  let availability: AvailabilityService | null = null;
+  let broadcasts: BroadcastService | null = null;
   const noDialog = (): Promise<string | null> => {
     throw new AppError('not_configured', 'This window cannot open file dialogs.');
   };
@@ -84,13 +126,14 @@ export function createCore(options: CoreOptions): Core {
         keyring: opened.keyring,
         accessToken: opened.accessToken,
         ...(options.deviceName ? { deviceName: options.deviceName } : {}),
-        hub: opened.link.hub,
+        hub: updates.gateHub(opened.link.hub),
         trust: opened.link.trust,
         policy: policy.policy,
         connection,
         events,
         log,
       });
+      const detachUpdates = updates.attachProfile(opened.audit);
       engine.start();
       const service = createDocumentService({
         engine,
@@ -104,6 +147,15 @@ export function createCore(options: CoreOptions): Core {
         log,
         requireUnlocked: () => void session.active(),
       });
+      // Statuses and Do not disturb (docs/hub-protocol.md, SetAvailability): held routine notifications.
+      const statuses = createAvailability({
+        hub: opened.link.hub,
+        store: opened.store,
+        selfUserId: opened.device.userId,
+        events,
+        log,
+        fetchPresence: (userIds) => engine.presence(userIds),
+      });
       const chosen = createPreferences(opened.store, policy.policy);
       const notify = options.notify;
       const notifier = notify
@@ -115,24 +167,89 @@ export function createCore(options: CoreOptions): Core {
             },
             senderName: engine.nameOf,
             isRead: (conversationId) => engine.messages.unreadCount(conversationId) === 0,
+            holdRoutine: statuses.doNotDisturb,
           })
         : null;
       if (notifier) engine.onReceived((batch) => notifier.received(batch));
+      if (notifier) statuses.onDoNotDisturbEnded(() => notifier.releaseHeld());
+      statuses.start();
+      // The roster: every entry verified against IT's pinned keys (docs/roster.md). A holder in theatre, off
+      // shift or on Do not disturb is not offered a message (holderAvailability).
+      const roster = createRoster({
+        hub: opened.link.hub,
+        store: opened.store,
+        audit: opened.audit,
+        pinnedKeys: policy.policy.adminSigningKeys,
+        log,
+      });
+      const stopRoster = roster.start(() => events.emit('roles.changed', {}));
+      const roleService = createRolesService({
+        roster,
+        engine,
+        hub: opened.link.hub,
+        userId: opened.device.userId,
+        log,
+        availability: holderAvailability(statuses),
+      });
+      const escalation = createEscalationService({
+        store: opened.store,
+        engine,
+        hub: opened.link.hub,
+        policy: policy.policy,
+        clock: options.clock ?? systemClock,
+        events,
+        log,
+        userId: opened.device.userId,
+        resolveRoleBackup: options.resolveRoleBackup ?? roleService.resolveRoleBackup,
+        alertSender: ({ conversationId, reason }) =>
+          options.notify?.({
+            conversationId,
+            title: 'No acknowledgement',
+            body:
+              reason === 'no-target'
+                ? 'Your urgent message was not acknowledged in time, and there is nobody to escalate it to.'
+                : 'Your urgent message was not acknowledged in time; it was escalated.',
+            urgent: true,
+          }),
+      });
+      escalation.start();
+      const announcements = createBroadcastService({
+        engine,
+        hub: opened.link.hub,
+        events,
+        userId: opened.device.userId,
+        log,
+      });
+      broadcasts = announcements;
       messaging = engine;
       documents = service;
       preferences = chosen;
+      escalations = escalation;
+      roles = roleService;
+      availability = statuses;
       return {
         stop() {
+          stopRoster();
+          if (roles === roleService) roles = null;
+          statuses.dispose();
+          if (availability === statuses) availability = null;
           notifier?.dispose();
+          detachUpdates();
+          escalation.stop();
           engine.stop();
           service.dispose();
           if (messaging === engine) messaging = null;
           if (documents === service) documents = null;
           if (preferences === chosen) preferences = null;
+          if (escalations === escalation) escalations = null;
+          announcements.stop();
+          if (broadcasts === announcements) broadcasts = null;
         },
       };
     },
   });
+  // A machine policy that is present but unusable stops every sign-in (policy_invalid), naming the fix.
+  refuseSignInWhilePolicyRefused(session, policy);
   const requireMessaging = (): MessagingEngine => {
     session.active(); // refuses while signed out or locked
     if (!messaging) throw new AppError('signed_out', 'Messaging is not available until you are signed in.');
@@ -148,9 +265,30 @@ export function createCore(options: CoreOptions): Core {
     platform: options.platform,
     policy: summarizePolicy(policy),
   });
+  const diagnostics = async (save: boolean) => {
+    const text = buildDiagnostics({
+      app: { name: options.appName, version: options.appVersion },
+      platform: options.platform,
+      workstation: options.deviceName ?? hostname(),
+      policy: () => summarizePolicy(policy),
+      connection: () => ({ current: connection.current(), history: connectionHistory.recent() }),
+      profileCount: () => {
+        try {
+          return openProfileRegistry(options.appDataDir).list().length;
+        } catch {
+          return null;
+        }
+      },
+      logFiles: options.logFiles ?? null,
+    });
+    return { text, saved: save ? await saveDiagnostics(text, options.pickSavePath ?? noDialog) : false };
+  };
   const dispatcher = createDispatcher(
     callHandlers({
+      updates,
+      patients: createPatientRule(policy.policy.mrnPattern),
       appInfo,
+      diagnostics,
       connection,
       session,
       messaging: requireMessaging,
@@ -159,18 +297,40 @@ export function createCore(options: CoreOptions): Core {
         requireMessaging();
         return preferences!;
       },
+      escalations: () => {
+        requireMessaging();
+        return escalations!;
+      },
+      roles: () => {
+        requireMessaging();
+        return roles!;
+      },
+      availability: () => {
+        requireMessaging();
+        return availability!;
+      },
+      broadcasts: () => {
+        requireMessaging();
+        return broadcasts!;
+      },
     }),
     log,
   );
   return {
-    dispatcher,
+    // Below the hub's minimum version, the sending calls are refused with update_required.
+    dispatcher: updates.gateDispatcher(dispatcher),
     events,
     connection,
     policy,
     session,
     messaging: () => messaging,
     documents: () => documents,
+    roles: () => roles,
     log,
-    close: () => session.close(),
+    close: async () => {
+      updates.stop();
+      connectionHistory.dispose();
+      await session.close();
+    },
   };
 }

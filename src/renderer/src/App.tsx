@@ -11,6 +11,8 @@ import { SignInScreen } from './session/SignInScreen';
 import { useActivity } from './session/useActivity';
 import { useSession, type Session } from './session/useSession';
 import { KeyNotices } from './workspace/KeyNotices';
+import { UpdateRequiredScreen } from './updates/UpdateRequiredScreen';
+import { useUpdateStatus } from './updates/useUpdateStatus';
 import { Workspace } from './workspace/Workspace';
 
 type Inactive = Exclude<SessionState, { status: 'active' }>;
@@ -52,6 +54,8 @@ export function App(): React.JSX.Element {
   const [openRequest, setOpenRequest] = useState<{ conversationId: string } | null>(null);
   useEffect(() => window.clinical.on('conversations.open', (request) => setOpenRequest(request)), []);
   const profileId = state && 'profile' in state ? state.profile?.profileId : undefined;
+  // Below the hub's minimum version the workspace gives way to a read-only screen (docs/updates.md).
+  const updates = useUpdateStatus();
   useEffect(() => setOpenRequest(null), [profileId]);
   return (
     <div className="app">
@@ -67,7 +71,11 @@ export function App(): React.JSX.Element {
           <>
             <SessionAlerts notice={active.notice} error={session.error} />
             <KeyNotices key={active.profile.profileId} />
-            <Workspace session={active} openRequest={openRequest} />
+            {updates?.updateRequired ? (
+              <UpdateRequiredScreen status={updates} username={active.profile.username} />
+            ) : (
+              <Workspace session={active} openRequest={openRequest} />
+            )}
           </>
         ) : (
           <SessionScreen state={state?.status === 'active' ? null : state} session={session} />

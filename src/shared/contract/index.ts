@@ -19,6 +19,18 @@ import {
   SessionState,
   UserKeyStatusView,
 } from './schemas';
+import {
+  AwaitingMineView,
+  AwaitingOthersView,
+  EscalationOptions,
+  EscalationStepView,
+  EscalationTargetView,
+} from './escalation';
+import { BroadcastRef, BroadcastSendArgs, BroadcastStatusView } from './broadcast';
+import { RoleResolutionView, RoleSendArgs, RoleSendResult, RoleView } from './roles';
+import { UpdateStatusView } from './updates';
+import { ByPatientArgs, PatientPageView, SetPatientArgs } from './patient';
+import { AvailabilityChangedEvent, MyAvailabilityView, SetAvailabilityArgs } from './availability';
 
 const id = zod.string().min(1).max(128);
 
@@ -35,6 +47,13 @@ interface CallSpec {
 export const contract = {
   calls: {
     'app.info': { args: zod.undefined(), result: AppInfo },
+    /** The diagnostics bundle for IT (JSON text, no PHI); with `save`, also written where the user chooses. */
+    'app.diagnostics': {
+      args: zod.strictObject({ save: zod.boolean() }),
+      result: zod.object({ text: zod.string().max(4_000_000), saved: zod.boolean() }),
+    },
+    /** Signed updates and the hub's minimum version (docs/updates.md). */
+    'updates.status': { args: zod.undefined(), result: UpdateStatusView },
     'connection.current': { args: zod.undefined(), result: ConnectionState },
     'session.current': { args: zod.undefined(), result: SessionState },
     'session.signIn': { args: zod.strictObject({ profileId: zod.uuid().optional() }), result: SessionState },
@@ -85,6 +104,19 @@ export const contract = {
       args: zod.strictObject({ userIds: zod.array(id).min(1).max(200) }),
       result: zod.array(PresenceView),
     },
+    /** Sets this user's availability on all her devices (Do not disturb: until a time ≤ 24 h ahead). */
+    'directory.setAvailability': { args: SetAvailabilityArgs, result: MyAvailabilityView },
+    /** This user's own availability, as this profile keeps it. */
+    'directory.myAvailability': { args: zod.undefined(), result: MyAvailabilityView },
+    /** Roles of the roster by name, with IT's verified holders and backup (docs/roster.md). */
+    'directory.roles': {
+      args: zod.strictObject({ query: zod.string().max(200) }),
+      result: zod.array(RoleView),
+    },
+    /** Who a message to the role would reach now; shown before sending ("in theatre; backup: ..."). */
+    'roles.resolve': { args: zod.strictObject({ roleId: id }), result: RoleResolutionView },
+    /** Resolves the role at send time and sends to its holders; `role_unstaffed` before sending if nobody. */
+    'roles.send': { args: RoleSendArgs, result: RoleSendResult },
     'settings.current': { args: zod.undefined(), result: Preferences },
     'settings.update': {
       args: zod.strictObject({
@@ -115,6 +147,8 @@ export const contract = {
     },
     /** This user leaves the conversation (any member may). */
     'conversations.leave': { args: zod.strictObject({ conversationId: id }), result: zod.null() },
+    /** Makes it a patient conversation, or ends that (admins): a signed control entry. */
+    'conversations.setPatient': { args: SetPatientArgs, result: zod.null() },
     'messages.page': {
       args: zod
         .strictObject({
@@ -135,6 +169,10 @@ export const contract = {
         urgent: zod.boolean(),
         ackRequired: zod.boolean(),
         patient: PatientContext.nullable(),
+        /** Ack-required only: the deadline (one of the policy's choices; the policy's default when absent). */
+        ackDeadlineMinutes: zod.int().min(1).max(60).optional(),
+        /** Who it escalates to at the deadline; the policy's default when absent, null for nobody. */
+        escalateTo: EscalationTargetView.nullable().optional(),
       }),
       result: zod.object({ envelopeId: zod.string() }),
     },
@@ -146,6 +184,8 @@ export const contract = {
       }),
       result: zod.array(SearchHitView),
     },
+    /** The patient view: this computer's messages and documents tagged with one MRN, newest first, paged. */
+    'messages.byPatient': { args: ByPatientArgs, result: PatientPageView },
     'messages.markRead': {
       args: zod.strictObject({ conversationId: id, uptoSeq: zod.int().positive() }),
       result: zod.null(),
@@ -157,6 +197,29 @@ export const contract = {
     'messages.acknowledge': {
       args: zod.strictObject({ conversationId: id, seq: zod.int().positive() }),
       result: zod.null(),
+    },
+    /** Deadline choices and defaults from the machine policy (docs/escalation.md). */
+    'escalations.options': { args: zod.undefined(), result: EscalationOptions },
+    /** Messages asking this user for acknowledgement, not yet acknowledged (the sidebar count). */
+    'escalations.awaitingMine': { args: zod.undefined(), result: zod.array(AwaitingMineView) },
+    /** This user's messages with a deadline that nobody has acknowledged yet, with time left. */
+    'escalations.awaitingOthers': { args: zod.undefined(), result: zod.array(AwaitingOthersView) },
+    /** The escalation steps written into a conversation's timeline (local items, never sent). */
+    'escalations.timeline': {
+      args: zod.strictObject({ conversationId: id }),
+      result: zod.array(EscalationStepView),
+    },
+    /** An announcement (docs/envelope-format.md): only the sender posts; recipients read and acknowledge. */
+    'broadcasts.send': {
+      args: BroadcastSendArgs,
+      result: zod.object({ conversationId: zod.string(), envelopeId: zod.string() }),
+    },
+    /** Delivered and read (the server's word) and acknowledged (signed) counts of an announcement I sent. */
+    'broadcasts.status': { args: BroadcastRef, result: BroadcastStatusView },
+    /** The recipients who have not read, or not acknowledged, an announcement I sent (user ids). */
+    'broadcasts.notYet': {
+      args: BroadcastRef.extend({ kind: zod.enum(['read', 'acknowledged']) }),
+      result: zod.array(zod.string()),
     },
     'messages.exportReport': {
       args: zod.strictObject({ conversationId: id }),
@@ -217,6 +280,14 @@ export const contract = {
     'conversations.open': zod.object({ conversationId: zod.string() }),
     /** This workstation's key status or the list of key releases changed: ask `keys.status` again. */
     'keys.changed': zod.object({}),
+    /** IT's roster changed (or was refused): ask `directory.roles` again. */
+    'roles.changed': zod.object({}),
+    /** A colleague's availability, as the hub said (or null when it ended). */
+    'directory.availability': AvailabilityChangedEvent,
+    /** The hub's minimum version or the last update check changed: ask `updates.status` again. */
+    'updates.changed': zod.object({}),
+    /** An escalation moved (a step, an acknowledgement, a new deadline): ask the awaiting views again. */
+    'escalations.changed': zod.object({}),
     'documents.progress': zod.object({
       operationId: zod.string(),
       phase: zod.enum(['encrypt', 'upload', 'download', 'verify']),
@@ -233,4 +304,9 @@ export type EventPayload<E extends EventName> = z.output<Contract['events'][E]>;
 
 export * from './names';
 export * from './result';
+export * from './patient';
 export * from './schemas';
+export * from './updates';
+export * from './availability';
+export * from './roles';
+export * from './broadcast';

@@ -1,6 +1,8 @@
 // Names alone, so the sandboxed preload can bundle them without the schema library.
 export const callNames = [
   'app.info',
+  'app.diagnostics',
+  'updates.status',
   'connection.current',
   'session.current',
   'session.signIn',
@@ -21,6 +23,11 @@ export const callNames = [
   'conversations.deviceNotices',
   'directory.search',
   'directory.presence',
+  'directory.roles',
+  'roles.resolve',
+  'roles.send',
+  'directory.setAvailability',
+  'directory.myAvailability',
   'settings.current',
   'settings.update',
   'conversations.list',
@@ -28,13 +35,22 @@ export const callNames = [
   'conversations.addMember',
   'conversations.removeMember',
   'conversations.leave',
+  'conversations.setPatient',
   'messages.page',
   'messages.send',
   'messages.search',
+  'messages.byPatient',
   'messages.markRead',
   'messages.typing',
   'messages.acknowledge',
   'messages.exportReport',
+  'escalations.options',
+  'escalations.awaitingMine',
+  'escalations.awaitingOthers',
+  'escalations.timeline',
+  'broadcasts.send',
+  'broadcasts.status',
+  'broadcasts.notYet',
   'integrity.alerts',
   'documents.attach',
   'documents.open',
@@ -45,6 +61,7 @@ export const callNames = [
   'documents.exportEvidence',
 ] as const;
 export const eventNames = [
+  'updates.changed',
   'connection.state',
   'session.state',
   'messages.changed',
@@ -52,6 +69,9 @@ export const eventNames = [
   'conversations.open',
   'documents.progress',
   'keys.changed',
+  'roles.changed',
+  'escalations.changed',
+  'directory.availability',
 ] as const;
 
 export type CallName = (typeof callNames)[number];

@@ -54,9 +54,19 @@ export const ipcErrorCodes = [
   'envelope_pool_failed',
   // messaging
   'not_found',
+  /** A status the app does not know, or a Do not disturb end in the past or more than 24 hours ahead. */
+  'availability_invalid',
   'recipient_key_changed',
   /** A member's new workstation waits for acceptance (newDeviceTrust "verify"): nothing is sealed to it. */
   'device_not_accepted',
+  /** Nobody holding the role is available, or nobody holds it: nothing was sent; the backup is offered. */
+  'role_unstaffed',
+  /** The hub's roster entry for the role failed IT's signature check (docs/roster.md): nothing was sent. */
+  'role_unverified',
+  /** An acknowledgement deadline or escalation target the machine policy does not offer: nothing was sent. */
+  'deadline_not_allowed',
+  /** A patient tag missing its MRN or name, or an MRN not in the hospital's format (mrnPattern): nothing was sent. */
+  'invalid_patient',
   // user keys and history on a new workstation (docs/key-design.md)
   'user_key_invalid',
   'key_release_refused',
@@ -67,6 +77,8 @@ export const ipcErrorCodes = [
   'document_refused',
   'forbidden_by_policy',
   'cancelled',
+  /** The hub's minimum client version is above this one: reading goes on, sending waits for the update. */
+  'update_required',
 ] as const;
 export type IpcErrorCode = (typeof ipcErrorCodes)[number];
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AvailabilityView } from './availability';
 
 export const ConnectionState = z.object({
   state: z.enum(['offline', 'connecting', 'connected', 'reconnecting', 'syncing']),
@@ -29,8 +30,15 @@ export const PolicySummary = z.object({
   listPreviews: z.boolean(),
   saveToDiskAllowed: z.boolean(),
   complianceCopy: z.boolean(),
+  /** The hospital's MRN format (an anchored regular expression) the composer checks a patient tag against. */
+  mrnPattern: z.string().max(200),
   sources: z.record(z.string(), PolicySource),
   problems: z.array(PolicyProblem),
+  /** The machine policy (a file or the Windows Group Policy key): 'refused' stops sign-in (policy_invalid). */
+  machine: z.object({
+    source: z.string().nullable(),
+    status: z.enum(['absent', 'in-force', 'refused']),
+  }),
 });
 export type PolicySummary = z.infer<typeof PolicySummary>;
 
@@ -191,12 +199,18 @@ export const MessageView = z.object({
    * `own` for this user (on any of her devices), `at` the acknowledger's signed time.
    */
   acknowledgements: z.array(z.object({ userId: z.string(), own: z.boolean(), at: z.string() })),
+  /** Sent to a role (docs/roster.md): the role and the holders it resolved to, from the signed payload. */
+  toRole: z
+    .object({ roleId: z.string(), name: z.string(), holders: z.array(z.string()), asBackup: z.boolean() })
+    .nullable()
+    .optional(),
 });
 export type MessageView = z.infer<typeof MessageView>;
 
 export const ConversationView = z.object({
   conversationId: z.string(),
-  kind: z.enum(['direct', 'group']),
+  /** 'announcement' (from the signed chain): only its admins post; recipients read and acknowledge. */
+  kind: z.enum(['direct', 'group', 'announcement']),
   members: z.array(z.string()),
   lastMessage: z
     .object({
@@ -228,6 +242,8 @@ export const ConversationView = z.object({
   admins: z.array(z.string()),
   /** The signed name, if an admin gave one. */
   name: z.string().nullable(),
+  /** A patient conversation's patient (a signed control entry): one banner instead of a pill per message. */
+  patient: PatientContext.nullable(),
 });
 export type ConversationView = z.infer<typeof ConversationView>;
 
@@ -281,6 +297,8 @@ export const PresenceView = z.object({
   userId: z.string(),
   online: z.boolean(),
   lastSeen: z.string().nullable(),
+  /** What the colleague set (the hub's word); null when none or her Do not disturb has ended. */
+  availability: AvailabilityView.nullable().optional(),
 });
 export type PresenceView = z.infer<typeof PresenceView>;
 

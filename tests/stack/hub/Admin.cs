@@ -53,7 +53,7 @@ public static class AdminEndpoints
         });
     }
 
-    private static void RequireAdmin(HttpContext http, byte[]? tokenHash)
+    internal static void RequireAdmin(HttpContext http, byte[]? tokenHash)
     {
         if (tokenHash is null) throw HubErrors.Forbidden("the admin path is not enabled on this hub (no --admin-token-file)");
         var header = http.Request.Headers.Authorization.ToString();
@@ -108,7 +108,7 @@ public static class AdminEndpoints
                 .SendAsync("Presence", registry.Presence(r.UserId));
     }
 
-    private static IResult Refusal(HubException ex)
+    internal static IResult Refusal(HubException ex)
     {
         var body = JsonDocument.Parse(ex.Message).RootElement.Clone();
         var status = body.GetProperty("code").GetString() switch
@@ -116,6 +116,7 @@ public static class AdminEndpoints
             "unauthenticated" => StatusCodes.Status401Unauthorized,
             "forbidden" => StatusCodes.Status403Forbidden,
             "not_found" => StatusCodes.Status404NotFound,
+            "conflict" => StatusCodes.Status409Conflict,
             "too_large" => StatusCodes.Status413PayloadTooLarge,
             "invalid" => StatusCodes.Status400BadRequest,
             _ => StatusCodes.Status500InternalServerError,

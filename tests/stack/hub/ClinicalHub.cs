@@ -13,7 +13,7 @@ public sealed record KeyReleasedEvent(string ReleaseId, string ToDeviceId, strin
 public sealed record MembershipChangedEvent(ConversationRecord Conversation, List<MembershipChange> Changes);
 public sealed record Limits(int MaxEnvelopeBytes, double CallsPerSecond, double CallBurst, int MaxSyncLimit, long MaxReceiveMessageBytes);
 public sealed record HelloResult(int ProtocolVersion, string UserId, UserRecord? User, string[] Roles, string? DeviceId,
-    Limits Limits, string ServerTime);
+    Limits Limits, string ServerTime, string? MinimumClientVersion);
 
 /// <summary>
 /// The hub of docs/hub-protocol.md. Every method takes one JSON object and answers one JSON value; every
@@ -64,7 +64,7 @@ public sealed partial class ClinicalHub(Store store, UserDirectory directory, Co
         }
         return new HelloResult(HubConfig.ProtocolVersion, UserId, directory.Get(UserId), Auth.Roles(Context.User), State.DeviceId,
             new Limits(config.MaxEnvelopeBytes, config.CallsPerSecond, config.CallBurst, HubConfig.MaxSyncLimit, config.MaxReceiveMessageBytes),
-            Clock.Now());
+            Clock.Now(), config.MinimumClientVersion);
     }
 
     /// <summary>Binds this connection to the device and records the sign-in (lastSeenAt); returns the updated record.</summary>

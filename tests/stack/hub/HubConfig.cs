@@ -28,6 +28,17 @@ public sealed record HubConfig(
     /// <summary>A file holding the admin token of `POST /admin/revocations` (Admin.cs); without it that path is off.</summary>
     public string? AdminTokenFile { get; init; }
 
+    /// <summary>A JSON array of IT-signed roster entries seeding roles the database lacks (Roster.cs); optional.</summary>
+    public string? RosterFile { get; init; }
+
+    /// <summary>The oldest client version (x.y.z) sends are accepted from, announced in Hello (docs/updates.md); optional.</summary>
+    public string? MinimumClientVersion { get; init; }
+
+    private static string? ClientVersion(string? raw) =>
+        raw is null or "" ? null
+        : System.Text.RegularExpressions.Regex.IsMatch(raw, @"^(0|[1-9][0-9]{0,5})\.(0|[1-9][0-9]{0,5})\.(0|[1-9][0-9]{0,5})$") ? raw
+        : throw new ArgumentException("--minimum-client-version must be a version like 1.4.2");
+
     public static HubConfig Load(string[] args)
     {
         var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
@@ -70,6 +81,7 @@ public sealed record HubConfig(
             CallBurst: Number("call-burst", Math.Max(10 * cps, 1), 1),
             ClockSkewSeconds: (int)Number("clock-skew-seconds", 30, 0),
             DeviceExpiryDays: (int)Number("device-expiry-days", 90, 1))
-        { AdminTokenFile = Get("admin-token-file") };
+        { AdminTokenFile = Get("admin-token-file"), RosterFile = Get("roster-file"),
+          MinimumClientVersion = ClientVersion(Get("minimum-client-version")) };
     }
 }

@@ -36,7 +36,7 @@ public sealed class TokenBucket(double rate, double burst)
 public sealed class CallGate(ConnectionRegistry registry, ILogger<CallGate> log) : IHubFilter
 {
     private static readonly HashSet<string> WithoutDevice =
-        ["Hello", "GetRegistrationChallenge", "RegisterDevice", "ListDevices", "GetUserKeys", "SearchUsers", "GetUsers", "GetPresence", "GetRevocation"];
+        ["Hello", "GetRegistrationChallenge", "RegisterDevice", "ListDevices", "GetUserKeys", "SearchUsers", "GetUsers", "GetPresence", "GetRevocation", "GetRoster"];
 
     public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext ctx, Func<HubInvocationContext, ValueTask<object?>> next)
     {

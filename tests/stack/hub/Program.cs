@@ -35,6 +35,7 @@ builder.Services.AddSingleton(config);
 builder.Services.AddSingleton(new Store(config.DataDir));
 builder.Services.AddSingleton(new UserDirectory(config.DirectoryFile));
 builder.Services.AddSingleton<ConnectionRegistry>();
+builder.Services.AddSingleton<AvailabilityExpiry>();
 builder.Services.AddHubAuthentication(config);
 builder.Services.AddSignalR(o =>
 {
@@ -49,6 +50,7 @@ app.UseAuthorization();
 app.MapGet("/health", () => Results.Json(new { status = "ok", protocolVersion = HubConfig.ProtocolVersion }));
 app.MapHub<ClinicalHub.ClinicalHub>(Auth.HubPath, o => o.CloseOnAuthenticationExpiration = true);
 app.MapAdminRevocations(config);
+app.MapAdminRoster(config);
 app.MapFaults(config);
 
 await app.StartAsync();

@@ -56,10 +56,10 @@ public sealed class ConnectionState(string connectionId, string userId, TokenBuc
     public RegistrationChallenge? TakeChallenge() => Interlocked.Exchange(ref _challenge, null);
 }
 
-public sealed record PresenceRecord(string UserId, bool Online, string? LastSeen);
+public sealed record PresenceRecord(string UserId, bool Online, string? LastSeen, AvailabilityRecord? Availability);
 
 /// <summary>Live connections and the presence they imply (a user is online while a device-bound connection is open).</summary>
-public sealed class ConnectionRegistry
+public sealed partial class ConnectionRegistry
 {
     private readonly ConcurrentDictionary<string, ConnectionState> _connections = new();
     private readonly ConcurrentDictionary<string, string> _lastSeen = new();
@@ -124,5 +124,6 @@ public sealed class ConnectionRegistry
     public List<string> ConnectionsOfDevice(string deviceId) =>
         _connections.Values.Where(c => c.DeviceId == deviceId && !c.Revoked).Select(c => c.ConnectionId).ToList();
 
-    public PresenceRecord Presence(string userId) => new(userId, IsOnline(userId), _lastSeen.GetValueOrDefault(userId));
+    public PresenceRecord Presence(string userId) =>
+        new(userId, IsOnline(userId), _lastSeen.GetValueOrDefault(userId), AvailabilityOf(userId));
 }

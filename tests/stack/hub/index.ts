@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { TestTls } from '../tls';
+import { seededRoster } from './roster-seed';
 
 const HUB_DIR = dirname(fileURLToPath(import.meta.url));
 const PROJECT = join(HUB_DIR, 'ClinicalHub.csproj');
@@ -38,6 +39,10 @@ export interface StartHubOptions {
   deviceExpiryDays?: number;
   /** The admin token of `POST /admin/revocations` (docs/remote-wipe.md); a random one when absent. */
   adminToken?: string;
+  /** Seed the roster signed with the test IT key (docs/roster.md); default true. */
+  seedRoster?: boolean;
+  /** The minimum client version announced in Hello (docs/updates.md); none when absent. */
+  minimumClientVersion?: string;
 }
 
 export interface RunningHub {
@@ -111,6 +116,7 @@ function hubArgs(
   directoryFile: string,
   port: number,
   adminTokenFile: string,
+  rosterFile: string | undefined,
 ): string[] {
   const args: Record<string, string | number | undefined> = {
     'data-dir': opts.dataDir,
@@ -127,6 +133,8 @@ function hubArgs(
     'clock-skew-seconds': opts.clockSkewSeconds,
     'device-expiry-days': opts.deviceExpiryDays,
     'admin-token-file': adminTokenFile,
+    'roster-file': rosterFile,
+    'minimum-client-version': opts.minimumClientVersion,
   };
   return Object.entries(args).flatMap(([k, v]) => (v === undefined ? [] : [`--${k}`, String(v)]));
 }
@@ -199,8 +207,17 @@ export async function startHub(opts: StartHubOptions): Promise<RunningHub> {
   const adminToken = opts.adminToken ?? randomBytes(32).toString('base64url');
   writeFileSync(adminTokenFile, adminToken, { mode: 0o600 });
   const logFile = join(opts.dataDir, 'hub.log');
+  let rosterFile: string | undefined;
+  if (opts.seedRoster !== false) {
+    rosterFile = join(opts.dataDir, 'roster-seed.json');
+    writeFileSync(rosterFile, JSON.stringify(await seededRoster(opts.directory), null, 2));
+  }
 
-  let current = await launch(dll, hubArgs(opts, directoryFile, opts.port ?? 0, adminTokenFile), logFile);
+  let current = await launch(
+    dll,
+    hubArgs(opts, directoryFile, opts.port ?? 0, adminTokenFile, rosterFile),
+    logFile,
+  );
   const origin = current.origin;
   const port = Number(new URL(origin).port);
 
@@ -224,7 +241,11 @@ export async function startHub(opts: StartHubOptions): Promise<RunningHub> {
       // The old socket can hold the port for a moment after a kill: retry a few times.
       for (let attempt = 1; ; attempt++) {
         try {
-          current = await launch(dll, hubArgs(opts, directoryFile, port, adminTokenFile), logFile);
+          current = await launch(
+            dll,
+            hubArgs(opts, directoryFile, port, adminTokenFile, rosterFile),
+            logFile,
+          );
           return;
         } catch (err) {
           if (attempt >= 5) throw err;

@@ -24,6 +24,14 @@ const realHandlers = (): CallHandlers =>
     appInfo: () => {
       throw new Error('unused');
     },
+    diagnostics: () => {
+      throw new Error('unused');
+    },
+    updates: {
+      status: () => {
+        throw new Error('unused');
+      },
+    },
     connection: core.connection,
     session: core.session,
     messaging: () => {
@@ -33,6 +41,18 @@ const realHandlers = (): CallHandlers =>
       throw new Error('unused');
     },
     preferences: () => {
+      throw new Error('unused');
+    },
+    escalations: () => {
+      throw new Error('unused');
+    },
+    roles: () => {
+      throw new Error('unused');
+    },
+    broadcasts: () => {
+      throw new Error('unused');
+    },
+    availability: () => {
       throw new Error('unused');
     },
   });

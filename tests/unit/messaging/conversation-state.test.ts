@@ -242,3 +242,43 @@ describe('a member added later', () => {
     expect(fold.state().status).toBe('unconfirmed');
   });
 });
+
+describe('patient', () => {
+  const petrov = { mrn: '0042817', name: 'Mr John Petrov' };
+
+  it('an admin makes it a patient conversation and ends it; the state says so', () => {
+    const fold = group();
+    expect(fold.state().patient).toBeNull();
+    expect(fold.apply(entry(2, ASHA, { op: 'patient', patient: petrov }), me)).toBeNull();
+    expect(fold.state().patient).toEqual(petrov);
+    expect(fold.apply(entry(3, ASHA, { op: 'patient', patient: null }), me)).toBeNull();
+    expect(fold.state().patient).toBeNull();
+  });
+
+  it('a member who is not an admin cannot set it: refused, nothing changes', () => {
+    const fold = group();
+    expect(fold.apply(entry(2, SAMUEL, { op: 'patient', patient: petrov }), me)).toBe('control-not-allowed');
+    expect(fold.state().patient).toBeNull();
+  });
+
+  it('an add states the patient; one that misstates it is refused, and a member added later starts from it', () => {
+    const fold = group();
+    expect(fold.apply(entry(2, ASHA, { op: 'patient', patient: petrov }), me)).toBeNull();
+    const wrong = { ...petrov, name: 'Mr J Petrov' };
+    const members = [ASHA, SAMUEL, LENA, OMAR];
+    const change = (patient: typeof petrov): ControlChange => ({
+      op: 'add',
+      userIds: [OMAR],
+      members,
+      admins: [ASHA],
+      name: null,
+      retentionDays: null,
+      patient,
+    });
+    expect(fold.apply(entry(3, ASHA, change(wrong)), me)).toBe('control-invalid');
+    expect(fold.apply(entry(4, ASHA, change(petrov)), me)).toBeNull();
+    const omar = new ConversationFold();
+    expect(omar.apply(entry(4, ASHA, change(petrov)), { selfUserId: OMAR })).toBeNull();
+    expect(omar.state().patient).toEqual(petrov);
+  });
+});

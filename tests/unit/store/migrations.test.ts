@@ -373,6 +373,33 @@ describe('migration 14: quarantined items are grouped alerts', () => {
   });
 });
 
+describe('migration 16: messages by patient', () => {
+  it('indexes tagged messages by MRN, and the patient view query uses it', () => {
+    const { upgrade } = storeAt(15);
+    const up = upgrade();
+    const plan = up.db
+      .prepare(
+        `EXPLAIN QUERY PLAN SELECT id FROM messages WHERE patient_mrn = '0042817' AND verdict = 'valid'
+         ORDER BY id DESC LIMIT 51`,
+      )
+      .all() as { detail: string }[];
+    expect(plan.map((p) => p.detail).join(' ')).toContain('messages_by_patient');
+    up.close();
+  });
+});
+
+describe('migration 17: messages sent to a role', () => {
+  it('adds an empty to_role to stored messages, which keep their text', () => {
+    const { store, upgrade } = storeAt(16);
+    insertMessage(store, 1, 1);
+    const up = upgrade();
+    expect(up.db.prepare('SELECT text, to_role FROM messages').all()).toEqual([
+      { text: 'text 1', to_role: null },
+    ]);
+    up.close();
+  });
+});
+
 it('every migration of the list has a test above', () => {
   expect(profileMigrations.map((m) => m.name)).toEqual([
     'settings',
@@ -389,5 +416,8 @@ it('every migration of the list has a test above', () => {
     'integrity alerts about hub assertions',
     'device trust',
     'quarantined items are grouped alerts, not unread messages',
+    'acknowledgement deadlines and escalation',
+    'messages by patient',
+    'messages sent to a role',
   ]);
 });

@@ -35,6 +35,12 @@ export const auditKinds = [
   'revocation-unsigned',
   /** The user started a damaged profile over: the old device revoked, the damaged files set aside for IT. */
   'profile-started-over',
+  /** An update was refused (docs/updates.md): the reason and the version it claimed, if any. */
+  'update-refused',
+  /** An update's signed manifest and installer hash checked out, and it went to the installer. */
+  'update-verified',
+  /** A roster entry the hub served failed IT's signature, was malformed, or was older than one verified (ids, reason). */
+  'roster-entry-refused',
 ] as const;
 export type AuditKind = (typeof auditKinds)[number];
 

@@ -30,6 +30,8 @@ export const rejectionReasons = [
   'control-not-allowed',
   'control-out-of-order',
   'control-invalid',
+  // A message in an announcement conversation from a member who is not one of its admins.
+  'announcement-not-admin',
 ] as const;
 export type RejectionReason = (typeof rejectionReasons)[number];
 
@@ -52,6 +54,8 @@ const reasonText: Record<RejectionReason, string> = {
     'A change to the conversation by someone the conversation does not allow to make it.',
   'control-out-of-order': 'A change to the conversation that does not follow from the changes before it.',
   'control-invalid': 'A change to the conversation that contradicts the conversation as it stands.',
+  'announcement-not-admin':
+    'A message in an announcement from a recipient: only the announcement’s sender may post in it.',
 };
 
 /** An envelope that did not pass verification. `reason` is stable; the message is safe to show (no PHI). */

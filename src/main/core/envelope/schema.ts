@@ -66,6 +66,43 @@ const common = {
   urgent: z.boolean(),
   ackRequired: z.boolean(),
   patient: PatientContext,
+  /**
+   * Sent to a role (docs/roster.md): the role, the holders it resolved to at send time and the IT-signed
+   * roster serial that said so; `asBackup` when it went to the role's backup. Absent in older envelopes.
+   */
+  toRole: z
+    .strictObject({
+      roleId: id,
+      name: z.string().min(1).max(120),
+      holders: z.array(id).min(1).max(16),
+      serial: z.int().min(1).max(Number.MAX_SAFE_INTEGER),
+      asBackup: z.literal(true).optional(),
+    })
+    .optional(),
+  /** Acknowledgement deadline and escalation (docs/escalation.md); absent in older envelopes. */
+  escalation: z
+    .discriminatedUnion('step', [
+      z.strictObject({
+        step: z.literal('deadline'),
+        minutes: z.int().min(1).max(60),
+        target: z
+          .discriminatedUnion('kind', [
+            z.strictObject({ kind: z.literal('user'), userId: id }),
+            z.strictObject({ kind: z.literal('role'), roleId: id }),
+          ])
+          .nullable(),
+      }),
+      z.strictObject({ step: z.literal('reminder'), seq: z.int().min(1), envelopeHash: hex64 }),
+      z.strictObject({
+        step: z.literal('escalated'),
+        conversationId: id,
+        seq: z.int().min(1),
+        envelopeHash: hex64,
+        sentAt: z.iso.datetime(),
+        recipients: z.array(id).max(envelopeLimits.maxRecipients),
+      }),
+    ])
+    .optional(),
 };
 
 export const DocumentReference = z.strictObject({
@@ -103,6 +140,9 @@ export type AckPayload = z.infer<typeof AckPayload>;
 const memberList = z.array(id).min(1).max(envelopeLimits.maxRecipients);
 const conversationName = z.string().max(200).nullable();
 const retentionDays = z.number().int().min(1).max(36500).nullable();
+const conversationPatient = z
+  .strictObject({ mrn: z.string().min(1).max(64), name: z.string().min(1).max(200) })
+  .nullable();
 
 /**
  * One change to a conversation's state, signed into its chain (docs/envelope-format.md, control entries).
@@ -114,7 +154,8 @@ const retentionDays = z.number().int().min(1).max(36500).nullable();
 export const ControlChange = z.discriminatedUnion('op', [
   z.strictObject({
     op: z.literal('create'),
-    conversationKind: z.enum(['direct', 'group']),
+    /** 'announcement': only its admins may post messages (docs/envelope-format.md, announcements). */
+    conversationKind: z.enum(['direct', 'group', 'announcement']),
     members: memberList,
     admins: memberList,
   }),
@@ -132,11 +173,15 @@ export const ControlChange = z.discriminatedUnion('op', [
     admins: memberList,
     name: conversationName,
     retentionDays,
+    /** The conversation's patient, stated only when it has one (absent: none, and in older entries). */
+    patient: conversationPatient.optional(),
   }),
   z.strictObject({ op: z.literal('remove'), userIds: memberList }),
   z.strictObject({ op: z.literal('leave') }),
   z.strictObject({ op: z.literal('rename'), name: z.string().max(200) }),
   z.strictObject({ op: z.literal('retention'), days: retentionDays }),
+  /** Makes it a patient conversation (one banner, the composer starts with this patient), or ends that (null). */
+  z.strictObject({ op: z.literal('patient'), patient: conversationPatient }),
 ]);
 export type ControlChange = z.infer<typeof ControlChange>;
 

@@ -32,6 +32,8 @@ export function createDispatcher(handlers: CallHandlers, log: Logger): Dispatche
         const where = parsed.error.issues[0]?.path.join('.') || '(arguments)';
         return fail('invalid_args', `Invalid arguments for ${name} at ${where}`);
       }
+      const started = performance.now();
+      const ms = () => Math.round(performance.now() - started);
       try {
         const handler = handlers[name] as (a: unknown) => unknown;
         const value = await handler(parsed.data);
@@ -43,9 +45,15 @@ export function createDispatcher(handlers: CallHandlers, log: Logger): Dispatche
           );
           return fail('internal', 'The application produced an invalid answer.');
         }
+        // The call's name and time only: its arguments and answer hold message text, names and queries.
+        log.debug({ call: name, ms: ms() }, 'call');
         return ok(checked.data);
       } catch (error) {
-        if (error instanceof AppError) return fail(error.code, error.message);
+        if (error instanceof AppError) {
+          // What the user was told, by code, so IT can match a ward's report to the log.
+          log.info({ call: name, code: error.code, ms: ms() }, 'call refused');
+          return fail(error.code, error.message);
+        }
         log.error({ call: name, err: error instanceof Error ? error.name : typeof error }, 'call failed');
         return fail('internal', 'Something went wrong. The error has been logged without patient data.');
       }

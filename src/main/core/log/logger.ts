@@ -4,34 +4,42 @@ import pino, { type Logger } from 'pino';
  * Structured logs hold identifiers and codes only. These paths are censored wherever they appear, as a
  * safety net for PHI and secrets that must never reach a log line.
  */
-const redactPaths = [
+const sensitiveKeys = [
+  // Message and document content
   'text',
   'body',
   'payload',
   'plaintext',
+  'preview',
+  'title',
+  'caption',
+  // Patients
   'patient',
+  'patientName',
+  'mrn',
+  'dateOfBirth',
+  'dob',
+  // Documents on disk
   'fileName',
+  'filename',
+  'filePath',
+  // People and what they looked for
+  'displayName',
+  'username',
+  'query',
+  // Secrets
   'token',
   'accessToken',
   'refreshToken',
+  'idToken',
+  'authorization',
   'password',
   'pin',
   'key',
   'secretKey',
-  '*.text',
-  '*.body',
-  '*.payload',
-  '*.plaintext',
-  '*.patient',
-  '*.fileName',
-  '*.token',
-  '*.accessToken',
-  '*.refreshToken',
-  '*.password',
-  '*.pin',
-  '*.key',
-  '*.secretKey',
 ];
+/** Each key at the top of a record and one level down (pino's redaction has no "any depth"). */
+export const redactPaths = [...sensitiveKeys, ...sensitiveKeys.map((k) => `*.${k}`)];
 
 export function createLogger(options: { level?: string; destination?: pino.DestinationStream } = {}): Logger {
   return pino(
@@ -39,6 +47,8 @@ export function createLogger(options: { level?: string; destination?: pino.Desti
       level: options.level ?? process.env.CM_LOG_LEVEL ?? 'info',
       redact: { paths: redactPaths, censor: '[redacted]' },
       base: null,
+      // IT reads these files: wall-clock times, not epoch milliseconds.
+      timestamp: pino.stdTimeFunctions.isoTime,
     },
     options.destination,
   );

@@ -19,6 +19,7 @@ import {
   type MessageRow,
 } from './rows';
 import { toFtsQuery } from './search-query';
+import { createPatientIndex, type PatientIndex, type PatientPage } from '../patient/by-patient';
 import {
   burstOf,
   foldIntoBurst,
@@ -90,6 +91,8 @@ export interface MessageStore {
   byHash(conversationId: string, hash: string): { seq: number | null; envelopeId: string } | null;
   bySeq(conversationId: string, seq: number): StoredMessage | null;
   search(query: string, opts: { limit: number; ranked?: boolean; conversationId?: string }): SearchHit[];
+  /** Every verified message and document tagged with this MRN, across conversations, newest first (paged). */
+  byPatient(mrn: string, opts: { beforeId?: number; limit: number }): PatientPage;
   /** Moves the read mark forward to `uptoSeq`; false (and nothing written) when it is already there. */
   markRead(conversationId: string, uptoSeq: number): boolean;
   /** Where the read mark stands (0 if never read) and the newest seq this profile holds (0 for none or an unknown conversation). */
@@ -101,6 +104,11 @@ export interface MessageStore {
    */
   addReceipt(r: Receipt): boolean;
   receipts(conversationId: string, seq: number): Receipt[];
+  /**
+   * Receipts are cumulative (one at seq n covers everything up to n): each user and kind the hub reported at
+   * or after `fromSeq`, once, with its earliest time (broadcast counts).
+   */
+  receiptsFrom(conversationId: string, fromSeq: number): { userId: string; kind: ReceiptKind; at: string }[];
   addAlert(a: IntegrityAlert & { conversationId: string; evidence?: Uint8Array | null }): void;
   alerts(conversationId?: string): StoredAlert[];
   purgeOlderThan(cutoff: Date): number;
@@ -203,6 +211,7 @@ export function createMessageStore(store: ProfileStore, options: MessageStoreOpt
     throw new AppError('internal', 'The local database has no message tables (schema too old).');
   }
   const db = store.db;
+  let patients: PatientIndex | null = null;
   const self = { userId: options.selfUserId ?? null, deviceId: options.selfDeviceId ?? null };
   const now = () => (options.now ?? (() => new Date()))().toISOString();
 
@@ -240,10 +249,10 @@ export function createMessageStore(store: ProfileStore, options: MessageStoreOpt
       db.prepare<[MessageParams]>(`
       INSERT INTO messages (conversation_id, seq, envelope_id, sender_user_id, sender_device_id, server_time,
         client_time, hash, prev, own, verdict, reason, kind, text, urgent, ack_required, patient_mrn,
-        patient_name, document, envelope)
+        patient_name, document, to_role, envelope)
       VALUES (@conversation_id, @seq, @envelope_id, @sender_user_id, @sender_device_id, @server_time,
         @client_time, @hash, @prev, @own, @verdict, @reason, @kind, @text, @urgent, @ack_required, @patient_mrn,
-        @patient_name, @document, @envelope)
+        @patient_name, @document, @to_role, @envelope)
       ON CONFLICT DO NOTHING`),
     byEnvelope: () =>
       db.prepare<[string], { id: number; conversation_id: string; seq: number | null; hash: Buffer }>(
@@ -428,6 +437,10 @@ export function createMessageStore(store: ProfileStore, options: MessageStoreOpt
     receipts: () =>
       db.prepare<[string, number], { user_id: string; device_id: string; kind: ReceiptKind; at: string }>(
         'SELECT user_id, device_id, kind, at FROM receipts WHERE conversation_id = ? AND seq = ? ORDER BY at, user_id, device_id, kind',
+      ),
+    receiptsFrom: () =>
+      db.prepare<[string, number], { user_id: string; kind: ReceiptKind; at: string }>(
+        'SELECT user_id, kind, MIN(at) AS at FROM receipts WHERE conversation_id = ? AND seq >= ? GROUP BY user_id, kind',
       ),
     keepLinks: () =>
       db.prepare<[string, number]>(`
@@ -923,6 +936,8 @@ export function createMessageStore(store: ProfileStore, options: MessageStoreOpt
       return r ? toStoredMessage(r) : null;
     },
 
+    byPatient: (mrn, opts) => (patients ??= createPatientIndex(store)).page(mrn, opts),
+
     search(query, opts) {
       if (typeof query !== 'string') invalid('a search query is text');
       const match = toFtsQuery(query);
@@ -981,6 +996,12 @@ export function createMessageStore(store: ProfileStore, options: MessageStoreOpt
         kind: r.kind,
         at: r.at,
       }));
+    },
+
+    receiptsFrom(conversationId, fromSeq) {
+      return q.receiptsFrom
+        .all(checkConversation(conversationId), checkSeq(fromSeq, 'fromSeq'))
+        .map((r) => ({ userId: r.user_id, kind: r.kind, at: r.at }));
     },
 
     addAlert(a) {

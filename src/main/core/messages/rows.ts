@@ -13,7 +13,8 @@ const HEX64 = /^[0-9a-f]{64}$/;
 
 const COLUMNS =
   `id, conversation_id, seq, envelope_id, sender_user_id, sender_device_id, server_time, client_time,
-  hash, prev, own, verdict, reason, kind, text, urgent, ack_required, patient_mrn, patient_name, document`
+  hash, prev, own, verdict, reason, kind, text, urgent, ack_required, patient_mrn, patient_name, document,
+  to_role`
     .split(',')
     .map((c) => c.trim());
 
@@ -46,6 +47,8 @@ export interface MessageRow {
   patient_mrn: string | null;
   patient_name: string | null;
   document: string | null;
+  /** The signed payload's `toRole` as JSON (docs/roster.md), or null. */
+  to_role: string | null;
   send_failure: string | null;
 }
 
@@ -71,6 +74,7 @@ export function payloadOf(row: MessageRow): MessagePayload {
     urgent: row.urgent === 1,
     ackRequired: row.ack_required === 1,
     patient: patientOf(row),
+    ...(row.to_role ? { toRole: JSON.parse(row.to_role) as NonNullable<MessagePayload['toRole']> } : {}),
   };
   return row.kind === 'document'
     ? { ...base, kind: 'document', document: JSON.parse(row.document ?? 'null') as never }
@@ -107,6 +111,7 @@ function payloadColumns(payload: MessagePayload | null) {
       patient_mrn: null,
       patient_name: null,
       document: null,
+      to_role: null,
     };
   }
   return {
@@ -117,6 +122,7 @@ function payloadColumns(payload: MessagePayload | null) {
     patient_mrn: payload.patient?.mrn ?? null,
     patient_name: payload.patient?.name ?? null,
     document: payload.kind === 'document' ? JSON.stringify(payload.document) : null,
+    to_role: payload.toRole ? JSON.stringify(payload.toRole) : null,
   };
 }
 

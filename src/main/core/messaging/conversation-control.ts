@@ -5,8 +5,8 @@ import { HubCallError, type HubClient } from '../hub';
 import type { LoadedDevice } from '../keys';
 import type { Logger } from '../log/logger';
 import type { IncomingMessage, MessageStore } from '../messages';
-import type { Conversation, ConversationKind } from '../../../shared/hub-protocol';
-import type { ChainState, ConversationStates } from './conversation-state';
+import type { Conversation } from '../../../shared/hub-protocol';
+import type { ChainKind, ChainState, ConversationStates } from './conversation-state';
 import { sendEntry, type EntrySender } from './send-entry';
 
 /** How long the hub may list a member before the signed entry that adds them arrives (an add is two steps). */
@@ -18,7 +18,8 @@ export type MemberRequest =
   | { op: 'remove'; userIds: string[] }
   | { op: 'leave' }
   | { op: 'rename'; name: string }
-  | { op: 'retention'; days: number | null };
+  | { op: 'retention'; days: number | null }
+  | { op: 'patient'; patient: { mrn: string; name: string } | null };
 
 export interface ConversationControlDeps extends EntrySender {
   hub: Pick<HubClient, 'call' | 'state'>;
@@ -57,7 +58,7 @@ export interface ConversationControl {
   /** After a batch was stored: the folds of its conversations are the stored entries' (what counts is what is kept). */
   settle(batch: readonly IncomingMessage[]): void;
   /** CreateConversation at the hub, then the signed create entry. Returns the conversation id. */
-  create(kind: ConversationKind, memberIds: string[]): Promise<string>;
+  create(kind: ChainKind, memberIds: string[]): Promise<string>;
   /** A change by this user: the hub's routing change and the signed entry, in the order the hub's rules need. */
   request(conversationId: string, change: MemberRequest): Promise<void>;
   /** On the queue after each full sync: the creator's upgrade snapshots, and the hub's lists checked later. */
@@ -238,7 +239,9 @@ export function createConversationControl(deps: ConversationControlDeps): Conver
       let conversationId = '';
       // On the queue: no sync of this device sees the conversation before its create entry is written.
       await deps.enqueue(async () => {
-        const { conversation, created } = await hub.call('CreateConversation', { kind, memberIds });
+        // The hub routes an announcement as a group; its signed create entry says what it is.
+        const hubKind = kind === 'announcement' ? 'group' : kind;
+        const { conversation, created } = await hub.call('CreateConversation', { kind: hubKind, memberIds });
         conversationId = conversation.conversationId;
         deps.remember(conversation);
         await chain.loadHistory(conversationId);
@@ -283,6 +286,8 @@ export function createConversationControl(deps: ConversationControlDeps): Conver
                 admins: state.admins,
                 name: state.name,
                 retentionDays: state.retentionDays,
+                // Stated only when set, so an add without a patient reads as before.
+                ...(state.patient ? { patient: state.patient } : {}),
               },
               members,
             );
@@ -306,6 +311,9 @@ export function createConversationControl(deps: ConversationControlDeps): Conver
             return;
           case 'retention':
             await writeNow(conversationId, { op: 'retention', days: request.days }, state.members);
+            return;
+          case 'patient':
+            await writeNow(conversationId, { op: 'patient', patient: request.patient }, state.members);
             return;
         }
       });

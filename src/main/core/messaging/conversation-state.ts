@@ -10,6 +10,18 @@ import { createMembership } from './membership';
  * in seq order; the hub's member list is only a routing hint, compared with the fold.
  */
 
+/** What the chain says a conversation is: the hub's kinds, or an announcement (only its admins post). */
+export type ChainKind = ConversationKind | 'announcement';
+
+/** The patient a conversation is about, from its signed chain. */
+export interface ConversationPatient {
+  mrn: string;
+  name: string;
+}
+
+const samePatient = (a: ConversationPatient | null, b: ConversationPatient | null): boolean =>
+  a === null || b === null ? a === b : a.mrn === b.mrn && a.name === b.name;
+
 /** Why a verified control entry changes nothing and is quarantined. */
 export type ControlRejection = 'control-not-allowed' | 'control-out-of-order' | 'control-invalid';
 
@@ -27,13 +39,15 @@ export interface ChainState {
    * the entries sealed before them) the entry that added this user is folded; until then 'unconfirmed'.
    */
   status: 'confirmed' | 'unconfirmed';
-  kind: ConversationKind | null;
+  kind: ChainKind | null;
   /** Who signed the create or snapshot entry (null for a member who joined later and never saw it). */
   creator: string | null;
   members: string[];
   admins: string[];
   name: string | null;
   retentionDays: number | null;
+  /** The patient of a patient conversation (a signed `patient` entry), null for none. */
+  patient: ConversationPatient | null;
   /** The seq the chain's state starts after; envelopes at or before it are judged by the hub's history. */
   baseSeq: number | null;
   /** The seq of the newest control entry folded, 0 if none. */
@@ -53,12 +67,13 @@ const sameSet = (a: ReadonlySet<string>, b: readonly string[]): boolean =>
   unique(b) && a.size === b.length && b.every((id) => a.has(id));
 
 interface Base {
-  kind: ConversationKind;
+  kind: ChainKind;
   creator: string | null;
   members: Set<string>;
   admins: Set<string>;
   name: string | null;
   retentionDays: number | null;
+  patient: ConversationPatient | null;
 }
 
 /** What an accepted entry does: start from a stated base, change the state, or nothing (a redundant restatement). */
@@ -73,16 +88,21 @@ type Outcome =
  */
 export class ConversationFold {
   private confirmed = false;
-  private kind: ConversationKind | null = null;
+  private kind: ChainKind | null = null;
   private creator: string | null = null;
   private members = new Set<string>();
   private admins = new Set<string>();
   private name: string | null = null;
   private retentionDays: number | null = null;
+  private patient: ConversationPatient | null = null;
   private baseSeq: number | null = null;
   private lastSeq = 0;
-  /** The members after each membership change: members of envelopes with seq > afterSeq. */
-  private readonly epochs: { afterSeq: number; members: ReadonlySet<string> }[] = [];
+  /** The members (and admins) after each membership change: those of envelopes with seq > afterSeq. */
+  private readonly epochs: {
+    afterSeq: number;
+    members: ReadonlySet<string>;
+    admins: ReadonlySet<string>;
+  }[] = [];
   private readonly applied = new Map<string, number>();
 
   apply(entry: ControlEntry, ctx: FoldContext): ControlRejection | null {
@@ -100,10 +120,15 @@ export class ConversationFold {
       this.admins = b.admins;
       this.name = b.name;
       this.retentionDays = b.retentionDays;
+      this.patient = b.patient;
       this.baseSeq ??= entry.seq;
-      this.epochs.push({ afterSeq: entry.seq, members: new Set(b.members) });
+      this.epochs.push({ afterSeq: entry.seq, members: new Set(b.members), admins: new Set(b.admins) });
     } else if (outcome.type === 'change' && outcome.apply()) {
-      this.epochs.push({ afterSeq: entry.seq, members: new Set(this.members) });
+      this.epochs.push({
+        afterSeq: entry.seq,
+        members: new Set(this.members),
+        admins: new Set(this.admins),
+      });
     }
     this.applied.set(entry.envelopeId, entry.seq);
     this.lastSeq = entry.seq;
@@ -120,6 +145,19 @@ export class ConversationFold {
     return null;
   }
 
+  /**
+   * Whether `userId` may post a message at `seq`: always, except in an announcement, where only an admin at
+   * that seq may (nobody before its create entry). Acknowledgements and control entries are not messages.
+   */
+  mayPostAt(userId: string, seq: number): boolean {
+    if (this.kind !== 'announcement') return true;
+    for (let i = this.epochs.length - 1; i >= 0; i--) {
+      const epoch = this.epochs[i]!;
+      if (epoch.afterSeq < seq) return epoch.admins.has(userId);
+    }
+    return false;
+  }
+
   /** The members after each membership change, oldest first (for verification reports). */
   history(): { afterSeq: number; members: string[] }[] {
     return this.epochs.map((e) => ({ afterSeq: e.afterSeq, members: sorted(e.members) }));
@@ -134,6 +172,7 @@ export class ConversationFold {
       admins: sorted(this.admins),
       name: this.name,
       retentionDays: this.retentionDays,
+      patient: this.patient,
       baseSeq: this.baseSeq,
       lastSeq: this.lastSeq,
     };
@@ -162,7 +201,8 @@ export class ConversationFold {
           !sameSet(after, change.members) ||
           !sameSet(this.admins, change.admins) ||
           change.name !== this.name ||
-          change.retentionDays !== this.retentionDays
+          change.retentionDays !== this.retentionDays ||
+          !samePatient(change.patient ?? null, this.patient)
         )
           return 'control-invalid';
         return { type: 'change', apply: () => ((this.members = after), true) };
@@ -197,6 +237,9 @@ export class ConversationFold {
       case 'retention':
         if (!admin) return 'control-not-allowed';
         return { type: 'change', apply: () => ((this.retentionDays = change.days), false) };
+      case 'patient':
+        if (!admin) return 'control-not-allowed';
+        return { type: 'change', apply: () => ((this.patient = change.patient), false) };
     }
   }
 
@@ -209,7 +252,10 @@ export class ConversationFold {
     if (change.op === 'snapshot' && change.throughSeq >= entry.seq) return 'control-invalid';
     const base = this.stated(change.conversationKind, sender, change.members, change.admins);
     if (!base) return 'control-invalid';
-    return { type: 'base', base: { ...base, creator: sender, name: null, retentionDays: null } };
+    return {
+      type: 'base',
+      base: { ...base, creator: sender, name: null, retentionDays: null, patient: null },
+    };
   }
 
   /** The entry that added this user, who could not open the entries before it: their view starts here. */
@@ -220,13 +266,19 @@ export class ConversationFold {
     if (!base) return 'control-invalid';
     return {
       type: 'base',
-      base: { ...base, creator: this.creator, name: change.name, retentionDays: change.retentionDays },
+      base: {
+        ...base,
+        creator: this.creator,
+        name: change.name,
+        retentionDays: change.retentionDays,
+        patient: change.patient ?? null,
+      },
     };
   }
 
   /** A stated whole state, if consistent: distinct members, admins among them, the signer an admin. */
   private stated(
-    kind: ConversationKind,
+    kind: ChainKind,
     sender: string,
     members: readonly string[],
     admins: readonly string[],
@@ -294,6 +346,8 @@ export interface ConversationStates {
    * chain has no state) by the hub's membership history, as before control entries existed.
    */
   memberAt(conversationId: string, userId: string, seq: number): boolean;
+  /** Whether `userId` may post a message at `seq` (an announcement's admins only). */
+  mayPost(conversationId: string, userId: string, seq: number): boolean;
   /** Whom to seal to: the chain's members once confirmed, else the hub's list (null: unknown conversation). */
   members(conversationId: string): string[] | null;
   /** Checks a verified control entry and folds it in (in seq order), or says why it is refused. */
@@ -352,6 +406,7 @@ export function createConversationStates(deps: {
     memberAt(conversationId, userId, seq) {
       return foldOf(conversationId).memberAt(userId, seq) ?? history.memberAt(conversationId, userId, seq);
     },
+    mayPost: (conversationId, userId, seq) => foldOf(conversationId).mayPostAt(userId, seq),
     members(conversationId) {
       const state = foldOf(conversationId).state();
       if (state.status === 'confirmed') return state.members;

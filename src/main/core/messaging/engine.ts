@@ -66,6 +66,8 @@ export interface MessagingDeps {
 export interface SendInput {
   conversationId: string;
   payload: MessagePayload;
+  /** Chosen ahead and persisted by the caller (escalation), so a send retried after a crash is recognised. */
+  envelopeId?: string;
 }
 
 export interface MessagingEngine {
@@ -79,7 +81,7 @@ export interface MessagingEngine {
   /** Seals, stores in the outbox and sends; resolves once stored locally (delivery continues in the background). */
   send(input: SendInput): Promise<{ envelopeId: string }>;
   /** Creates the conversation at the hub and writes its signed create entry (online only). */
-  createConversation(kind: 'direct' | 'group', memberIds: string[]): Promise<string>;
+  createConversation(kind: 'direct' | 'group' | 'announcement', memberIds: string[]): Promise<string>;
   /** Adds, removes, leaves, renames or sets retention: the hub's routing change and the signed control entry. */
   changeConversation(conversationId: string, request: MemberRequest): Promise<void>;
   /** The conversation's state from its verified chain (members, admins, 'confirmed' or not). */
@@ -97,6 +99,8 @@ export interface MessagingEngine {
   exportReport(conversationId: string): Promise<VerificationReport>;
   /** Told about every batch of newly arrived, verified messages from others (for OS notifications). */
   onReceived(handler: (messages: ReceivedMessage[]) => void): void;
+  /** Told about every batch verified and stored from the hub, own and state entries included (escalation). */
+  onIngested(handler: (batch: readonly IncomingMessage[]) => void): void;
   /** A colleague's display name from the directory, once known. */
   nameOf(userId: string): string | null;
   searchDirectory(query: string): Promise<User[]>;
@@ -170,6 +174,7 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
   let preparing: Promise<void> = Promise.resolve();
   const unsubscribe: Array<() => void> = [];
   const receivedHandlers: Array<(messages: ReceivedMessage[]) => void> = [];
+  const ingestedHandlers: Array<(batch: readonly IncomingMessage[]) => void> = [];
   const names = new Map<string, string>();
   // One queue for everything that touches the store's cursors: sync pages and live envelopes never interleave.
   let queue: Promise<void> = Promise.resolve();
@@ -315,6 +320,12 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
         });
         // A control entry must follow from the chain so far (folded in now, for the envelopes after it).
         control.admit(base, opened.header.senderUserId, opened.payload);
+        // In an announcement only its admins post messages (acknowledgements and a leave are not messages).
+        if (
+          asMessage(opened.payload) &&
+          !chain.mayPost(base.conversationId, opened.header.senderUserId, base.seq)
+        )
+          throw new EnvelopeRejected('announcement-not-admin');
         batch.push({
           ...base,
           clientTime: opened.header.clientTime,
@@ -480,6 +491,7 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
       }
     }
     changed(batch.map((m) => m.conversationId));
+    ingestedHandlers.forEach((h) => h(batch));
     await acknowledgeDelivery(batch);
   }
 
@@ -882,7 +894,7 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
       control.stop();
       for (const off of unsubscribe.splice(0)) off();
     },
-    async send({ conversationId, payload }) {
+    async send({ conversationId, payload, envelopeId: chosenId }) {
       const members = membersOrRefuse(conversationId);
       const devices = await keys.devicesFor(members);
       const blocked = devices.find((d) => d.status === 'key-changed');
@@ -894,7 +906,7 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
       }
       await preparing;
       const conversationKey = await conversationKeys.forSending(conversationId, members);
-      const envelopeId = randomUUID();
+      const envelopeId = chosenId ?? randomUUID();
       const clientTime = new Date().toISOString();
       const prev = messages.latestHashes(conversationId, 3);
       const sealed = await sealEnvelopeV2({
@@ -976,6 +988,9 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
     },
     onReceived(handler) {
       receivedHandlers.push(handler);
+    },
+    onIngested(handler) {
+      ingestedHandlers.push(handler);
     },
     nameOf: (userId) => names.get(userId) ?? null,
     async searchDirectory(query) {

@@ -103,6 +103,7 @@ const needsSecretKeys = new Set([
   'control-not-allowed',
   'control-out-of-order',
   'control-invalid',
+  'announcement-not-admin',
   // an acknowledgement naming what it may not (acknowledgements.ts): its content says what it names
   'ack-unknown-message',
   'ack-hash-mismatch',

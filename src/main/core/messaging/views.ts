@@ -49,6 +49,14 @@ export function toMessageView(
             .filter((a) => a.userId !== message.senderUserId)
             .map((a) => ({ userId: a.userId, own: a.own, at: a.at }))
         : [],
+    toRole: payload?.toRole
+      ? {
+          roleId: payload.toRole.roleId,
+          name: payload.toRole.name,
+          holders: payload.toRole.holders,
+          asBackup: payload.toRole.asBackup === true,
+        }
+      : null,
   };
 }
 
@@ -57,7 +65,8 @@ export function toConversationView(
   alerts: number,
   previews: boolean,
   /** The conversation's state from its verified chain; without one (or unconfirmed), the server's list. */
-  chain?: Pick<ChainState, 'status' | 'kind' | 'members' | 'admins' | 'name'>,
+  chain?: Pick<ChainState, 'status' | 'kind' | 'members' | 'admins' | 'name'> &
+    Partial<Pick<ChainState, 'patient'>>,
 ): ConversationView {
   const last = summary.lastMessage;
   const confirmed = chain?.status === 'confirmed';
@@ -73,5 +82,6 @@ export function toConversationView(
     membership: confirmed ? 'confirmed' : 'unconfirmed',
     admins: confirmed ? chain.admins : [],
     name: confirmed ? chain.name : null,
+    patient: confirmed ? (chain.patient ?? null) : null,
   };
 }

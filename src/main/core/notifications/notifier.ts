@@ -25,6 +25,11 @@ export interface NotifierOptions {
   /** Whether the user has read the conversation up to this message. */
   isRead: (conversationId: string, seq: number) => boolean;
   renotifyMs?: number;
+  /**
+   * While true (the user's Do not disturb), routine arrivals make no OS notification; they stay unread as
+   * usual. Urgent ones always notify.
+   */
+  holdRoutine?: () => boolean;
   setTimer?: (fn: () => void, ms: number) => unknown;
   clearTimer?: (handle: unknown) => void;
 }
@@ -32,6 +37,8 @@ export interface NotifierOptions {
 export interface Notifier {
   /** One batch of arrivals: one notification per conversation, however many messages it brought. */
   received(messages: ReceivedMessage[]): void;
+  /** Do not disturb ended: one summary of the held messages still unread, never a replay of each. */
+  releaseHeld(): void;
   dispose(): void;
 }
 
@@ -47,6 +54,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
   const setTimer = options.setTimer ?? ((fn, ms) => setInterval(fn, ms));
   const clearTimer = options.clearTimer ?? ((h) => clearInterval(h as ReturnType<typeof setInterval>));
   const pendingUrgent = new Map<string, { message: ReceivedMessage; timer: unknown }>();
+  const held = new Map<string, ReceivedMessage>();
 
   const render = (m: ReceivedMessage): OsNotification => {
     const sender = options.senderName(m.senderUserId) ?? 'A colleague';
@@ -105,11 +113,29 @@ export function createNotifier(options: NotifierOptions): Notifier {
         }
         if (m.urgent) watchUrgent(m);
       }
-      for (const m of newest.values()) options.show(render(m));
+      for (const m of newest.values()) {
+        if (!m.urgent && options.holdRoutine?.()) held.set(m.conversationId, m);
+        else options.show(render(m));
+      }
+    },
+    releaseHeld() {
+      const unread = [...held.values()].filter((m) => !options.isRead(m.conversationId, m.seq));
+      held.clear();
+      if (unread.length === 0) return;
+      options.show({
+        title: 'Clinical Messenger',
+        body:
+          unread.length === 1
+            ? '1 conversation has new messages from while you were on Do not disturb'
+            : `${unread.length} conversations have new messages from while you were on Do not disturb`,
+        urgent: false,
+        conversationId: unread.at(-1)!.conversationId,
+      });
     },
     dispose() {
       for (const { timer } of pendingUrgent.values()) clearTimer(timer);
       pendingUrgent.clear();
+      held.clear();
     },
   };
 }

@@ -79,6 +79,16 @@ export function mergePolicy(
       stricterPrivacy,
     ),
     urgentRenotifyMinutes: pick('urgentRenotifyMinutes', machine.urgentRenotifyMinutes, undefined),
+    // Deadlines and escalation are the ward's safety net: the hospital's to set, never loosened by a user.
+    ackDeadlineChoices: pick('ackDeadlineChoices', machine.ackDeadlineChoices, undefined),
+    ackDeadlineDefaultMinutes: pick(
+      'ackDeadlineDefaultMinutes',
+      machine.ackDeadlineDefaultMinutes,
+      undefined,
+    ),
+    escalationTarget: pick('escalationTarget', machine.escalationTarget, undefined),
+    // The MRN format is the hospital's: a user setting never widens what a patient tag may carry.
+    mrnPattern: pick('mrnPattern', machine.mrnPattern, undefined),
     listPreviews: tighten(
       'listPreviews',
       previewsCeiling,
@@ -108,6 +118,11 @@ export function mergePolicy(
     newDeviceTrust: pick('newDeviceTrust', machine.newDeviceTrust, undefined),
     // Whose signature may wipe a profile is IT's alone: a user's settings never add a key.
     adminSigningKeys: pick('adminSigningKeys', machine.adminSigningKeys, undefined),
+    // What installs on the workstation, from where and signed by whom, is IT's alone.
+    updates: pick('updates', machine.updates, undefined),
+    updateUrl: pick('updateUrl', machine.updateUrl, undefined),
+    updateChannel: pick('updateChannel', machine.updateChannel, undefined),
+    updateSigningKeys: pick('updateSigningKeys', machine.updateSigningKeys, undefined),
   };
   return { policy, sources };
 }

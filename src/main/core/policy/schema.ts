@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { compilesAnchored, DEFAULT_MRN_PATTERN, MAX_MRN_PATTERN_LENGTH } from '../patient/mrn-pattern';
 
 const httpsUrl = z.url({ protocol: /^https$/, error: 'must be an https:// URL' });
 // zod runs this refinement even when the URL check above failed, so it must not throw on a non-URL.
@@ -17,6 +18,11 @@ const ed25519PublicKey = z
     error: 'must be a 32-byte Ed25519 public key',
   });
 const minutes = z.int().min(1).max(240);
+const mrnPattern = z
+  .string()
+  .min(1)
+  .max(MAX_MRN_PATTERN_LENGTH)
+  .refine(compilesAnchored, { error: 'must be a regular expression anchored with ^ and $, like ^[0-9]{7}$' });
 
 /**
  * One schema for both the machine-wide policy file and the user's settings file. Unknown fields are
@@ -39,6 +45,23 @@ export const PolicyDocument = z.strictObject({
   notificationPrivacy: z.enum(['hidden', 'sender', 'preview']).optional(),
   /** How often an unread urgent message notifies again. */
   urgentRenotifyMinutes: z.int().min(1).max(60).optional(),
+  /** The acknowledgement deadlines a sender may pick, in minutes, and the default (docs/escalation.md). */
+  ackDeadlineChoices: z
+    .array(z.int().min(1).max(60))
+    .min(1)
+    .max(8)
+    .refine((m) => new Set(m).size === m.length, { error: 'must not list a deadline twice' })
+    .optional(),
+  ackDeadlineDefaultMinutes: z.int().min(1).max(60).optional(),
+  /** Who an unacknowledged message escalates to unless the sender picks someone. */
+  escalationTarget: z
+    .discriminatedUnion('kind', [
+      z.strictObject({ kind: z.literal('user'), userId: z.string().min(1).max(128) }),
+      z.strictObject({ kind: z.literal('role'), roleId: z.string().min(1).max(128) }),
+    ])
+    .optional(),
+  /** The hospital's MRN format (machine policy only): a patient tag whose MRN does not match is refused. */
+  mrnPattern: mrnPattern.optional(),
   /** Whether the conversation list shows the first words of the last message (off for public desks). */
   listPreviews: z.boolean().optional(),
   saveToDiskAllowed: z.boolean().optional(),
@@ -63,6 +86,20 @@ export const PolicyDocument = z.strictObject({
     .max(16)
     .refine((keys) => new Set(keys).size === keys.length, { error: 'must not list a key twice' })
     .optional(),
+  /** Signed updates (docs/updates.md): install them, only say one is there, or never look. */
+  updates: z.enum(['auto', 'notify', 'off']).optional(),
+  /** The hospital's update server: the channel manifest is `<updateUrl>/<updateChannel>.json`. */
+  updateUrl: httpsUrl.optional(),
+  updateChannel: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,31}$/, { error: 'must be a channel name like stable' })
+    .optional(),
+  /** Ed25519 keys trusted for update manifests besides the one built in (machine policy only). */
+  updateSigningKeys: z
+    .array(ed25519PublicKey)
+    .max(8)
+    .refine((keys) => new Set(keys).size === keys.length, { error: 'must not list a key twice' })
+    .optional(),
 });
 export type PolicyDocument = z.infer<typeof PolicyDocument>;
 
@@ -78,6 +115,10 @@ export interface EffectivePolicy {
   retentionDays: number;
   notificationPrivacy: NotificationPrivacy;
   urgentRenotifyMinutes: number;
+  ackDeadlineChoices: number[];
+  ackDeadlineDefaultMinutes: number;
+  escalationTarget: { kind: 'user'; userId: string } | { kind: 'role'; roleId: string } | null;
+  mrnPattern: string;
   listPreviews: boolean;
   saveToDiskAllowed: boolean;
   complianceRecipientKey: string | null;
@@ -87,6 +128,10 @@ export interface EffectivePolicy {
   userKeyRotationDays: number;
   deviceExpiryDays: number;
   adminSigningKeys: string[];
+  updates: 'auto' | 'notify' | 'off';
+  updateUrl: string | null;
+  updateChannel: string;
+  updateSigningKeys: string[];
   newDeviceTrust: 'notice' | 'verify';
 }
 
@@ -100,6 +145,10 @@ export const defaultPolicy: EffectivePolicy = {
   retentionDays: 30,
   notificationPrivacy: 'sender',
   urgentRenotifyMinutes: 2,
+  ackDeadlineChoices: [2, 5, 10, 15],
+  ackDeadlineDefaultMinutes: 5,
+  escalationTarget: null,
+  mrnPattern: DEFAULT_MRN_PATTERN,
   listPreviews: true,
   saveToDiskAllowed: false,
   complianceRecipientKey: null,
@@ -109,5 +158,9 @@ export const defaultPolicy: EffectivePolicy = {
   userKeyRotationDays: 7,
   deviceExpiryDays: 90,
   adminSigningKeys: [],
+  updates: 'notify',
+  updateUrl: null,
+  updateChannel: 'stable',
+  updateSigningKeys: [],
   newDeviceTrust: 'notice',
 };

@@ -2,7 +2,7 @@ import type { PolicySummary } from '../../../shared/contract';
 import type { LoadedPolicy } from './load';
 
 /** The part of the policy the renderer may see: no keys, only whether a compliance copy is made. */
-export function summarizePolicy({ policy, sources, problems }: LoadedPolicy): PolicySummary {
+export function summarizePolicy({ policy, sources, problems, machine }: LoadedPolicy): PolicySummary {
   return {
     hubUrl: policy.hubUrl,
     idpAuthority: policy.idp?.authority ?? null,
@@ -15,7 +15,9 @@ export function summarizePolicy({ policy, sources, problems }: LoadedPolicy): Po
     listPreviews: policy.listPreviews,
     saveToDiskAllowed: policy.saveToDiskAllowed,
     complianceCopy: policy.complianceRecipientKey !== null,
+    mrnPattern: policy.mrnPattern,
     sources,
     problems,
+    machine,
   };
 }

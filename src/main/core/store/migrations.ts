@@ -382,4 +382,65 @@ export const profileMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 15,
+    name: 'acknowledgement deadlines and escalation',
+    up(db) {
+      // docs/escalation.md. escalations: one row per own message with a deadline; `state` is the pure machine's
+      // JSON (escalation/machine.ts), rewritten after every transition so a restart resumes where it stopped.
+      // escalation_inbox: messages asking this user for acknowledgement, with the deadline from their signed
+      // payload. escalation_timeline: the local items shown in a conversation's timeline (never sent).
+      db.exec(`
+        CREATE TABLE escalations (
+          envelope_id      TEXT PRIMARY KEY NOT NULL,
+          conversation_id  TEXT NOT NULL,
+          deadline_at      INTEGER NOT NULL,
+          text             TEXT NOT NULL,
+          state            TEXT NOT NULL,
+          escalated_to     TEXT,
+          escalated_envelope_id TEXT,
+          reminder_envelope_id  TEXT,
+          open             INTEGER NOT NULL CHECK (open IN (0, 1))
+        ) STRICT;
+        CREATE INDEX escalations_open ON escalations (open, deadline_at);
+        CREATE TABLE escalation_inbox (
+          conversation_id  TEXT NOT NULL,
+          seq              INTEGER NOT NULL CHECK (seq >= 1),
+          deadline_at      INTEGER,
+          target           TEXT,
+          escalated_from   TEXT,
+          PRIMARY KEY (conversation_id, seq)
+        ) STRICT;
+        CREATE TABLE escalation_timeline (
+          id               INTEGER PRIMARY KEY,
+          conversation_id  TEXT NOT NULL,
+          envelope_id      TEXT,
+          seq              INTEGER,
+          kind             TEXT NOT NULL,
+          at               INTEGER NOT NULL,
+          user_id          TEXT
+        ) STRICT;
+        CREATE INDEX escalation_timeline_by_conversation ON escalation_timeline (conversation_id, at);
+      `);
+    },
+  },
+  {
+    version: 16,
+    name: 'messages by patient',
+    up(db) {
+      // The patient view (messages.byPatient) lists one MRN's messages newest first, a page at a time.
+      db.exec(`
+        CREATE INDEX messages_by_patient ON messages (patient_mrn, id) WHERE patient_mrn IS NOT NULL;
+      `);
+    },
+  },
+  {
+    version: 17,
+    name: 'messages sent to a role',
+    up(db) {
+      // docs/roster.md: the role and the holders a message was sent to (the signed payload's `toRole`, JSON),
+      // so the timeline shows "To: Cardiology on call (Dr Asha Rao)". NULL for every other message.
+      db.exec('ALTER TABLE messages ADD COLUMN to_role TEXT;');
+    },
+  },
 ];

@@ -1,6 +1,8 @@
 import type { SessionState } from '../../../shared/contract';
+import { useCall } from '../api';
 import { WorkstationInfo } from '../components/WorkstationInfo';
 import { SessionAlerts } from './Alerts';
+import { PolicyRefused } from './PolicyRefused';
 import { StartOverPanel } from './StartOverPanel';
 import type { Session } from './useSession';
 
@@ -9,6 +11,16 @@ type SignedOut = Extract<SessionState, { status: 'signed-out' }>;
 /** Who is at the keyboard: a profile already on this workstation, or someone new. */
 export function SignInScreen({ state, session }: { state: SignedOut; session: Session }): React.JSX.Element {
   const busy = session.pending !== null;
+  const info = useCall('app.info');
+  // A refused machine policy stops every sign-in (policy_invalid): say why instead of offering one.
+  if (info.status === 'ready' && info.value.policy.machine.status === 'refused') {
+    return (
+      <>
+        <PolicyRefused policy={info.value.policy} />
+        <WorkstationInfo />
+      </>
+    );
+  }
   return (
     <>
       <section className="panel session-panel" aria-labelledby="sign-in-heading">

@@ -1,58 +1,94 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { progressText } from './progress';
 import { useTypingReport } from './useTypingReport';
 import { ErrorAlert } from '../components/ErrorAlert';
+import { PatientChip } from './patient/PatientChip';
+import { chipAfterSend, patientToSend, type Patient } from './patient/composer-rules';
+import { useMrnRule } from './patient/useMrnRule';
+import { DeadlineSelect } from './escalation/DeadlineSelect';
+import { useDeadline } from './escalation/useEscalations';
 
-export function Composer(props: { conversationId: string }): React.JSX.Element {
+export function Composer(props: {
+  conversationId: string;
+  /** A patient conversation's patient: the chip starts as it and comes back after each send. */
+  conversationPatient?: Patient | null;
+  /** The user may make this a patient conversation (an admin of it, and it is not one yet). */
+  onMakePatientConversation?: ((patient: Patient) => Promise<string | null>) | undefined;
+}): React.JSX.Element {
+  const conversationPatient = props.conversationPatient ?? null;
   const [text, setText] = useState('');
   const [urgent, setUrgent] = useState(false);
   const [ackRequired, setAckRequired] = useState(false);
-  const [mrn, setMrn] = useState('');
-  const [patientName, setPatientName] = useState('');
+  const deadline = useDeadline();
+  const [chip, setChip] = useState<Patient | null>(conversationPatient);
+  const [draft, setDraft] = useState({ mrn: '', name: '' });
   const [error, setError] = useState<string | null>(null);
+  const matches = useMrnRule();
   useTypingReport(props.conversationId, text);
+  // The conversation became (or stopped being) a patient conversation: the chip follows it.
+  const patientKey = conversationPatient ? `${conversationPatient.mrn}\n${conversationPatient.name}` : null;
+  useEffect(() => setChip(conversationPatient), [patientKey]);
+
+  /** The patient to send with, or null after showing why nothing can be sent yet. */
+  function decidePatient(): { patient: Patient | null } | null {
+    const decided = patientToSend(chip, draft, matches);
+    if ('problem' in decided) {
+      setError(`${decided.problem} Nothing was sent.`);
+      return null;
+    }
+    return decided;
+  }
+  function sent(): void {
+    setError(null);
+    setText('');
+    setUrgent(false);
+    setAckRequired(false);
+    setDraft({ mrn: '', name: '' });
+    setChip(chipAfterSend(conversationPatient));
+  }
 
   async function send(event: React.FormEvent): Promise<void> {
     event.preventDefault();
     if (!text.trim()) return;
-    const patient = mrn.trim() && patientName.trim() ? { mrn: mrn.trim(), name: patientName.trim() } : null;
+    const decided = decidePatient();
+    if (!decided) return;
     const result = await window.clinical.call('messages.send', {
       conversationId: props.conversationId,
       text,
       urgent,
       ackRequired,
-      patient,
+      patient: decided.patient,
+      ...(ackRequired && deadline.minutes !== null ? { ackDeadlineMinutes: deadline.minutes } : {}),
     });
     if (!result.ok) {
       setError(result.error.message);
       return;
     }
-    setError(null);
-    setText('');
-    setUrgent(false);
-    setAckRequired(false);
+    sent();
   }
   const [attaching, setAttaching] = useState<string | null>(null);
   async function attach(): Promise<void> {
+    const decided = decidePatient();
+    if (!decided) return;
     const operationId = crypto.randomUUID();
     setAttaching('Choosing a file…');
     const stop = window.clinical.on('documents.progress', (p) => {
       if (p.operationId === operationId) setAttaching(progressText(p));
     });
-    const patient = mrn.trim() && patientName.trim() ? { mrn: mrn.trim(), name: patientName.trim() } : null;
     const result = await window.clinical.call('documents.attach', {
       operationId,
       conversationId: props.conversationId,
       text,
       urgent,
       ackRequired,
-      patient,
+      patient: decided.patient,
     });
     stop();
     setAttaching(null);
     if (!result.ok) setError(result.error.message);
-    else if (result.value) setText('');
+    else if (result.value) sent();
   }
+  const make = props.onMakePatientConversation;
   return (
     <form className="composer" onSubmit={(e) => void send(e)} aria-label="Write a message">
       <label htmlFor="composer-text">Message</label>
@@ -73,13 +109,20 @@ export function Composer(props: { conversationId: string }): React.JSX.Element {
           <input type="checkbox" checked={ackRequired} onChange={(e) => setAckRequired(e.target.checked)} />{' '}
           Acknowledgement required
         </label>
-        <label>
-          Patient MRN <input value={mrn} onChange={(e) => setMrn(e.target.value)} size={10} />
-        </label>
-        <label>
-          Patient name{' '}
-          <input value={patientName} onChange={(e) => setPatientName(e.target.value)} size={18} />
-        </label>
+        {ackRequired ? <DeadlineSelect {...deadline} /> : null}
+        <PatientChip
+          chip={chip}
+          draft={draft}
+          matches={matches}
+          onDraft={setDraft}
+          onChip={setChip}
+          onProblem={setError}
+          onMakeConversation={
+            make && !conversationPatient
+              ? (patient) => void make(patient).then((problem) => setError(problem))
+              : undefined
+          }
+        />
         <button type="submit" className="button button--primary">
           Send
         </button>

@@ -1,5 +1,6 @@
 import type { ContactDevice, DirectoryUser, PresenceView } from '../../../shared/contract';
 import { presenceLabel } from './presence';
+import { AvailabilityBadge } from './availability/AvailabilityBadge';
 import { formatTime } from './time';
 
 const statusLabel: Record<ContactDevice['status'], string> = {
@@ -39,6 +40,12 @@ export function ContactDetails(props: {
               <strong>{name}</strong>
               {user ? ` · ${user.roles.join(', ')} · ${user.department}` : null}
               {presence ? <span className="muted"> · {presenceLabel(presence)}</span> : null}
+              {presence?.availability ? (
+                <>
+                  {' '}
+                  · <AvailabilityBadge view={presence.availability} />
+                </>
+              ) : null}
             </p>
             <ul className="contact__devices">
               {props.devices

@@ -29,6 +29,7 @@ export function ConversationList(props: {
               onClick={() => props.onSelect(c.conversationId)}
             >
               <span className="conversation-title">{props.title(c)}</span>
+              {c.kind === 'announcement' ? <span className="tag tag--announcement">Announcement</span> : null}
               {c.unread > 0 ? (
                 <span className="badge" aria-label={`${c.unread} unread`}>
                   {c.unread}

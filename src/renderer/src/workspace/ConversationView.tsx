@@ -2,11 +2,14 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { DirectoryUser } from '../../../shared/contract';
 import { Composer } from './Composer';
+import { EscalationSteps } from './escalation/EscalationSteps';
 import { ContactDetails } from './ContactDetails';
 import { DocumentViewer } from './DocumentViewer';
 import { MessageItem } from './MessageItem';
 import { alertText, deviceNoticeText, timelineRows } from './timeline';
 import { useContactKeys } from './useContactKeys';
+import { AvailabilityBadge } from './availability/AvailabilityBadge';
+import { useAvailability } from './availability/useAvailability';
 import { useDeviceNotices } from './useDeviceNotices';
 import { useDocumentViewer } from './useDocumentViewer';
 import { useHistory } from './useHistory';
@@ -14,6 +17,10 @@ import { useOlderPages } from './useOlderPages';
 import { useReadingEnd } from './useReadingEnd';
 import { useTyping } from './useTyping';
 import { ErrorAlert } from '../components/ErrorAlert';
+import { PatientBanner } from './patient/PatientBanner';
+import { AnnouncementCard, AnnouncementNote } from './broadcast/AnnouncementCard';
+import { setConversationPatient } from './patient/setConversationPatient';
+import type { Patient } from './patient/composer-rules';
 
 function typingText(names: string[]): string {
   if (names.length === 0) return '';
@@ -32,6 +39,13 @@ export function ConversationView(props: {
   focus: { seq: number } | null;
   /** No signed create or snapshot entry yet: the members shown are the server's word. */
   unconfirmed?: boolean;
+  /** A patient conversation's patient (from its signed chain). */
+  patient?: Patient | null;
+  /** This user is an admin of the conversation: may make it a patient conversation or end that. */
+  mayChangePatient?: boolean;
+  onOpenPatient?: (mrn: string) => void;
+  /** An announcement conversation: cards, counts for its sender, no composer for recipients. */
+  announcement?: { mine: boolean; senderName: string } | null;
 }): React.JSX.Element {
   const { conversationId } = props;
   const history = useHistory(conversationId, props.changes, props.focus);
@@ -44,8 +58,12 @@ export function ConversationView(props: {
     props.others.map((o) => o.userId),
     deviceStates,
   );
+  const statuses = useAvailability(props.others.map((o) => o.userId));
   const documents = useDocumentViewer(conversationId);
   const [showContacts, setShowContacts] = useState(false);
+  const [patientError, setPatientError] = useState<string | null>(null);
+  const patient = props.patient ?? null;
+  const openPatient = props.onOpenPatient ?? (() => undefined);
   const scroller = useRef<HTMLDivElement>(null);
   const rows = useMemo(
     () => timelineRows(messages, alerts, { hasOlder, hasNewer }, deviceNotices),
@@ -101,6 +119,23 @@ export function ConversationView(props: {
     <section className="conversation" aria-labelledby="conversation-heading">
       <div className="conversation__bar">
         <h2 id="conversation-heading">{props.title}</h2>
+        <div
+          className="conversation__availability"
+          role="group"
+          aria-label="Status"
+          data-testid="conversation-availability"
+        >
+          {props.others.map((o) => {
+            const view = statuses.get(o.userId);
+            return view ? (
+              <AvailabilityBadge
+                key={o.userId}
+                view={view}
+                {...(props.others.length > 1 ? { name: props.nameOf(o.userId) } : {})}
+              />
+            ) : null;
+          })}
+        </div>
         <button
           type="button"
           className="button"
@@ -132,6 +167,18 @@ export function ConversationView(props: {
         />
       ) : null}
       <ErrorAlert message={keys.error} />
+      {patient ? (
+        <PatientBanner
+          patient={patient}
+          onOpenPatient={openPatient}
+          onEnd={
+            props.mayChangePatient
+              ? () => void setConversationPatient(conversationId, null).then(setPatientError)
+              : null
+          }
+        />
+      ) : null}
+      <ErrorAlert message={patientError} />
       {props.unconfirmed ? (
         <p role="status" className="alert alert--warning" data-testid="membership-unconfirmed">
           Membership not yet confirmed: the members shown are the server&apos;s list until the
@@ -200,6 +247,14 @@ export function ConversationView(props: {
                   >
                     {deviceNoticeText(row.notice, props.nameOf(row.notice.userId))}
                   </p>
+                ) : props.announcement && row.message.verdict === 'valid' ? (
+                  <AnnouncementCard
+                    message={row.message}
+                    senderName={props.nameOf(row.message.senderUserId)}
+                    nameOf={props.nameOf}
+                    changes={props.changes}
+                    onAcknowledge={acknowledge}
+                  />
                 ) : (
                   <MessageItem
                     message={row.message}
@@ -207,6 +262,8 @@ export function ConversationView(props: {
                     nameOf={props.nameOf}
                     onAcknowledge={acknowledge}
                     onOpenDocument={(seq) => void documents.open(seq)}
+                    conversationPatient={patient}
+                    onOpenPatient={openPatient}
                   />
                 )}
               </div>
@@ -245,7 +302,18 @@ export function ConversationView(props: {
           </div>
         )
       ) : null}
-      <Composer conversationId={conversationId} />
+      <EscalationSteps conversationId={conversationId} nameOf={props.nameOf} />
+      {props.announcement && !props.announcement.mine ? (
+        <AnnouncementNote senderName={props.announcement.senderName} />
+      ) : (
+        <Composer
+          conversationId={conversationId}
+          conversationPatient={patient}
+          onMakePatientConversation={
+            props.mayChangePatient ? (p) => setConversationPatient(conversationId, p) : undefined
+          }
+        />
+      )}
     </section>
   );
 }

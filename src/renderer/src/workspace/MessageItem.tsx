@@ -1,6 +1,8 @@
 import type { MessageView } from '../../../shared/contract';
 import { acknowledgementStatus, deliveryStatus } from './acknowledgement';
 import { formatClock } from './time';
+import { pillFor, type Patient } from './patient/composer-rules';
+import { ToRoleLine } from './roles/ToRoleLine';
 
 export function MessageItem(props: {
   message: MessageView;
@@ -8,6 +10,9 @@ export function MessageItem(props: {
   nameOf: (userId: string) => string;
   onAcknowledge: (seq: number) => void;
   onOpenDocument: (seq: number) => void;
+  /** A patient conversation's patient: messages about them show no pill (the banner says it once). */
+  conversationPatient?: Patient | null;
+  onOpenPatient?: (mrn: string) => void;
 }): React.JSX.Element {
   const { message: m } = props;
   const time = formatClock(m.time);
@@ -71,12 +76,12 @@ export function MessageItem(props: {
       <p className="message-meta">
         {props.senderName} · {time}
         {m.urgent ? <span className="badge badge--urgent">Urgent</span> : null}
-        {m.patient ? (
-          <span className="tag">
-            Patient {m.patient.name} · {m.patient.mrn}
-          </span>
-        ) : null}
+        <PatientPill
+          pill={pillFor(m.patient, props.conversationPatient ?? null)}
+          onOpen={props.onOpenPatient}
+        />
       </p>
+      <ToRoleLine toRole={m.toRole} nameOf={props.nameOf} />
       {m.text ? <p className="message-text">{m.text}</p> : null}
       {m.document ? (
         <p className="message-document">
@@ -99,5 +104,23 @@ export function MessageItem(props: {
         </button>
       ) : null}
     </article>
+  );
+}
+
+function PatientPill(props: {
+  pill: ReturnType<typeof pillFor>;
+  onOpen: ((mrn: string) => void) | undefined;
+}): React.JSX.Element | null {
+  const { pill, onOpen } = props;
+  if (!pill) return null;
+  // In a patient conversation, a message about someone else must stand out.
+  const label = `${pill.different ? 'Different patient: ' : 'Patient '}${pill.patient.name} · ${pill.patient.mrn}`;
+  const className = pill.different ? 'tag tag--other-patient' : 'tag';
+  return onOpen ? (
+    <button type="button" className={`${className} tag--button`} onClick={() => onOpen(pill.patient.mrn)}>
+      {label}
+    </button>
+  ) : (
+    <span className={className}>{label}</span>
   );
 }

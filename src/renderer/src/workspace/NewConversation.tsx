@@ -1,7 +1,9 @@
 import { useState } from 'react';
 import type { DirectoryUser, PresenceView } from '../../../shared/contract';
 import { fetchPresence, presenceLabel } from './presence';
+import { AvailabilityBadge } from './availability/AvailabilityBadge';
 import { ErrorAlert } from '../components/ErrorAlert';
+import { RolePicker } from './roles/RolePicker';
 
 export function NewConversation(props: {
   onStarted: (conversationId: string) => void;
@@ -56,6 +58,12 @@ export function NewConversation(props: {
                     <span key={p.userId} className={p.online ? 'presence presence--online' : 'presence'}>
                       {' '}
                       · {presenceLabel(p)}
+                      {p.availability ? (
+                        <>
+                          {' '}
+                          · <AvailabilityBadge view={p.availability} />
+                        </>
+                      ) : null}
                     </span>
                   ))}
               </span>
@@ -71,6 +79,7 @@ export function NewConversation(props: {
           ))}
         </ul>
       ) : null}
+      <RolePicker onSent={props.onStarted} />
     </section>
   );
 }

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { Preferences } from '../../../shared/contract';
 import { ErrorAlert } from '../components/ErrorAlert';
+import { AboutView } from './about/AboutView';
 
 type Change = Partial<
   Pick<Preferences, 'idleLockMinutes' | 'notifyFor' | 'notificationPrivacy' | 'listPreviews'>
@@ -132,6 +133,7 @@ export function SettingsView(props: { fingerprint: string }): React.JSX.Element 
           </fieldset>
         </>
       ) : null}
+      <AboutView />
       <div aria-live="polite" className="settings-status">
         {status.saved ? <p className="muted">Saved.</p> : null}
       </div>

@@ -6,6 +6,10 @@ import { MessageSearch } from './MessageSearch';
 import { NewConversation } from './NewConversation';
 import { SettingsView } from './SettingsView';
 import { useDirectory } from './useDirectory';
+import { PatientView } from './patient/PatientView';
+import { AwaitingButton } from './escalation/AwaitingButton';
+import { AwaitingView } from './escalation/AwaitingView';
+import { AvailabilityControl } from './availability/AvailabilityControl';
 
 type ActiveSession = Extract<SessionState, { status: 'active' }>;
 
@@ -22,16 +26,24 @@ export function Workspace({
   const [selected, setSelected] = useState<string | null>(null);
   const [focus, setFocus] = useState<{ seq: number } | null>(null);
   const [showSettings, setShowSettings] = useState(false);
+  const [showAwaiting, setShowAwaiting] = useState(false);
+  /** The patient view, at an MRN (from a banner or pill) or empty (from the sidebar). */
+  const [patientView, setPatientView] = useState<{ mrn: string | null } | null>(null);
   const [changes, setChanges] = useState(0);
   const user = useDirectory();
   const nameOf = (userId: string) => user(userId)?.displayName ?? 'Unknown sender';
   const selfId =
     conversations[0]?.members.find((m) => user(m)?.username === session.profile.username) ?? null;
-  const title = (c: Conversation) =>
+  const others = (c: Conversation) =>
     c.members
       .filter((m) => user(m)?.username !== session.profile.username)
       .map(nameOf)
       .join(', ') || 'Conversation';
+  // A recipient sees who an announcement is from; its sender sees whom it went to.
+  const title = (c: Conversation) =>
+    c.kind === 'announcement' && c.admins[0] && user(c.admins[0])?.username !== session.profile.username
+      ? `Announcement from ${nameOf(c.admins[0])}`
+      : others(c);
 
   const refresh = useCallback(async () => {
     const result = await window.clinical.call('conversations.list');
@@ -49,6 +61,13 @@ export function Workspace({
     setSelected(conversationId);
     setFocus(seq === null ? null : { seq });
     setShowSettings(false);
+    setShowAwaiting(false);
+    setPatientView(null);
+  };
+  const openPatient = (mrn: string | null): void => {
+    setShowSettings(false);
+    setShowAwaiting(false);
+    setPatientView({ mrn });
   };
   const answered = useRef<object | null>(null);
   useEffect(() => {
@@ -65,6 +84,7 @@ export function Workspace({
         <h2 id="workspace-heading" className="sidebar-heading">
           Conversations
         </h2>
+        <AvailabilityControl />
         <MessageSearch
           nameOf={nameOf}
           titleOf={(id) => {
@@ -85,14 +105,54 @@ export function Workspace({
           type="button"
           className="button sidebar-settings"
           aria-current={showSettings ? 'page' : undefined}
-          onClick={() => setShowSettings(true)}
+          onClick={() => {
+            setPatientView(null);
+            setShowAwaiting(false);
+            setShowSettings(true);
+          }}
         >
           Settings
         </button>
+        <AwaitingButton
+          current={showAwaiting}
+          onClick={() => {
+            setShowSettings(false);
+            setPatientView(null);
+            setShowAwaiting(true);
+          }}
+        />
+        <button
+          type="button"
+          className="button sidebar-patients"
+          aria-current={patientView ? 'page' : undefined}
+          onClick={() => openPatient(null)}
+        >
+          Patients
+        </button>
       </nav>
       <div className="conversation-pane">
-        {showSettings ? (
+        {showAwaiting ? (
+          <AwaitingView
+            nameOf={nameOf}
+            titleOf={(id) => {
+              const c = conversations.find((x) => x.conversationId === id);
+              return c ? title(c) : 'Conversation';
+            }}
+            onOpen={choose}
+          />
+        ) : showSettings ? (
           <SettingsView fingerprint={session.device.fingerprint} />
+        ) : patientView ? (
+          <PatientView
+            key={patientView.mrn ?? ''}
+            initialMrn={patientView.mrn}
+            nameOf={nameOf}
+            titleOf={(id) => {
+              const c = conversations.find((x) => x.conversationId === id);
+              return c ? title(c) : 'Conversation';
+            }}
+            onOpen={choose}
+          />
         ) : open ? (
           <ConversationView
             key={open.conversationId}
@@ -105,6 +165,17 @@ export function Workspace({
             changes={changes}
             focus={focus}
             unconfirmed={open.membership === 'unconfirmed'}
+            patient={open.patient}
+            mayChangePatient={selfId !== null && open.admins.includes(selfId)}
+            onOpenPatient={openPatient}
+            announcement={
+              open.kind === 'announcement'
+                ? {
+                    mine: selfId !== null && open.admins.includes(selfId),
+                    senderName: nameOf(open.admins[0] ?? ''),
+                  }
+                : null
+            }
           />
         ) : (
           <p className="muted">Choose a conversation, or find a colleague to start one.</p>

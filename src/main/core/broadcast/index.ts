@@ -1,0 +1,2 @@
+export * from './broadcasts';
+export * from './tally';

@@ -1,0 +1,9 @@
+export { systemClock, type Clock } from './clock';
+export {
+  createEscalationService,
+  deadlineOptions,
+  nobodyOnCall,
+  type EscalationService,
+  type ResolveRoleBackup,
+} from './service';
+export type { EscalationTarget } from './machine';

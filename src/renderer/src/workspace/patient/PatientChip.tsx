@@ -1,0 +1,96 @@
+import { useState } from 'react';
+import { chipFrom, type Patient } from './composer-rules';
+
+/**
+ * The composer's patient: either one chip (name · MRN) with an explicit ✕, or the two fields to make one.
+ * `draft` is lifted to the composer so a half-typed tag holds the send instead of vanishing.
+ */
+export function PatientChip(props: {
+  chip: Patient | null;
+  draft: { mrn: string; name: string };
+  matches: (mrn: string) => boolean;
+  onDraft: (draft: { mrn: string; name: string }) => void;
+  onChip: (chip: Patient | null) => void;
+  onProblem: (problem: string | null) => void;
+  /** Offered when the user may make this a patient conversation and it is not one yet. */
+  onMakeConversation?: ((chip: Patient) => void) | undefined;
+}): React.JSX.Element {
+  const [open, setOpen] = useState(false);
+  const { chip, draft } = props;
+  if (chip) {
+    return (
+      <span className="patient-chip-row">
+        <span className="patient-chip" data-testid="patient-chip">
+          Patient {chip.name} · {chip.mrn}
+          <button
+            type="button"
+            className="patient-chip__remove"
+            aria-label={`Remove patient ${chip.name}`}
+            onClick={() => props.onChip(null)}
+          >
+            ✕
+          </button>
+        </span>
+        {props.onMakeConversation ? (
+          <button type="button" className="button" onClick={() => props.onMakeConversation?.(chip)}>
+            Make this a patient conversation
+          </button>
+        ) : null}
+      </span>
+    );
+  }
+  if (!open && !draft.mrn && !draft.name) {
+    return (
+      <button type="button" className="button" onClick={() => setOpen(true)}>
+        Tag a patient
+      </button>
+    );
+  }
+  const add = (): void => {
+    const made = chipFrom(draft, props.matches);
+    if ('problem' in made) {
+      props.onProblem(made.problem);
+      return;
+    }
+    props.onProblem(null);
+    props.onDraft({ mrn: '', name: '' });
+    props.onChip(made.chip);
+    setOpen(false);
+  };
+  return (
+    <span className="patient-fields" role="group" aria-label="Patient">
+      <label>
+        Patient MRN{' '}
+        <input
+          value={draft.mrn}
+          onChange={(e) => props.onDraft({ ...draft, mrn: e.target.value })}
+          maxLength={64}
+          size={10}
+        />
+      </label>
+      <label>
+        Patient name{' '}
+        <input
+          value={draft.name}
+          onChange={(e) => props.onDraft({ ...draft, name: e.target.value })}
+          maxLength={200}
+          size={18}
+        />
+      </label>
+      <button type="button" className="button" onClick={add}>
+        Add patient
+      </button>
+      <button
+        type="button"
+        className="button"
+        onClick={() => {
+          props.onDraft({ mrn: '', name: '' });
+          props.onProblem(null);
+          setOpen(false);
+        }}
+      >
+        Cancel
+      </button>
+    </span>
+  );
+}

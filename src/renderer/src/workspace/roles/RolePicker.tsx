@@ -1,0 +1,152 @@
+import { useEffect, useState } from 'react';
+import type { RoleResolutionView, RoleView } from '../../../../shared/contract';
+import { ErrorAlert } from '../../components/ErrorAlert';
+
+const statusWords: Record<string, string> = {
+  busy: 'busy',
+  in_theatre: 'in theatre',
+  off_shift: 'off shift',
+  dnd: 'on do not disturb',
+};
+
+/** "Dr Rao is in theatre; backup: Dr Okafor" — said before anything is sent. */
+function unstaffedText(r: RoleResolutionView): string {
+  const away = r.unavailable.map(
+    (p) => `${p.displayName} is ${statusWords[p.status ?? ''] ?? 'unavailable'}`,
+  );
+  const why = away.length > 0 ? away.join('; ') : `Nobody holds ${r.name} now`;
+  return r.backup
+    ? `${why}; backup: ${r.backup.displayName}.`
+    : `${why}, and there is no backup on the roster.`;
+}
+
+function holdersText(role: RoleView): string {
+  if (role.state === 'refused') return 'Roster entry refused: it failed the hospital IT signature check';
+  const holders =
+    role.holders.length > 0 ? role.holders.map((h) => h.displayName).join(', ') : 'Nobody on the roster';
+  return role.backup ? `${holders} · backup ${role.backup.displayName}` : holders;
+}
+
+/**
+ * The roster's roles (docs/roster.md): find one, write a message, and send it to whoever holds the role at
+ * send time. When nobody holding it is available the sender is told before sending and offered the backup.
+ */
+export function RolePicker(props: { onSent: (conversationId: string) => void }): React.JSX.Element {
+  const [query, setQuery] = useState('');
+  const [roles, setRoles] = useState<RoleView[]>([]);
+  const [chosen, setChosen] = useState<RoleView | null>(null);
+  const [text, setText] = useState('');
+  const [urgent, setUrgent] = useState(false);
+  const [unstaffed, setUnstaffed] = useState<RoleResolutionView | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    let live = true;
+    const load = async () => {
+      const result = await window.clinical.call('directory.roles', { query });
+      if (!live) return;
+      if (result.ok) setRoles(result.value);
+      else setError(result.error.message);
+    };
+    void load();
+    const off = window.clinical.on('roles.changed', () => void load());
+    return () => {
+      live = false;
+      off();
+    };
+  }, [query]);
+
+  function choose(role: RoleView): void {
+    setChosen(role);
+    setUnstaffed(null);
+    setError(null);
+  }
+
+  async function send(toBackup: boolean): Promise<void> {
+    if (!chosen || text.trim() === '') return;
+    setError(null);
+    if (!toBackup) {
+      const resolved = await window.clinical.call('roles.resolve', { roleId: chosen.roleId });
+      if (!resolved.ok) {
+        setError(resolved.error.message);
+        return;
+      }
+      if (resolved.value.status === 'unstaffed') {
+        setUnstaffed(resolved.value);
+        return;
+      }
+    }
+    const result = await window.clinical.call('roles.send', {
+      roleId: chosen.roleId,
+      text,
+      urgent,
+      ackRequired: false,
+      patient: null,
+      toBackup,
+    });
+    if (!result.ok) {
+      setError(result.error.message);
+      return;
+    }
+    setText('');
+    setUnstaffed(null);
+    props.onSent(result.value.conversationId);
+  }
+
+  return (
+    <section className="role-picker" aria-labelledby="role-picker-heading">
+      <h3 id="role-picker-heading">Message a role</h3>
+      <label htmlFor="role-query">Find a role</label>
+      <input id="role-query" type="search" value={query} onChange={(e) => setQuery(e.target.value)} />
+      <ul className="directory-results" aria-label="Roles">
+        {roles.length === 0 ? <li className="muted">No roles found.</li> : null}
+        {roles.map((role) => (
+          <li key={role.roleId}>
+            <span>
+              {role.name} · {holdersText(role)}
+            </span>
+            <button
+              type="button"
+              className="button"
+              disabled={role.state !== 'verified'}
+              aria-pressed={chosen?.roleId === role.roleId}
+              onClick={() => choose(role)}
+              aria-label={`Message ${role.name}`}
+            >
+              Message
+            </button>
+          </li>
+        ))}
+      </ul>
+      {chosen ? (
+        <form
+          className="role-compose"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void send(false);
+          }}
+        >
+          <label htmlFor="role-message">Message to {chosen.name}</label>
+          <textarea id="role-message" value={text} onChange={(e) => setText(e.target.value)} rows={2} />
+          <label className="checkbox">
+            <input type="checkbox" checked={urgent} onChange={(e) => setUrgent(e.target.checked)} /> Urgent
+          </label>
+          <button type="submit" className="button button--primary" disabled={text.trim() === ''}>
+            Send to {chosen.name}
+          </button>
+        </form>
+      ) : null}
+      {unstaffed ? (
+        <div role="alert" className="role-unstaffed">
+          <p>{unstaffedText(unstaffed)} Nothing was sent.</p>
+          {unstaffed.backup ? (
+            <button type="button" className="button" onClick={() => void send(true)}>
+              Send to the backup, {unstaffed.backup.displayName}
+            </button>
+          ) : null}
+        </div>
+      ) : null}
+      <ErrorAlert message={error} />
+    </section>
+  );
+}

@@ -1,0 +1,146 @@
+// Deadlines and escalation, as staff see them, against the real hub with the deadline clock driven by the test.
+// Dr Asha Rao sends Dr Samuel Okafor an urgent message that needs acknowledgement within 2 minutes; the
+// hospital's policy escalates to Dr Lena Fischer. Her "Awaiting others" shows the time left, his sidebar counts
+// it as awaiting him. He does not answer: at the deadline her conversation shows the steps (recipients notified
+// again, the message sent quoted to Dr Fischer, her alert); Dr Fischer finds it awaiting her acknowledgement,
+// acknowledges it, and both sides' views update. Screenshots and axe-core on every screen.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Core } from '../../src/main/core';
+import { userId } from '../stack/hub/hub-test-kit';
+import { controlledClock, type ControlledClock } from '../support/controlled-clock';
+import { converse, must, signedIn, startWorkstation, type Workstation } from '../support/workstation';
+import { checkScreen, launchChromium, openApp, serveRenderer } from './harness';
+
+const RAO = 'dr.asha.rao';
+const OKAFOR = 'dr.samuel.okafor';
+const FISCHER = 'dr.lena.fischer';
+const K = 'Bed 12: K+ 6.9 with peaked T waves, please review now';
+
+let ws: Workstation;
+let browser: Browser;
+let server: Awaited<ReturnType<typeof serveRenderer>>;
+let clock: ControlledClock;
+let rao: Core;
+let okafor: Core;
+let fischer: Core;
+let raoPage: Page;
+let okaforPage: Page;
+let fischerPage: Page;
+
+const awaitingButton = (page: Page) => page.getByRole('button', { name: /^Awaiting acknowledgement/ });
+const othersList = (page: Page) => page.getByRole('list', { name: /^Awaiting others/ });
+const mineList = (page: Page) => page.getByRole('list', { name: /^Awaiting my acknowledgement/ });
+const steps = (page: Page) => page.getByRole('list', { name: 'Escalation' });
+/** A conversation in the sidebar (the awaiting views name the same colleague). */
+const conversationWith = (page: Page, name: RegExp) =>
+  page.getByRole('navigation').getByRole('button', { name });
+
+beforeAll(async () => {
+  ws = await startWorkstation();
+  clock = controlledClock();
+  const fischerId = userId(ws.stack, FISCHER);
+  // The hospital's policy: unacknowledged urgent messages from this PC escalate to Dr Fischer.
+  const policyFile = ws.policyFile(mkdtempSync(join(tmpdir(), 'cm-escalation-')), {
+    escalationTarget: { kind: 'user', userId: fischerId },
+  });
+  rao = await signedIn(ws, RAO, { clock, policyFile });
+  okafor = await signedIn(ws, OKAFOR);
+  fischer = await signedIn(ws, FISCHER);
+  const { conversationId } = await must<{ conversationId: string }>(rao, 'conversations.create', {
+    kind: 'direct',
+    memberIds: [userId(ws.stack, OKAFOR)],
+  });
+  await converse(conversationId, [[okafor, 'On the ward until 18:00']], [rao, okafor]);
+  server = await serveRenderer();
+  browser = await launchChromium();
+  ({ page: raoPage } = await openApp(browser, rao, server.url));
+  ({ page: okaforPage } = await openApp(browser, okafor, server.url));
+  ({ page: fischerPage } = await openApp(browser, fischer, server.url));
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  await ws?.close();
+});
+
+describe('an urgent message nobody acknowledges escalates', () => {
+  it('Dr Rao sends it with a 2-minute deadline and sees it awaiting others, with the time left', async () => {
+    await conversationWith(raoPage, /Dr Samuel Okafor/).click();
+    await raoPage.getByLabel('Message', { exact: true }).fill(K);
+    await raoPage.getByLabel('Urgent').check();
+    await raoPage.getByLabel('Acknowledgement required').check();
+    const within = raoPage.getByLabel('Acknowledge within');
+    expect(await within.locator('option').allInnerTexts()).toEqual(['2 min', '5 min', '10 min', '15 min']);
+    await within.selectOption('2');
+    await checkScreen(raoPage, 'escalation-composer-deadline');
+    await raoPage.getByRole('button', { name: 'Send' }).click();
+
+    await awaitingButton(raoPage).click();
+    await expect
+      .poll(() => othersList(raoPage).innerText(), { timeout: 30_000 })
+      .toMatch(/Bed 12: K\+ 6\.9[\s\S]*2 min left; escalates to Dr Lena Fischer/);
+    await checkScreen(raoPage, 'escalation-awaiting-others');
+  });
+
+  it('Dr Okafor has it awaiting his acknowledgement, counted in the sidebar', async () => {
+    await expect.poll(() => awaitingButton(okaforPage).innerText(), { timeout: 60_000 }).toMatch(/1$/);
+    await awaitingButton(okaforPage).click();
+    await expect
+      .poll(() => mineList(okaforPage).innerText(), { timeout: 30_000 })
+      .toMatch(/Dr Asha Rao: Bed 12[\s\S]*Acknowledge by \d\d:\d\d; then it escalates to Dr Lena Fischer/);
+    await checkScreen(okaforPage, 'escalation-awaiting-mine');
+  });
+
+  it('at the deadline her conversation shows each step: re-notified, sent quoted to Dr Fischer, alerted', async () => {
+    clock.advance(60_000);
+    await expect.poll(() => othersList(raoPage).innerText(), { timeout: 30_000 }).toMatch(/1 min left/);
+    clock.advance(60_000);
+    await conversationWith(raoPage, /Dr Samuel Okafor/).click();
+    await expect
+      .poll(() => steps(raoPage).innerText(), { timeout: 60_000 })
+      .toMatch(
+        /No acknowledgement by the deadline[\s\S]*Recipients notified again[\s\S]*Sent, quoted, to Dr Lena Fischer[\s\S]*You were alerted/,
+      );
+    await checkScreen(raoPage, 'escalation-steps-sender');
+    // Dr Okafor's conversation shows her signed reminder.
+    await conversationWith(okaforPage, /Dr Asha Rao/).click();
+    await expect
+      .poll(() => steps(okaforPage).innerText(), { timeout: 60_000 })
+      .toMatch(/Dr Asha Rao is waiting for your acknowledgement/);
+    await checkScreen(okaforPage, 'escalation-reminder-recipient');
+  });
+
+  it('Dr Fischer acknowledges the escalated message; both sides see the chain stop', async () => {
+    await expect.poll(() => awaitingButton(fischerPage).innerText(), { timeout: 60_000 }).toMatch(/1$/);
+    await awaitingButton(fischerPage).click();
+    await expect
+      .poll(() => mineList(fischerPage).innerText(), { timeout: 30_000 })
+      .toMatch(/Dr Asha Rao: Bed 12[\s\S]*Escalated to you: not acknowledged by Dr Samuel Okafor/);
+    await checkScreen(fischerPage, 'escalation-awaiting-target');
+    await mineList(fischerPage)
+      .getByRole('button', { name: /Bed 12/ })
+      .click();
+    const message = fischerPage.getByRole('article', { name: 'Message from Dr Asha Rao' }).last();
+    await expect.poll(() => message.innerText(), { timeout: 30_000 }).toContain('K+ 6.9');
+    await message.getByRole('button', { name: 'Acknowledge' }).click();
+    await expect
+      .poll(() => message.innerText(), { timeout: 30_000 })
+      .toMatch(/You acknowledged at \d\d:\d\d/);
+    await expect.poll(() => awaitingButton(fischerPage).innerText(), { timeout: 30_000 }).toMatch(/0$/);
+    await checkScreen(fischerPage, 'escalation-target-acknowledged');
+
+    await expect
+      .poll(() => steps(raoPage).innerText(), { timeout: 60_000 })
+      .toMatch(/Acknowledged late by Dr Lena Fischer: escalation stopped/);
+    await awaitingButton(raoPage).click();
+    await expect
+      .poll(() => raoPage.getByRole('heading', { name: /^Awaiting others/ }).innerText(), { timeout: 30_000 })
+      .toBe('Awaiting others (0)');
+    await checkScreen(raoPage, 'escalation-sender-after-ack');
+  });
+});

@@ -1,0 +1,166 @@
+// An urgent message nobody answers must reach someone who can act. Through the real hub, IdP, keychain and
+// SQLite, with the deadline clock driven by the test: Dr Asha Rao sends Dr Samuel Okafor an urgent message
+// that needs acknowledgement within 2 minutes; he does not answer; at the deadline her client re-notifies him
+// (a signed reminder his client turns into a notification), sends the message, quoted, to Dr Lena Fischer, and
+// alerts her; Dr Fischer acknowledges and the chain stops, and both sides' awaiting views say so.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Core } from '../../../src/main/core';
+import type { OsNotification } from '../../../src/main/core/notifications';
+import type { MessageView } from '../../../src/shared/contract';
+import { userId } from '../../stack/hub/hub-test-kit';
+import { controlledClock, type ControlledClock } from '../../support/controlled-clock';
+import { ask, must, signedIn, startWorkstation, type Workstation } from '../../support/workstation';
+
+interface AwaitingOthers {
+  conversationId: string;
+  text: string;
+  msLeft: number;
+  status: string;
+}
+interface AwaitingMine {
+  conversationId: string;
+  seq: number;
+  senderUserId: string;
+  text: string;
+  deadlineAt: string | null;
+  target: { kind: string; userId?: string } | null;
+  escalatedFrom: { conversationId: string; seq: number; recipients: string[] } | null;
+}
+interface Step {
+  kind: string;
+  userId: string | null;
+}
+
+let ws: Workstation;
+let clock: ControlledClock;
+let asha: Core;
+let samuel: Core;
+let lena: Core;
+const shown = new Map<string, OsNotification[]>();
+let conversationId: string;
+let ASHA: string, SAMUEL: string, LENA: string;
+
+const K = 'Bed 12 potassium 6.9, please review now';
+const SATS = 'Bed 4 sats 84% on 15 L, please come';
+
+const notifications = (who: string) => shown.get(who) ?? [];
+const notifyAs = (who: string) => (n: OsNotification) => shown.set(who, [...notifications(who), n]);
+const others = (core: Core) => must<AwaitingOthers[]>(core, 'escalations.awaitingOthers');
+const mine = (core: Core) => must<AwaitingMine[]>(core, 'escalations.awaitingMine');
+const steps = (core: Core, id = conversationId) =>
+  must<Step[]>(core, 'escalations.timeline', { conversationId: id });
+const kinds = async (core: Core) => (await steps(core)).map((s) => s.kind);
+const page = (core: Core, id = conversationId) =>
+  must<MessageView[]>(core, 'messages.page', { conversationId: id, limit: 200 });
+
+beforeAll(async () => {
+  ws = await startWorkstation();
+  clock = controlledClock();
+  asha = await signedIn(ws, 'dr.asha.rao', { clock, notify: notifyAs('asha') });
+  samuel = await signedIn(ws, 'dr.samuel.okafor', { notify: notifyAs('samuel') });
+  lena = await signedIn(ws, 'dr.lena.fischer', { notify: notifyAs('lena') });
+  [ASHA, SAMUEL, LENA] = ['dr.asha.rao', 'dr.samuel.okafor', 'dr.lena.fischer'].map((u) =>
+    userId(ws.stack, u),
+  ) as [string, string, string];
+  ({ conversationId } = await must<{ conversationId: string }>(asha, 'conversations.create', {
+    kind: 'direct',
+    memberIds: [SAMUEL],
+  }));
+}, 180_000);
+
+afterAll(async () => {
+  await ws?.close();
+});
+
+const urgent = (text: string, extra: Record<string, unknown>) => ({
+  conversationId,
+  text,
+  urgent: true,
+  ackRequired: true,
+  patient: null,
+  ...extra,
+});
+
+describe('acknowledgement deadlines and escalation', () => {
+  it('a deadline the policy does not offer is refused and nothing is sent', async () => {
+    const refused = await ask(asha, 'messages.send', urgent('Bed 7 BP 70/40', { ackDeadlineMinutes: 7 }));
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) {
+      expect(refused.error.code).toBe('deadline_not_allowed');
+      expect(refused.error.message).toMatch(/2, 5, 10, 15 minutes/);
+    }
+    expect((await page(asha)).some((m) => m.text === 'Bed 7 BP 70/40')).toBe(false);
+    expect(await others(asha)).toEqual([]);
+  });
+
+  it('Dr Okafor acknowledges in time: nothing escalates', async () => {
+    await must(
+      asha,
+      'messages.send',
+      urgent(SATS, { ackDeadlineMinutes: 5, escalateTo: { kind: 'user', userId: LENA } }),
+    );
+    await expect
+      .poll(async () => (await mine(samuel)).map((m) => m.text), { timeout: 30_000 })
+      .toContain(SATS);
+    const waiting = (await mine(samuel)).find((m) => m.text === SATS)!;
+    // The deadline and the target come from Dr Rao's signed payload.
+    expect(waiting.target).toEqual({ kind: 'user', userId: LENA });
+    expect(waiting.deadlineAt).not.toBeNull();
+    await must(samuel, 'messages.acknowledge', { conversationId, seq: waiting.seq });
+    await expect.poll(async () => (await others(asha)).length, { timeout: 30_000 }).toBe(0);
+    expect((await mine(samuel)).map((m) => m.text)).not.toContain(SATS);
+    clock.advance(6 * 60_000);
+    expect(await kinds(asha)).toEqual(['acknowledged']);
+    expect((await steps(asha))[0]!.userId).toBe(SAMUEL);
+  });
+
+  it('nobody answers: re-notify, escalate to Dr Fischer, alert Dr Rao; Dr Fischer acknowledges', async () => {
+    await must(
+      asha,
+      'messages.send',
+      urgent(K, { ackDeadlineMinutes: 2, escalateTo: { kind: 'user', userId: LENA } }),
+    );
+    // Dr Rao sees it awaiting others, with the full 2 minutes left on her clock.
+    const [awaiting] = await others(asha);
+    expect(awaiting).toMatchObject({ conversationId, text: K, msLeft: 120_000, status: 'waiting' });
+    await expect.poll(async () => (await mine(samuel)).map((m) => m.text), { timeout: 30_000 }).toContain(K);
+    const before = notifications('samuel').filter((n) => n.conversationId === conversationId).length;
+
+    clock.advance(60_000);
+    expect((await others(asha))[0]!.msLeft).toBe(60_000);
+    clock.advance(60_000);
+
+    // Her timeline shows the steps, in order.
+    await expect
+      .poll(() => kinds(asha), { timeout: 60_000 })
+      .toEqual(['acknowledged', 'deadline-passed', 'renotified', 'escalated', 'sender-alerted']);
+    expect(notifications('asha').some((n) => n.title === 'No acknowledgement' && n.urgent)).toBe(true);
+    // His client turns her signed reminder into a new urgent notification and a step in his timeline.
+    await expect
+      .poll(async () => (await kinds(samuel)).includes('reminder-received'), { timeout: 30_000 })
+      .toBe(true);
+    expect(
+      notifications('samuel').filter((n) => n.conversationId === conversationId && n.urgent).length,
+    ).toBeGreaterThan(before);
+
+    // Dr Fischer has the message, quoted from Dr Rao's conversation with Dr Okafor, awaiting her acknowledgement.
+    await expect.poll(async () => (await mine(lena)).map((m) => m.text), { timeout: 60_000 }).toContain(K);
+    const escalated = (await mine(lena)).find((m) => m.text === K)!;
+    expect(escalated.senderUserId).toBe(ASHA);
+    expect(escalated.escalatedFrom).toMatchObject({ conversationId, recipients: [SAMUEL] });
+    const copy = (await page(lena, escalated.conversationId)).find((m) => m.seq === escalated.seq)!;
+    expect(copy).toMatchObject({ verdict: 'valid', senderUserId: ASHA, urgent: true, ackRequired: true });
+
+    await must(lena, 'messages.acknowledge', {
+      conversationId: escalated.conversationId,
+      seq: escalated.seq,
+    });
+    // The chain stops: shown late on Dr Rao's side, gone from both awaiting views.
+    await expect.poll(async () => (await others(asha)).length, { timeout: 30_000 }).toBe(0);
+    const last = (await steps(asha)).at(-1)!;
+    expect(last).toMatchObject({ kind: 'acknowledged-late', userId: LENA });
+    expect((await mine(lena)).map((m) => m.text)).not.toContain(K);
+    // Exactly one escalated copy went out.
+    expect((await page(lena, escalated.conversationId)).filter((m) => m.text === K)).toHaveLength(1);
+  });
+});
