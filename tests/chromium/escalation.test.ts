@@ -1,9 +1,10 @@
 // Deadlines and escalation, as staff see them, against the real hub with the deadline clock driven by the test.
 // Dr Asha Rao sends Dr Samuel Okafor an urgent message that needs acknowledgement within 2 minutes; the
-// hospital's policy escalates to Dr Lena Fischer. Her "Awaiting others" shows the time left, his sidebar counts
-// it as awaiting him. He does not answer: at the deadline her conversation shows the steps (recipients notified
-// again, the message sent quoted to Dr Fischer, her alert); Dr Fischer finds it awaiting her acknowledgement,
-// acknowledges it, and both sides' views update. Screenshots and axe-core on every screen.
+// hospital's policy escalates to the on-call role, "Cardiology on call", whose IT-signed roster names Dr Okafor
+// on call and Dr Lena Fischer as backup. Her "Awaiting others" shows the time left, his sidebar counts it as
+// awaiting him. He does not answer: at the deadline her conversation shows the steps (recipients notified again,
+// the message sent quoted to the role's backup, Dr Fischer, her alert); Dr Fischer finds it awaiting her
+// acknowledgement, acknowledges it, and both sides' views update. Screenshots and axe-core on every screen.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/main/core';
 import { userId } from '../stack/hub/hub-test-kit';
+import { postRosterEntry } from '../stack/hub/roster-admin';
+import { signWithTestItKey, testItKey } from '../stack/hub/roster-seed';
 import { controlledClock, type ControlledClock } from '../support/controlled-clock';
 import { converse, must, signedIn, startWorkstation, type Workstation } from '../support/workstation';
 import { checkScreen, launchChromium, openApp, serveRenderer } from './harness';
@@ -42,10 +45,20 @@ const conversationWith = (page: Page, name: RegExp) =>
 beforeAll(async () => {
   ws = await startWorkstation();
   clock = controlledClock();
-  const fischerId = userId(ws.stack, FISCHER);
-  // The hospital's policy: unacknowledged urgent messages from this PC escalate to Dr Fischer.
+  // IT's roster: Dr Okafor is cardiology's on-call doctor tonight, Dr Fischer his backup.
+  const onCall = await signWithTestItKey({
+    roleId: 'cardiology-on-call',
+    name: 'Cardiology on call',
+    holders: [userId(ws.stack, OKAFOR)],
+    backup: userId(ws.stack, FISCHER),
+    serial: 2,
+    signedAt: new Date().toISOString(),
+  });
+  if ((await postRosterEntry(ws.stack, onCall)).status !== 200) throw new Error('roster not posted');
+  // The hospital's policy: unacknowledged urgent messages escalate to cardiology's on-call role.
   const policyFile = ws.policyFile(mkdtempSync(join(tmpdir(), 'cm-escalation-')), {
-    escalationTarget: { kind: 'user', userId: fischerId },
+    escalationTarget: { kind: 'role', roleId: 'cardiology-on-call' },
+    adminSigningKeys: [(await testItKey()).publicKey],
   });
   rao = await signedIn(ws, RAO, { clock, policyFile });
   okafor = await signedIn(ws, OKAFOR);
@@ -83,7 +96,7 @@ describe('an urgent message nobody acknowledges escalates', () => {
     await awaitingButton(raoPage).click();
     await expect
       .poll(() => othersList(raoPage).innerText(), { timeout: 30_000 })
-      .toMatch(/Bed 12: K\+ 6\.9[\s\S]*2 min left; escalates to Dr Lena Fischer/);
+      .toMatch(/Bed 12: K\+ 6\.9[\s\S]*2 min left; escalates to Cardiology on call/);
     await checkScreen(raoPage, 'escalation-awaiting-others');
   });
 
@@ -92,11 +105,11 @@ describe('an urgent message nobody acknowledges escalates', () => {
     await awaitingButton(okaforPage).click();
     await expect
       .poll(() => mineList(okaforPage).innerText(), { timeout: 30_000 })
-      .toMatch(/Dr Asha Rao: Bed 12[\s\S]*Acknowledge by \d\d:\d\d; then it escalates to Dr Lena Fischer/);
+      .toMatch(/Dr Asha Rao: Bed 12[\s\S]*Acknowledge by \d\d:\d\d; then it escalates to Cardiology on call/);
     await checkScreen(okaforPage, 'escalation-awaiting-mine');
   });
 
-  it('at the deadline her conversation shows each step: re-notified, sent quoted to Dr Fischer, alerted', async () => {
+  it('at the deadline her conversation shows each step: re-notified, sent quoted to the backup Dr Fischer, alerted', async () => {
     clock.advance(60_000);
     await expect.poll(() => othersList(raoPage).innerText(), { timeout: 30_000 }).toMatch(/1 min left/);
     clock.advance(60_000);
@@ -115,7 +128,7 @@ describe('an urgent message nobody acknowledges escalates', () => {
     await checkScreen(okaforPage, 'escalation-reminder-recipient');
   });
 
-  it('Dr Fischer acknowledges the escalated message; both sides see the chain stop', async () => {
+  it('Dr Fischer, the role’s backup, acknowledges the escalated message; both sides see the chain stop', async () => {
     await expect.poll(() => awaitingButton(fischerPage).innerText(), { timeout: 60_000 }).toMatch(/1$/);
     await awaitingButton(fischerPage).click();
     await expect

@@ -212,10 +212,18 @@ describe('a doctor and an OPD admin, end to end', () => {
     await admin.keyboard.press('Space');
     await tabTo(admin, admin.getByLabel('Acknowledgement required'));
     await admin.keyboard.press('Space');
-    await tabTo(admin, admin.getByLabel('Patient MRN'));
+    await tabTo(admin, admin.getByRole('button', { name: 'Tag a patient' }));
+    await admin.keyboard.press('Enter');
+    // Opening the patient fields puts the keyboard in the MRN field.
+    await expect
+      .poll(() => admin.getByLabel('Patient MRN').evaluate((el) => el === document.activeElement))
+      .toBe(true);
     await admin.keyboard.type('MRN-771204');
     await tabTo(admin, admin.getByLabel('Patient name'));
     await admin.keyboard.type('Ravi Kumar');
+    await tabTo(admin, admin.getByRole('button', { name: 'Add patient' }));
+    await admin.keyboard.press('Enter');
+    await admin.getByRole('button', { name: 'Remove patient Ravi Kumar' }).waitFor();
     await tabTo(admin, admin.getByRole('button', { name: 'Send', exact: true }));
     await admin.keyboard.press('Enter');
 
@@ -240,7 +248,7 @@ describe('a doctor and an OPD admin, end to end', () => {
     const message = doctor.getByRole('article', { name: 'Message from Meera Nair' }).last();
     await expect.poll(() => message.innerText(), { timeout: 30_000 }).toContain('please come now');
     expect(await message.innerText()).toContain('Patient Ravi Kumar · MRN-771204');
-    await doctor.getByRole('button', { name: 'Acknowledge' }).click();
+    await doctor.getByRole('button', { name: 'Acknowledge', exact: true }).click();
     // Her own screen says so, from the signed entry in her store, and offers the button no more.
     await expect
       .poll(() => message.innerText(), { timeout: 30_000 })

@@ -1,3 +1,4 @@
+import { useRoles } from '../roles/useRoles';
 import { acknowledgeBy, timeLeft } from './text';
 import { useAwaiting } from './useEscalations';
 
@@ -8,8 +9,10 @@ export function AwaitingView(props: {
   onOpen: (conversationId: string, seq: number | null) => void;
 }): React.JSX.Element {
   const { mine, others } = useAwaiting();
+  const { roles } = useRoles();
+  const roleName = (roleId: string) => roles.find((r) => r.roleId === roleId)?.name ?? `the ${roleId} role`;
   const target = (t: { kind: 'user'; userId: string } | { kind: 'role'; roleId: string } | null) =>
-    t === null ? 'nobody' : t.kind === 'user' ? props.nameOf(t.userId) : `the ${t.roleId} role`;
+    t === null ? 'nobody' : t.kind === 'user' ? props.nameOf(t.userId) : roleName(t.roleId);
   return (
     <section className="awaiting" aria-labelledby="awaiting-heading">
       <h2 id="awaiting-heading">Acknowledgements</h2>

@@ -63,6 +63,8 @@ export function PatientChip(props: {
         Patient MRN{' '}
         <input
           value={draft.mrn}
+          // Opened with "Tag a patient": the keyboard goes straight to the first field.
+          autoFocus={open}
           onChange={(e) => props.onDraft({ ...draft, mrn: e.target.value })}
           maxLength={64}
           size={10}

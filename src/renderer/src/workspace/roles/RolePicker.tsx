@@ -1,6 +1,7 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { RoleResolutionView, RoleView } from '../../../../shared/contract';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { useRoles } from './useRoles';
 
 const statusWords: Record<string, string> = {
   busy: 'busy',
@@ -33,28 +34,13 @@ function holdersText(role: RoleView): string {
  */
 export function RolePicker(props: { onSent: (conversationId: string) => void }): React.JSX.Element {
   const [query, setQuery] = useState('');
-  const [roles, setRoles] = useState<RoleView[]>([]);
+  const { roles, error: loadError } = useRoles(query);
   const [chosen, setChosen] = useState<RoleView | null>(null);
   const [text, setText] = useState('');
   const [urgent, setUrgent] = useState(false);
   const [unstaffed, setUnstaffed] = useState<RoleResolutionView | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  useEffect(() => {
-    let live = true;
-    const load = async () => {
-      const result = await window.clinical.call('directory.roles', { query });
-      if (!live) return;
-      if (result.ok) setRoles(result.value);
-      else setError(result.error.message);
-    };
-    void load();
-    const off = window.clinical.on('roles.changed', () => void load());
-    return () => {
-      live = false;
-      off();
-    };
-  }, [query]);
+  const [sendError, setError] = useState<string | null>(null);
+  const error = sendError ?? loadError;
 
   function choose(role: RoleView): void {
     setChosen(role);
