@@ -34,6 +34,7 @@ export const EscalationStepView = z.object({
   at: z.string(),
   userId: z.string().nullable(),
 });
+export type EscalationStepView = z.infer<typeof EscalationStepView>;
 
 /** A message of mine with a deadline, not yet acknowledged by anyone. */
 export const AwaitingOthersView = z.object({

@@ -309,4 +309,5 @@ export * from './schemas';
 export * from './updates';
 export * from './availability';
 export * from './roles';
+export * from './escalation';
 export * from './broadcast';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { fromBase64, lengthPrefixed, sodium, toBase64 } from '../crypto';
+import { fromBase64, lengthPrefixed, pinnedKeyThatSigned, signDetached, sodium, toBase64 } from '../crypto';
 
 /**
  * A device revocation signed by the hospital's IT (docs/remote-wipe.md). Only such a revocation, verified on
@@ -57,12 +57,7 @@ export async function signRevocation(
   fields: RevocationFields,
   secretKey: Uint8Array,
 ): Promise<SignedRevocation> {
-  const s = await sodium();
-  if (secretKey.byteLength !== s.crypto_sign_SECRETKEYBYTES) {
-    throw new RangeError('an Ed25519 secret key is 64 bytes');
-  }
-  const signature = s.crypto_sign_detached(revocationBytes(fields), secretKey);
-  return { ...fields, signature: toBase64(signature) };
+  return { ...fields, signature: await signDetached(revocationBytes(fields), secretKey) };
 }
 
 /** A new IT signing key pair (Ed25519), both halves in standard base64. */
@@ -107,19 +102,7 @@ export async function verifyRevocation(
     return { valid: false, reason: 'other-device' };
   }
   if (pinnedKeys.length === 0) return { valid: false, reason: 'no-pinned-keys' };
-  const s = await sodium();
-  const signature = fromBase64(revocation.signature, s.crypto_sign_BYTES)!;
-  const bytes = revocationBytes(revocation);
-  for (const [keyIndex, key] of pinnedKeys.entries()) {
-    const publicKey = fromBase64(key, s.crypto_sign_PUBLICKEYBYTES);
-    if (!publicKey) continue;
-    try {
-      if (s.crypto_sign_verify_detached(signature, bytes, publicKey)) {
-        return { valid: true, revocation, keyIndex };
-      }
-    } catch {
-      // A key libsodium refuses verifies nothing.
-    }
-  }
+  const keyIndex = await pinnedKeyThatSigned(revocationBytes(revocation), revocation.signature, pinnedKeys);
+  if (keyIndex >= 0) return { valid: true, revocation, keyIndex };
   return { valid: false, reason: 'signature-invalid' };
 }

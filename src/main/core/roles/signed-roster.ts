@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { fromBase64, lengthPrefixed, sodium, toBase64 } from '../crypto';
+import { fromBase64, lengthPrefixed, pinnedKeyThatSigned, signDetached } from '../crypto';
 
 /**
  * One role of the hospital's roster ("Cardiology on call"), signed by IT with the same kind of key as a
@@ -92,12 +92,8 @@ export async function signRosterEntry(
   fields: RosterEntryFields,
   secretKey: Uint8Array,
 ): Promise<SignedRosterEntry> {
-  const s = await sodium();
-  if (secretKey.byteLength !== s.crypto_sign_SECRETKEYBYTES) {
-    throw new RangeError('an Ed25519 secret key is 64 bytes');
-  }
-  const signature = s.crypto_sign_detached(rosterEntryBytes(fields), secretKey);
-  return { ...fields, holders: [...fields.holders], signature: toBase64(signature) };
+  const signature = await signDetached(rosterEntryBytes(fields), secretKey);
+  return { ...fields, holders: [...fields.holders], signature };
 }
 
 /** Why a roster entry the hub served is not used. */
@@ -135,22 +131,7 @@ export async function verifyRosterEntry(
   if (!parsed.success) return { valid: false, reason: 'malformed', roleId: roleIdOf(raw) };
   const entry = parsed.data;
   if (pinnedKeys.length === 0) return { valid: false, reason: 'no-pinned-keys', roleId: entry.roleId };
-  const s = await sodium();
-  const signature = fromBase64(entry.signature, s.crypto_sign_BYTES)!;
-  const bytes = rosterEntryBytes(entry);
-  let keyIndex = -1;
-  for (const [index, key] of pinnedKeys.entries()) {
-    const publicKey = fromBase64(key, s.crypto_sign_PUBLICKEYBYTES);
-    if (!publicKey) continue;
-    try {
-      if (s.crypto_sign_verify_detached(signature, bytes, publicKey)) {
-        keyIndex = index;
-        break;
-      }
-    } catch {
-      // A key libsodium refuses verifies nothing.
-    }
-  }
+  const keyIndex = await pinnedKeyThatSigned(rosterEntryBytes(entry), entry.signature, pinnedKeys);
   if (keyIndex < 0) return { valid: false, reason: 'signature-invalid', roleId: entry.roleId };
   if (
     known &&

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { fromBase64, lengthPrefixed, sodium, toBase64 } from '../crypto';
+import { fromBase64, lengthPrefixed, pinnedKeyThatSigned, signDetached, sodium, toBase64 } from '../crypto';
 import { ReleaseVersion } from './version';
 
 /** The largest installer the app will download (a Windows MSI of this app is ~150 MB). */
@@ -72,13 +72,8 @@ export async function signManifest(
   manifest: UpdateManifest,
   secretKey: Uint8Array,
 ): Promise<SignedUpdateManifest> {
-  const s = await sodium();
-  if (secretKey.byteLength !== s.crypto_sign_SECRETKEYBYTES) {
-    throw new RangeError('an Ed25519 secret key is 64 bytes');
-  }
   const keyId = toBase64(secretKey.subarray(32));
-  const signature = s.crypto_sign_detached(manifestBytes(manifest, keyId), secretKey);
-  return { manifest, keyId, signature: toBase64(signature) };
+  return { manifest, keyId, signature: await signDetached(manifestBytes(manifest, keyId), secretKey) };
 }
 
 const SignedShape = z.strictObject({
@@ -121,12 +116,8 @@ export async function verifyManifest(raw: unknown, pinnedKeys: readonly string[]
   const publicKey = fromBase64(shape.data.keyId, s.crypto_sign_PUBLICKEYBYTES);
   if (!signature || !publicKey) return { valid: false, reason: 'malformed' };
   if (!pinnedKeys.includes(shape.data.keyId)) return { valid: false, reason: 'unknown-key' };
-  try {
-    if (s.crypto_sign_verify_detached(signature, manifestBytes(manifest.data, shape.data.keyId), publicKey)) {
-      return { valid: true, manifest: manifest.data, keyId: shape.data.keyId };
-    }
-  } catch {
-    // A key libsodium refuses verifies nothing.
-  }
-  return { valid: false, reason: 'signature-invalid' };
+  const bytes = manifestBytes(manifest.data, shape.data.keyId);
+  if ((await pinnedKeyThatSigned(bytes, shape.data.signature, [shape.data.keyId])) < 0)
+    return { valid: false, reason: 'signature-invalid' };
+  return { valid: true, manifest: manifest.data, keyId: shape.data.keyId };
 }

@@ -1,16 +1,8 @@
 // What the escalation views say, in one place (tested without a window).
+import type { EscalationStepView } from '../../../../shared/contract';
 import { formatClock24 } from '../time';
 
-export type StepKind =
-  | 'deadline-passed'
-  | 'waiting-for-link'
-  | 'renotified'
-  | 'escalated'
-  | 'no-target'
-  | 'sender-alerted'
-  | 'acknowledged'
-  | 'acknowledged-late'
-  | 'reminder-received';
+export type StepKind = EscalationStepView['kind'];
 
 /** One escalation step as the conversation's timeline shows it. */
 export function stepText(kind: StepKind, who: string | null, at: string): string {
