@@ -42,6 +42,8 @@ const messagesOf = (core: Core, conversationId: string) =>
   must<MessageView[]>(core, 'messages.page', { conversationId, limit: 200 });
 const composer = () => page.getByRole('form', { name: 'Write a message' });
 const chip = () => page.getByTestId('patient-chip');
+/** The open conversation's messages (the list's preview can show the same text). */
+const messageLog = () => page.getByRole('log', { name: 'Messages' });
 
 async function tagPatient(p: { mrn: string; name: string }): Promise<void> {
   await composer().getByRole('button', { name: 'Tag a patient' }).click();
@@ -117,7 +119,7 @@ describe('the patient chip', () => {
 
     await composer().getByLabel('Message').fill('Bed 12 potassium 6.9, please review now');
     await composer().getByRole('button', { name: 'Send' }).click();
-    await page.getByText('Patient Mr John Petrov · 0042817', { exact: true }).waitFor();
+    await messageLog().getByText('Patient Mr John Petrov · 0042817', { exact: true }).waitFor();
     await expect.poll(() => chip().count()).toBe(0);
     await composer().getByRole('button', { name: 'Tag a patient' }).waitFor();
     expect(await composer().getByLabel('Message').inputValue()).toBe('');
@@ -150,16 +152,16 @@ describe('a patient conversation', () => {
     );
 
     await sendText('Petrov: calcium gluconate given at 14:10');
-    await page.getByText('Petrov: calcium gluconate given at 14:10').waitFor();
+    await messageLog().getByText('Petrov: calcium gluconate given at 14:10').waitFor();
     // In a patient conversation the chip comes back as the patient after sending.
     await expect.poll(() => chip().innerText()).toContain('Mr John Petrov');
     await sendText('Petrov: repeat U&E at 18:00');
-    await page.getByText('Petrov: repeat U&E at 18:00').waitFor();
+    await messageLog().getByText('Petrov: repeat U&E at 18:00').waitFor();
 
     await composer().getByRole('button', { name: 'Remove patient Mr John Petrov' }).click();
     await tagPatient(okoye);
     await sendText('Okoye: discharge letter ready for signing');
-    await page.getByText('Different patient: Mrs Ada Okoye · 0091234').waitFor();
+    await messageLog().getByText('Different patient: Mrs Ada Okoye · 0091234').waitFor();
 
     expect(await page.getByTestId('patient-banner').count()).toBe(1);
     expect(await page.getByTestId('patient-banner').innerText()).toContain('Mr John Petrov · MRN 0042817');

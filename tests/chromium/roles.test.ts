@@ -1,8 +1,8 @@
 // Rostering, as staff see it, against the real hub (docs/roster.md). Meera Nair at OPD desk 2 messages
 // "Cardiology on call": it reaches Dr Asha Rao, and her timeline says "To: Cardiology on call (Dr Asha Rao)".
 // IT hands the role to Dr Samuel Okafor; the role list follows, and the next message to the same role reaches
-// him alone. Then "Ward 3B nurse in charge", which nobody holds: she is told before anything is sent and
-// offered the backup. Screenshots and axe-core on every screen.
+// him alone, needing his acknowledgement within 10 minutes. Then "Ward 3B nurse in charge", which nobody
+// holds: she is told before anything is sent and offered the backup. Screenshots and axe-core on every screen.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,10 +43,16 @@ async function received(core: Core): Promise<string[]> {
 const roleList = () => page.getByRole('list', { name: 'Roles' });
 const timeline = () => page.locator('.message-to-role');
 
-async function messageRole(name: string, text: string): Promise<void> {
+/** With `ackWithinMinutes`: "Acknowledgement required" ticked and that deadline chosen. */
+async function messageRole(name: string, text: string, ackWithinMinutes?: number): Promise<void> {
   await page.getByLabel('Find a role').fill(name.split(' ')[0]!);
   await page.getByRole('button', { name: `Message ${name}` }).click();
   await page.getByLabel(`Message to ${name}`).fill(text);
+  if (ackWithinMinutes !== undefined) {
+    const form = page.locator('.role-compose');
+    await form.getByLabel('Acknowledgement required').check();
+    await form.getByLabel('Acknowledge within').selectOption(String(ackWithinMinutes));
+  }
   await page.getByRole('button', { name: `Send to ${name}` }).click();
 }
 
@@ -109,13 +115,23 @@ describe('messaging a role', () => {
       .toMatch(/^Cardiology on call · Dr Samuel Okafor · backup Dr Asha Rao/);
     await checkScreen(page, 'roles-roster-changed');
 
-    await messageRole('Cardiology on call', SECOND);
+    await messageRole('Cardiology on call', SECOND, 10);
     await expect
       .poll(() => timeline().allInnerTexts(), { timeout: 30_000 })
       .toEqual(['To: Cardiology on call (Dr Samuel Okafor)']);
     await expect.poll(() => received(okafor), { timeout: 60_000 }).toContain(SECOND);
     expect(await received(okafor)).not.toContain(FIRST);
     expect(await received(rao)).not.toContain(SECOND);
+    // Sent needing acknowledgement within 10 minutes: it waits for Dr Okafor's, with the signed deadline.
+    await expect
+      .poll(
+        async () =>
+          (await must<Array<{ text: string; deadlineAt: string | null }>>(okafor, 'escalations.awaitingMine'))
+            .filter((m) => m.text === SECOND)
+            .map((m) => m.deadlineAt !== null),
+        { timeout: 30_000 },
+      )
+      .toEqual([true]);
     await checkScreen(page, 'roles-sent-to-okafor');
   });
 

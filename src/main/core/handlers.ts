@@ -99,7 +99,10 @@ export function callHandlers(deps: {
     'directory.myAvailability': () => deps.availability().mine(),
     'directory.roles': ({ query }) => deps.roles().list(query),
     'roles.resolve': ({ roleId }) => deps.roles().resolve(roleId),
-    'roles.send': (input) => deps.roles().send(input),
+    'roles.send': (input) => {
+      patients.check(input.patient); // the same tag rule as any message, before the role is resolved
+      return deps.roles().send(input);
+    },
     'settings.current': settings,
     'settings.update': ({ idleLockMinutes, ...change }) => {
       preferences().update(change);

@@ -183,14 +183,6 @@ export function createCore(options: CoreOptions): Core {
         log,
       });
       const stopRoster = roster.start(() => events.emit('roles.changed', {}));
-      const roleService = createRolesService({
-        roster,
-        engine,
-        hub: opened.link.hub,
-        userId: opened.device.userId,
-        log,
-        availability: holderAvailability(statuses),
-      });
       const escalation = createEscalationService({
         store: opened.store,
         engine,
@@ -200,7 +192,8 @@ export function createCore(options: CoreOptions): Core {
         events,
         log,
         userId: opened.device.userId,
-        resolveRoleBackup: options.resolveRoleBackup ?? roleService.resolveRoleBackup,
+        // The roles service is made next (it sends through this one); escalation starts after both exist.
+        resolveRoleBackup: options.resolveRoleBackup ?? ((roleId) => roleService.resolveRoleBackup(roleId)),
         alertSender: ({ conversationId, reason }) =>
           options.notify?.({
             conversationId,
@@ -212,6 +205,15 @@ export function createCore(options: CoreOptions): Core {
             urgent: true,
           }),
       });
+      const roleService = createRolesService({
+        roster,
+        engine,
+        escalation,
+        hub: opened.link.hub,
+        userId: opened.device.userId,
+        log,
+        availability: holderAvailability(statuses),
+      });
       escalation.start();
       const announcements = createBroadcastService({
         engine,
@@ -219,6 +221,10 @@ export function createCore(options: CoreOptions): Core {
         events,
         userId: opened.device.userId,
         log,
+        holdersOfRole: async (roleId) => {
+          const r = await roleService.resolve(roleId);
+          return { name: r.name, holders: [...r.holders, ...r.unavailable].map((p) => p.userId) };
+        },
       });
       broadcasts = announcements;
       messaging = engine;

@@ -1,10 +1,16 @@
 import { z } from 'zod';
 
+/** The most roles one announcement may name (each is resolved to its holders at send time). */
+export const maxBroadcastRoles = 16;
+
 const id = z.string().min(1).max(128);
 
 /** An announcement to a group of colleagues (a role's holders or a department once resolved to user ids). */
 export const BroadcastSendArgs = z.strictObject({
-  userIds: z.array(id).min(1).max(255),
+  // May be empty when roleIds names at least one role; the core refuses an announcement to nobody.
+  userIds: z.array(id).max(255),
+  /** Roles resolved in the core to their current verified holders (refused or empty role: nothing sent). */
+  roleIds: z.array(id).max(maxBroadcastRoles).optional(),
   text: z.string().min(1).max(65536),
   urgent: z.boolean(),
   ackRequired: z.boolean(),

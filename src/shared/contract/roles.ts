@@ -38,6 +38,8 @@ export const RoleSendArgs = z.strictObject({
   patient: z.object({ mrn: z.string().min(1).max(64), name: z.string().min(1).max(200) }).nullable(),
   /** After being told nobody holding the role is available: send to its backup instead. */
   toBackup: z.boolean(),
+  /** With ackRequired: the deadline in minutes, one of the policy's choices (docs/escalation.md). */
+  ackDeadlineMinutes: z.int().min(1).max(60).optional(),
 });
 
 export const RoleSendResult = z.object({

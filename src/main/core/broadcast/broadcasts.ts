@@ -3,6 +3,7 @@ import type { EventBus } from '../events/event-bus';
 import type { HubClient } from '../hub';
 import type { Logger } from '../log/logger';
 import type { MessagingEngine } from '../messaging';
+import { announcementRecipients, maxBroadcastRoles, type HoldersOfRole } from './role-recipients';
 import { BroadcastTally, type BroadcastCounts } from './tally';
 
 /** The hub's limit on members per conversation (CreateConversation memberIds), the sender excluded. */
@@ -14,6 +15,8 @@ export interface BroadcastInput {
    * to its holders' ids (ROLES' resolution) before this call.
    */
   userIds: string[];
+  /** Roles whose current verified holders it also goes to (resolved at send time; one refused role refuses all). */
+  roleIds?: string[] | undefined;
   text: string;
   urgent: boolean;
   ackRequired: boolean;
@@ -46,6 +49,8 @@ export interface BroadcastDeps {
   events: EventBus;
   userId: string;
   log: Logger;
+  /** A role's verified holders now (the roles service); without it, an announcement to a role is refused. */
+  holdersOfRole?: HoldersOfRole;
 }
 
 /** Receipt pages read from the hub per announcement conversation when its counts are first asked for. */
@@ -145,8 +150,18 @@ export function createBroadcastService(deps: BroadcastDeps): BroadcastService {
   }
 
   return {
-    async send({ userIds, text, urgent, ackRequired }) {
-      const recipients = [...new Set(userIds)].filter((u) => u !== userId);
+    async send({ userIds, roleIds = [], text, urgent, ackRequired }) {
+      if (roleIds.length > maxBroadcastRoles)
+        throw new AppError(
+          'invalid_args',
+          `An announcement can name at most ${maxBroadcastRoles} roles; split it.`,
+        );
+      if (roleIds.length > 0 && !deps.holdersOfRole)
+        throw new AppError('invalid_args', 'Announcements to roles are not available on this computer.');
+      const recipients =
+        roleIds.length > 0 && deps.holdersOfRole
+          ? await announcementRecipients(userIds, roleIds, deps.holdersOfRole, userId)
+          : [...new Set(userIds)].filter((u) => u !== userId);
       if (recipients.length === 0)
         throw new AppError(
           'invalid_args',

@@ -5,5 +5,7 @@ export {
   nobodyOnCall,
   type EscalationService,
   type ResolveRoleBackup,
+  type SendWithDeadline,
+  type DeadlineChoice,
 } from './service';
 export type { EscalationTarget } from './machine';

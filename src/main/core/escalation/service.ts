@@ -32,7 +32,11 @@ export interface SendWithDeadline {
   patient: { mrn: string; name: string } | null;
   ackDeadlineMinutes?: number | undefined;
   escalateTo?: EscalationTarget | null | undefined;
+  /** A message to a role (docs/roster.md): the role and the holders it resolved to, signed with the rest. */
+  toRole?: MessagePayload['toRole'];
 }
+
+export type DeadlineChoice = Pick<SendWithDeadline, 'ackRequired' | 'ackDeadlineMinutes' | 'escalateTo'>;
 
 export interface EscalationDeps {
   store: ProfileStore;
@@ -53,6 +57,8 @@ export interface EscalationService {
   stop(): void;
   /** messages.send: checks the deadline against policy, sends, and starts the timer. */
   send(input: SendWithDeadline): Promise<{ envelopeId: string }>;
+  /** Throws `deadline_not_allowed` when send would refuse this deadline (before a caller does anything else). */
+  checkDeadline(input: DeadlineChoice): void;
   options(): { choices: number[]; defaultMinutes: number; defaultTarget: EscalationTarget | null };
   awaitingMine(): AwaitingMine[];
   awaitingOthers(): AwaitingOthers[];
@@ -363,6 +369,33 @@ export function createEscalationService(deps: EscalationDeps): EscalationService
     if (acksSeen) void enqueue(checkAcknowledged);
   }
 
+  /** The signed `escalation` field for a send, or a `deadline_not_allowed` refusal (nothing sent). */
+  function deadlineOf(input: DeadlineChoice): MessagePayload['escalation'] {
+    const { choices, defaultMinutes, defaultTarget } = deadlineOptions(deps.policy);
+    let escalation: MessagePayload['escalation'];
+    if (input.ackRequired) {
+      const minutes = input.ackDeadlineMinutes ?? defaultMinutes;
+      if (!choices.includes(minutes))
+        throw new AppError(
+          'deadline_not_allowed',
+          `An acknowledgement deadline of ${minutes} minutes is not allowed here; choose ${choices.join(', ')} minutes. Nothing was sent.`,
+        );
+      const target = input.escalateTo === undefined ? defaultTarget : input.escalateTo;
+      if (target?.kind === 'user' && target.userId === deps.userId)
+        throw new AppError(
+          'deadline_not_allowed',
+          'A message cannot escalate to its own sender. Nothing was sent.',
+        );
+      escalation = { step: 'deadline', minutes, target };
+    } else if (input.ackDeadlineMinutes !== undefined || input.escalateTo != null) {
+      throw new AppError(
+        'deadline_not_allowed',
+        'A deadline needs a message that asks for acknowledgement. Nothing was sent.',
+      );
+    }
+    return escalation;
+  }
+
   return {
     start() {
       engine.onIngested((batch) => {
@@ -387,28 +420,7 @@ export function createEscalationService(deps: EscalationDeps): EscalationService
       for (const off of offs.splice(0)) off();
     },
     async send(input) {
-      const { choices, defaultMinutes, defaultTarget } = deadlineOptions(deps.policy);
-      let escalation: MessagePayload['escalation'];
-      if (input.ackRequired) {
-        const minutes = input.ackDeadlineMinutes ?? defaultMinutes;
-        if (!choices.includes(minutes))
-          throw new AppError(
-            'deadline_not_allowed',
-            `An acknowledgement deadline of ${minutes} minutes is not allowed here; choose ${choices.join(', ')} minutes. Nothing was sent.`,
-          );
-        const target = input.escalateTo === undefined ? defaultTarget : input.escalateTo;
-        if (target?.kind === 'user' && target.userId === deps.userId)
-          throw new AppError(
-            'deadline_not_allowed',
-            'A message cannot escalate to its own sender. Nothing was sent.',
-          );
-        escalation = { step: 'deadline', minutes, target };
-      } else if (input.ackDeadlineMinutes !== undefined || input.escalateTo != null) {
-        throw new AppError(
-          'deadline_not_allowed',
-          'A deadline needs a message that asks for acknowledgement. Nothing was sent.',
-        );
-      }
+      const escalation = deadlineOf(input);
       const now = clock.now();
       const payload: MessagePayload = {
         v: 1,
@@ -417,6 +429,7 @@ export function createEscalationService(deps: EscalationDeps): EscalationService
         urgent: input.urgent,
         ackRequired: input.ackRequired,
         patient: input.patient,
+        ...(input.toRole ? { toRole: input.toRole } : {}),
         ...(escalation ? { escalation } : {}),
       };
       const sent = await engine.send({ conversationId: input.conversationId, payload });
@@ -433,6 +446,9 @@ export function createEscalationService(deps: EscalationDeps): EscalationService
         changed(input.conversationId);
       }
       return sent;
+    },
+    checkDeadline(input) {
+      deadlineOf(input);
     },
     options: () => deadlineOptions(deps.policy),
     awaitingMine() {

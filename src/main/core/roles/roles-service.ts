@@ -1,5 +1,6 @@
 import { HubMethod } from '../../../shared/hub-protocol';
 import { AppError } from '../errors';
+import type { EscalationService } from '../escalation';
 import type { HubClient } from '../hub';
 import type { Logger } from '../log/logger';
 import type { MessagingEngine } from '../messaging';
@@ -41,6 +42,8 @@ export interface RoleSendInput {
   urgent: boolean;
   ackRequired: boolean;
   patient: { mrn: string; name: string } | null;
+  /** With ackRequired: the deadline in minutes (policy's default when absent), as for messages.send. */
+  ackDeadlineMinutes?: number | undefined;
   /** Send to the role's backup (after the sender was told nobody holding it is available). */
   toBackup: boolean;
 }
@@ -68,7 +71,9 @@ export interface RolesService {
 
 export function createRolesService(deps: {
   roster: Roster;
-  engine: Pick<MessagingEngine, 'messages' | 'createConversation' | 'send' | 'conversationState' | 'nameOf'>;
+  engine: Pick<MessagingEngine, 'messages' | 'createConversation' | 'conversationState' | 'nameOf'>;
+  /** Builds, signs and sends the payload (the same path as messages.send) and starts any deadline's timer. */
+  escalation: Pick<EscalationService, 'send' | 'checkDeadline'>;
   hub: Pick<HubClient, 'call' | 'state'>;
   userId: string;
   availability?: AvailabilityLookup;
@@ -166,6 +171,12 @@ export function createRolesService(deps: {
       };
     },
     async send(input) {
+      const deadline = {
+        ackRequired: input.ackRequired,
+        ...(input.ackDeadlineMinutes !== undefined ? { ackDeadlineMinutes: input.ackDeadlineMinutes } : {}),
+      };
+      // Refused before the roster is asked or a conversation is made: nothing happens for a bad deadline.
+      deps.escalation.checkDeadline(deadline);
       const { entry, resolved } = await resolution(input.roleId);
       let recipients: string[];
       if (input.toBackup) {
@@ -182,22 +193,18 @@ export function createRolesService(deps: {
         recipients = resolved.holders.map((h) => h.userId);
       }
       const conversationId = await conversationWith(recipients);
-      const { envelopeId } = await engine.send({
+      const { envelopeId } = await deps.escalation.send({
         conversationId,
-        payload: {
-          v: 1,
-          kind: 'text',
-          text: input.text,
-          urgent: input.urgent,
-          ackRequired: input.ackRequired,
-          patient: input.patient,
-          toRole: {
-            roleId: entry.roleId,
-            name: entry.name,
-            holders: recipients,
-            serial: entry.serial,
-            ...(input.toBackup ? { asBackup: true as const } : {}),
-          },
+        text: input.text,
+        urgent: input.urgent,
+        patient: input.patient,
+        ...deadline,
+        toRole: {
+          roleId: entry.roleId,
+          name: entry.name,
+          holders: recipients,
+          serial: entry.serial,
+          ...(input.toBackup ? { asBackup: true as const } : {}),
         },
       });
       return { conversationId, envelopeId, holders: recipients };

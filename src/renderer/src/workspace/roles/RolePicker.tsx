@@ -1,6 +1,8 @@
 import { useState } from 'react';
 import type { RoleResolutionView, RoleView } from '../../../../shared/contract';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { DeadlineSelect } from '../escalation/DeadlineSelect';
+import { useDeadline } from '../escalation/useEscalations';
 import { useRoles } from './useRoles';
 
 const statusWords: Record<string, string> = {
@@ -38,6 +40,8 @@ export function RolePicker(props: { onSent: (conversationId: string) => void }):
   const [chosen, setChosen] = useState<RoleView | null>(null);
   const [text, setText] = useState('');
   const [urgent, setUrgent] = useState(false);
+  const [ackRequired, setAckRequired] = useState(false);
+  const deadline = useDeadline();
   const [unstaffed, setUnstaffed] = useState<RoleResolutionView | null>(null);
   const [sendError, setError] = useState<string | null>(null);
   const error = sendError ?? loadError;
@@ -66,15 +70,18 @@ export function RolePicker(props: { onSent: (conversationId: string) => void }):
       roleId: chosen.roleId,
       text,
       urgent,
-      ackRequired: false,
+      ackRequired,
       patient: null,
       toBackup,
+      ...(ackRequired && deadline.minutes !== null ? { ackDeadlineMinutes: deadline.minutes } : {}),
     });
     if (!result.ok) {
       setError(result.error.message);
       return;
     }
     setText('');
+    setUrgent(false);
+    setAckRequired(false);
     setUnstaffed(null);
     props.onSent(result.value.conversationId);
   }
@@ -117,6 +124,11 @@ export function RolePicker(props: { onSent: (conversationId: string) => void }):
           <label className="checkbox">
             <input type="checkbox" checked={urgent} onChange={(e) => setUrgent(e.target.checked)} /> Urgent
           </label>
+          <label className="checkbox">
+            <input type="checkbox" checked={ackRequired} onChange={(e) => setAckRequired(e.target.checked)} />{' '}
+            Acknowledgement required
+          </label>
+          {ackRequired ? <DeadlineSelect {...deadline} /> : null}
           <button type="submit" className="button button--primary" disabled={text.trim() === ''}>
             Send to {chosen.name}
           </button>
