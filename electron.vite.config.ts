@@ -12,6 +12,8 @@ export default defineConfig({
           index: resolve('src/main/index.ts'),
           // Envelope verification runs on worker threads (src/main/core/envelope/open-pool.ts).
           'open-worker': resolve('src/main/core/envelope/open-worker.ts'),
+          // Journal checkpoints run on a worker thread (src/main/core/store/checkpointer.ts).
+          'checkpoint-worker': resolve('src/main/core/store/checkpoint-worker.ts'),
         },
       },
     },

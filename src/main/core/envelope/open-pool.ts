@@ -1,9 +1,11 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { AppError } from '../errors';
+import { startWorker, workerEntry, type WorkerEntry } from '../workers/worker-entry';
 import { EnvelopeRejected, type HubMetadata, type OpenedEnvelope, type SenderKeyLookup } from './open';
 import type { FromWorker, ItemResult, KeyTableEntry, ToWorker, WorkerDeviceSecrets } from './worker-protocol';
 
 export type { WorkerDeviceSecrets } from './worker-protocol';
+export type { WorkerEntry } from '../workers/worker-entry';
 
 export interface OpenPoolItem {
   bytes: Uint8Array;
@@ -19,11 +21,6 @@ export class OpenPoolFailed extends AppError {
     super('envelope_pool_failed', message);
     this.name = 'OpenPoolFailed';
   }
-}
-
-export interface WorkerEntry {
-  url: URL;
-  execArgv: string[];
 }
 
 export interface OpenPoolOptions {
@@ -49,15 +46,9 @@ export interface OpenPool {
   close(): Promise<void>;
 }
 
-/**
- * Where the worker script is: next to this module. From TypeScript sources (vitest, tsx) a small .mjs that
- * registers tsx's loader and imports open-worker.ts (Node 20 ignores `--import tsx` in a worker's execArgv); from a build, the bundled `open-worker.js` beside the main bundle (electron-vite
- * must emit src/main/core/envelope/open-worker.ts as its own entry — see docs/envelope-format.md).
- */
+/** The bundled open-worker.js beside the main bundle, or open-worker.ts from sources (worker-entry.ts). */
 export function defaultWorkerEntry(): WorkerEntry {
-  const here = import.meta.url;
-  if (here.endsWith('.ts')) return { url: new URL('./open-worker-tsx.mjs', here), execArgv: [] };
-  return { url: new URL('./open-worker.js', here), execArgv: [] };
+  return workerEntry(import.meta.url, 'open-worker');
 }
 
 interface Batch {
@@ -119,7 +110,7 @@ export function createOpenPool(options: OpenPoolOptions): OpenPool {
   }
 
   function spawn(slot: Slot): void {
-    const worker = new Worker(entry.url, { execArgv: entry.execArgv, workerData: { device } });
+    const worker = startWorker(entry, { device });
     started++;
     slot.worker = worker;
     worker.on('message', (message: FromWorker) => onMessage(slot, message));

@@ -131,7 +131,7 @@ const syncPageSize = 500;
 /** The longest the main thread opens envelopes before it yields to the event loop. */
 const openSliceMs = 20;
 /** Envelopes per store transaction while ingesting. */
-const storeChunk = 100;
+const storeChunk = 50;
 
 /**
  * The messaging engine of one signed-in profile: keeps the local store in step with the hub (sync after the

@@ -308,7 +308,7 @@ export function createSession(options: SessionOptions): Session {
     }
     let store: ProfileStore;
     try {
-      store = openProfileStore({ file, key, existing });
+      store = openProfileStore({ file, key, existing, backgroundCheckpoints: { log } });
     } catch (error) {
       if (error instanceof AppError && error.code === 'store_key_wrong')
         throw new ProfileDamagedError('store-key-wrong', { cause: error });

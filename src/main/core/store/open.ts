@@ -1,6 +1,9 @@
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { AppError } from '../errors';
+import type { Logger } from '../log/logger';
+import { startBackgroundCheckpoints } from './checkpointer';
+import { keyed } from './cipher';
 import {
   checkMigrations,
   latestVersion,
@@ -85,6 +88,11 @@ export interface OpenProfileStoreOptions {
    * damage (`profile_damaged`), never a new empty store.
    */
   existing?: boolean;
+  /**
+   * Checkpoint the journal on a worker thread instead of inside whichever commit crosses SQLite's threshold
+   * (a checkpoint writes and syncs megabytes: on a busy disk, a block of the main thread of half a second).
+   */
+  backgroundCheckpoints?: { log: Logger };
 }
 
 function isSqliteError(err: unknown, code: string): boolean {
@@ -93,11 +101,6 @@ function isSqliteError(err: unknown, code: string): boolean {
 
 const isCorruption = (err: unknown): boolean =>
   isSqliteError(err, 'SQLITE_CORRUPT') || isSqliteError(err, 'SQLITE_IOERR_SHORT_READ');
-
-function keyed(db: Db, key: Uint8Array): void {
-  db.pragma(`cipher = 'chacha20'`);
-  db.pragma(`key = "x'${Buffer.from(key).toString('hex')}'"`);
-}
 
 /**
  * The WAL index (`-shm`) records how many frames the journal holds; a journal that is gone or shorter than
@@ -218,12 +221,16 @@ export function openProfileStore(options: OpenProfileStoreOptions): ProfileStore
     throw new AppError('internal', 'The local database could not be opened.', { cause: err });
   }
   const version = schemaVersion(db);
+  const checkpoints = options.backgroundCheckpoints
+    ? startBackgroundCheckpoints(db, options.file, options.key, options.backgroundCheckpoints)
+    : null;
   return {
     file: options.file,
     db,
     schemaVersion: version,
     transaction: (fn) => db.transaction(fn).immediate(),
     close: () => {
+      checkpoints?.close();
       if (db.open) db.close();
     },
     get open() {
