@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, dialog, Notification, shell } from 'electron';
+import { app, dialog, Notification, session, shell } from 'electron';
 import { createCore } from './core';
 import { respondToDocumentRequest } from './core/documents/protocol';
 import { openAppLog } from './core/log/log-files';
@@ -39,6 +39,8 @@ if (!app.requestSingleInstanceLock()) {
       appDataDir: app.getPath('userData'),
       openBrowser: (url) => shell.openExternal(url),
       connectDevice: connectDeviceToHub,
+      // The OS proxy (settings, PAC, WPAD) as Chromium resolves it; the policy's proxyUrl wins over it.
+      systemProxy: (url) => session.defaultSession.resolveProxy(url),
       // Only what the notification policy allows reaches the OS (sender and "new secure message" by default).
       // Clicking it brings the window forward on that conversation (behind the lock screen, if locked).
       notify: (n) => {

@@ -2,9 +2,11 @@
 // Dr Asha Rao sends Dr Samuel Okafor an urgent message that needs acknowledgement within 2 minutes; the
 // hospital's policy escalates to the on-call role, "Cardiology on call", whose IT-signed roster names Dr Okafor
 // on call and Dr Lena Fischer as backup. Her "Awaiting others" shows the time left, his sidebar counts it as
-// awaiting him. He does not answer: at the deadline her conversation shows the steps (recipients notified again,
-// the message sent quoted to the role's backup, Dr Fischer, her alert); Dr Fischer finds it awaiting her
-// acknowledgement, acknowledges it, and both sides' views update. Screenshots and axe-core on every screen.
+// awaiting him. He does not answer: at the deadline her conversation shows each step as a row between the
+// messages (recipients notified again, the message sent quoted to the role's backup, Dr Fischer, her alert); Dr
+// Fischer finds it awaiting her acknowledgement, acknowledges it, and both sides' views update; Dr Okafor's
+// conversation says Dr Fischer acknowledged it and it leaves his awaiting view. Screenshots (1280x800) and
+// axe-core on every screen.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +18,7 @@ import { postRosterEntry } from '../stack/hub/roster-admin';
 import { signWithTestItKey, testItKey } from '../stack/hub/roster-seed';
 import { controlledClock, type ControlledClock } from '../support/controlled-clock';
 import { converse, must, signedIn, startWorkstation, type Workstation } from '../support/workstation';
-import { checkScreen, launchChromium, openApp, serveRenderer } from './harness';
+import { axeViolations, checkScreen, launchChromium, openApp, screenshotDir, serveRenderer } from './harness';
 
 const RAO = 'dr.asha.rao';
 const OKAFOR = 'dr.samuel.okafor';
@@ -37,7 +39,27 @@ let fischerPage: Page;
 const awaitingButton = (page: Page) => page.getByRole('button', { name: /^Awaiting acknowledgement/ });
 const othersList = (page: Page) => page.getByRole('list', { name: /^Awaiting others/ });
 const mineList = (page: Page) => page.getByRole('list', { name: /^Awaiting my acknowledgement/ });
-const steps = (page: Page) => page.getByRole('list', { name: 'Escalation' });
+/** The conversation's timeline, where the escalation steps stand between the messages. */
+const timeline = (page: Page) => page.getByRole('log', { name: 'Messages' });
+const stepRows = (page: Page) => timeline(page).getByTestId('escalation-step');
+/** The signed reminder and resolution messages' own text: shown only as their step rows, never as bubbles. */
+const stepMessageText = /Reminder: this urgent message|no longer awaits your acknowledgement\./;
+
+/** Space between two system rows of the timeline, in CSS pixels. */
+async function gapBetween(page: Page, first: number, second: number): Promise<number> {
+  const [a, b] = await Promise.all([
+    stepRows(page).nth(first).boundingBox(),
+    stepRows(page).nth(second).boundingBox(),
+  ]);
+  return b!.y - (a!.y + a!.height);
+}
+
+/** The window as a ward screen shows it (1280x800, not the full page), and axe-core on it. */
+async function checkView(page: Page, name: string): Promise<void> {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.screenshot({ path: join(screenshotDir, `${name}.png`) });
+  expect(await axeViolations(page)).toEqual([]);
+}
 /** A conversation in the sidebar (the awaiting views name the same colleague). */
 const conversationWith = (page: Page, name: RegExp) =>
   page.getByRole('navigation').getByRole('button', { name });
@@ -61,7 +83,8 @@ beforeAll(async () => {
     adminSigningKeys: [(await testItKey()).publicKey],
   });
   rao = await signedIn(ws, RAO, { clock, policyFile });
-  okafor = await signedIn(ws, OKAFOR);
+  // The same machine policy on his workstation: it verifies the roster, so it names the role.
+  okafor = await signedIn(ws, OKAFOR, { policyFile });
   fischer = await signedIn(ws, FISCHER);
   const { conversationId } = await must<{ conversationId: string }>(rao, 'conversations.create', {
     kind: 'direct',
@@ -109,23 +132,36 @@ describe('an urgent message nobody acknowledges escalates', () => {
     await checkScreen(okaforPage, 'escalation-awaiting-mine');
   });
 
-  it('at the deadline her conversation shows each step: re-notified, sent quoted to the backup Dr Fischer, alerted', async () => {
+  it('at the deadline her timeline shows each step in place: re-notified, sent quoted to the backup Dr Fischer, alerted', async () => {
     clock.advance(60_000);
     await expect.poll(() => othersList(raoPage).innerText(), { timeout: 30_000 }).toMatch(/1 min left/);
     clock.advance(60_000);
     await conversationWith(raoPage, /Dr Samuel Okafor/).click();
     await expect
-      .poll(() => steps(raoPage).innerText(), { timeout: 60_000 })
-      .toMatch(
-        /No acknowledgement by the deadline[\s\S]*Recipients notified again[\s\S]*Sent, quoted, to Dr Lena Fischer[\s\S]*You were alerted/,
-      );
-    await checkScreen(raoPage, 'escalation-steps-sender');
+      .poll(() => stepRows(raoPage).allInnerTexts(), { timeout: 60_000 })
+      .toEqual([
+        expect.stringMatching(/^\d\d:\d\d · No acknowledgement by the deadline: escalating$/),
+        expect.stringMatching(/Recipients notified again$/),
+        expect.stringMatching(/Sent to Dr Lena Fischer \(Cardiology on call\), quoted as you signed it$/),
+        expect.stringMatching(/You were alerted$/),
+      ]);
+    // The steps are rows of the timeline, after her message (nothing is listed above the composer any more).
+    expect(await timeline(raoPage).innerText()).toMatch(
+      /Bed 12: K\+ 6\.9[\s\S]*No acknowledgement by the deadline/,
+    );
+    // One row per step: her signed reminder is the "notified again" row, not a bubble of machine text.
+    expect(await timeline(raoPage).innerText()).not.toMatch(stepMessageText);
+    // The steps read as compact lines of the conversation, not banners spaced a line apart (32 px with the
+    // banners' margin; the rows' own padding is 16).
+    expect(await gapBetween(raoPage, 0, 1)).toBeLessThan(24);
+    await checkView(raoPage, 'escalation-steps-sender');
     // Dr Okafor's conversation shows her signed reminder.
     await conversationWith(okaforPage, /Dr Asha Rao/).click();
     await expect
-      .poll(() => steps(okaforPage).innerText(), { timeout: 60_000 })
-      .toMatch(/Dr Asha Rao is waiting for your acknowledgement/);
-    await checkScreen(okaforPage, 'escalation-reminder-recipient');
+      .poll(() => stepRows(okaforPage).allInnerTexts(), { timeout: 60_000 })
+      .toContainEqual(expect.stringMatching(/Dr Asha Rao is waiting for your acknowledgement$/));
+    expect(await timeline(okaforPage).innerText()).not.toMatch(stepMessageText);
+    await checkView(okaforPage, 'escalation-reminder-recipient');
   });
 
   it('Dr Fischer, the role’s backup, acknowledges the escalated message; both sides see the chain stop', async () => {
@@ -148,12 +184,39 @@ describe('an urgent message nobody acknowledges escalates', () => {
     await checkScreen(fischerPage, 'escalation-target-acknowledged');
 
     await expect
-      .poll(() => steps(raoPage).innerText(), { timeout: 60_000 })
-      .toMatch(/Acknowledged late by Dr Lena Fischer: escalation stopped/);
+      .poll(() => stepRows(raoPage).allInnerTexts(), { timeout: 60_000 })
+      .toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/Acknowledged late by Dr Lena Fischer: escalation stopped$/),
+          expect.stringMatching(/Those still waiting were told Dr Lena Fischer acknowledged it$/),
+        ]),
+      );
+    expect(await timeline(raoPage).innerText()).not.toMatch(stepMessageText);
+    await checkView(raoPage, 'escalation-sender-resolved');
     await awaitingButton(raoPage).click();
     await expect
       .poll(() => raoPage.getByRole('heading', { name: /^Awaiting others/ }).innerText(), { timeout: 30_000 })
       .toBe('Awaiting others (0)');
     await checkScreen(raoPage, 'escalation-sender-after-ack');
+  });
+
+  it('Dr Okafor’s conversation says Dr Fischer acknowledged it, and it no longer awaits him', async () => {
+    await expect
+      .poll(() => stepRows(okaforPage).allInnerTexts(), { timeout: 60_000 })
+      .toContainEqual(
+        expect.stringMatching(
+          /^\d\d:\d\d · Acknowledged by Dr Lena Fischer \(Cardiology on call\): no longer awaiting your acknowledgement$/,
+        ),
+      );
+    // The message itself says so, instead of "Acknowledgement required".
+    const original = okaforPage
+      .getByRole('article', { name: 'Message from Dr Asha Rao' })
+      .filter({ hasText: 'K+ 6.9' });
+    await expect
+      .poll(() => original.locator('.message-status').innerText(), { timeout: 30_000 })
+      .toMatch(/^Acknowledged by Dr Lena Fischer \(Cardiology on call\) at \d\d:\d\d$/);
+    expect(await timeline(okaforPage).innerText()).not.toMatch(stepMessageText);
+    await expect.poll(() => awaitingButton(okaforPage).innerText(), { timeout: 30_000 }).toMatch(/0$/);
+    await checkView(okaforPage, 'escalation-recipient-resolved');
   });
 });

@@ -1,59 +1,21 @@
 // Runs the built renderer in Debian's Chromium with the contract served by a real core in this process:
 // the page gets the same `window.clinical` the preload builds, over a Playwright binding instead of IPC.
 import { readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { Core } from '../../src/main/core';
-import { resolveRendererAsset, rendererOrigin } from '../../src/main/shell/navigation-policy';
-import { createClinicalApi } from '../../src/shared/bridge';
-import { bridgeChannels, eventChannel } from '../../src/shared/contract';
-import { contentSecurityPolicy } from '../../src/shared/csp';
+import { eventChannel } from '../../src/shared/contract';
 import { userId } from '../stack/hub/hub-test-kit';
+import { dispatchChannel, pageBridgeScript, serveRenderer } from '../support/renderer-bridge';
 import { must, twoClinicians, type Workstation } from '../support/workstation';
 
-export const rendererRoot = resolve('out/renderer');
+export { rendererRoot, serveRenderer } from '../support/renderer-bridge';
 export const screenshotDir = resolve('test-results/screenshots');
 
 import { launchChromium } from '../support/chromium';
 
 export { launchChromium };
-
-/** Serves the built renderer over http with the same asset rules and CSP header as the app:// protocol. */
-export async function serveRenderer(): Promise<{ url: string; close(): Promise<void> }> {
-  if (!existsSync(join(rendererRoot, 'index.html'))) {
-    throw new Error(`No built renderer at ${rendererRoot}: run "npm run build" first.`);
-  }
-  const server: Server = createServer((request, response) => {
-    const asset = resolveRendererAsset(rendererRoot, `${rendererOrigin}${request.url ?? '/'}`);
-    if (!asset) {
-      response.writeHead(404).end();
-      return;
-    }
-    readFile(asset.file).then(
-      (body) =>
-        response
-          .writeHead(200, {
-            'content-type': asset.contentType,
-            'content-security-policy': contentSecurityPolicy,
-          })
-          .end(body),
-      () => response.writeHead(404).end(),
-    );
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/index.html`,
-    close: () => new Promise((done) => server.close(() => done())),
-  };
-}
-
-const callNameByChannel = new Map(
-  Object.entries(bridgeChannels.calls).map(([name, channel]) => [channel, name]),
-);
 
 /** Opens the app page with `window.clinical` wired to `core`; returns the page and the CSP violations seen. */
 export async function openApp(
@@ -69,28 +31,15 @@ export async function openApp(
       cspViolations.push(message.text());
     }
   });
-  await page.exposeBinding('__cmInvoke', (_source, channel: string, args: unknown) => {
-    const name = callNameByChannel.get(channel);
-    return name
-      ? core.dispatcher.dispatch(name, args)
-      : { ok: false, error: { code: 'unknown_call', message: channel } };
-  });
-  await page.addInitScript(`
-    (() => {
-      const createClinicalApi = ${createClinicalApi.toString()};
-      const listeners = new Map();
-      window.__cmDeliver = (channel, payload) => { for (const l of listeners.get(channel) ?? []) l(payload); };
-      const transport = {
-        invoke: (channel, args) => window.__cmInvoke(channel, args),
-        subscribe: (channel, listener) => {
-          if (!listeners.has(channel)) listeners.set(channel, new Set());
-          listeners.get(channel).add(listener);
-          return () => listeners.get(channel).delete(listener);
-        },
-      };
-      Object.defineProperty(window, 'clinical', { value: createClinicalApi(transport, ${JSON.stringify(bridgeChannels)}) });
-    })();
-  `);
+  await page.exposeBinding('__cmInvoke', (_source, channel: string, args: unknown) =>
+    dispatchChannel(core, channel, args),
+  );
+  await page.addInitScript(
+    pageBridgeScript(`(deliver) => {
+      window.__cmDeliver = deliver;
+      return { invoke: (channel, args) => window.__cmInvoke(channel, args) };
+    }`),
+  );
   const unsubscribe = core.events.subscribe((name, payload) => {
     void page
       .evaluate(

@@ -1,6 +1,7 @@
 // `npm run stack`: the reference servers on 127.0.0.1 with fixed ports and persistent data, until Ctrl-C.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { SeededUser } from './idp';
 import { startStack, type Stack } from './stack';
 
 export const stackDataDir = resolve(process.env.CM_STACK_DIR ?? '.stack-data');
@@ -24,14 +25,21 @@ export async function runStack(): Promise<Stack> {
     `  test CA            ${stack.tls.caCertPath}`,
     `  app policy         ${stackPolicyPath}`,
     '',
+    ...seededStaffLines(stack.idp.users),
+  ];
+  console.log(lines.join('\n'));
+  return stack;
+}
+
+/** The seeded staff and their test-only passwords, one line each, under a heading. */
+export function seededStaffLines(users: readonly SeededUser[]): string[] {
+  return [
     'Seeded staff (test-only passwords):',
-    ...stack.idp.users.map(
+    ...users.map(
       (u) =>
         `  ${u.username.padEnd(20)} ${u.password.padEnd(16)} ${u.displayName} · ${u.roles.join(', ')} · ${u.department}`,
     ),
   ];
-  console.log(lines.join('\n'));
-  return stack;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

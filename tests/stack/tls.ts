@@ -2,6 +2,7 @@
 // certificate this CA signed for 127.0.0.1 and localhost; Node trusts it through NODE_EXTRA_CA_CERTS
 // (set before the test workers start) and the hub through an explicit custom-root chain policy.
 import { execFileSync } from 'node:child_process';
+import { createHash, X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -20,7 +21,7 @@ function openssl(args: string[], cwd: string): void {
 }
 
 /** Creates (once) a CA and a server certificate under `dir`, and returns their paths and PEM text. */
-export function ensureTestTls(dir: string): TestTls {
+export function ensureTestTls(dir: string, caName = 'Clinical Messenger Test CA'): TestTls {
   mkdirSync(dir, { recursive: true });
   const caCertPath = join(dir, 'ca.pem');
   const certPath = join(dir, 'server.pem');
@@ -39,7 +40,7 @@ export function ensureTestTls(dir: string): TestTls {
         '-days',
         '30',
         '-subj',
-        '/CN=Clinical Messenger Test CA',
+        `/CN=${caName}`,
         '-addext',
         'basicConstraints=critical,CA:TRUE',
         '-addext',
@@ -83,4 +84,10 @@ export function ensureTestTls(dir: string): TestTls {
     cert: readFileSync(certPath, 'utf8'),
     key: readFileSync(keyPath, 'utf8'),
   };
+}
+
+/** The Chromium flag that accepts this stack's server certificate (pinned by its key) and nothing else untrusted. */
+export function chromiumTrustArg(tls: TestTls): string {
+  const spki = new X509Certificate(tls.cert).publicKey.export({ type: 'spki', format: 'der' });
+  return `--ignore-certificate-errors-spki-list=${createHash('sha256').update(spki).digest('base64')}`;
 }

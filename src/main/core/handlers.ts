@@ -170,6 +170,7 @@ export function callHandlers(deps: {
       return null;
     },
     'broadcasts.send': (input) => deps.broadcasts().send(input),
+    'broadcasts.preview': (input) => deps.broadcasts().preview(input),
     'broadcasts.status': ({ conversationId, seq }) => deps.broadcasts().status(conversationId, seq),
     'broadcasts.notYet': ({ conversationId, seq, kind }) =>
       deps.broadcasts().notYet(conversationId, seq, kind),
@@ -187,6 +188,7 @@ export function callHandlers(deps: {
           kind: t.kind,
           at: new Date(t.at).toISOString(),
           userId: t.userId ?? null,
+          roleId: t.roleId ?? null,
         })),
     'messages.search': ({ query, ranked, conversationId }) =>
       messaging().messages.search(query, {

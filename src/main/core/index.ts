@@ -1,4 +1,5 @@
 import { createConnectionState, type ConnectionStateStore } from './connection/connection-state';
+import { trustOsCaStore } from './connection/os-ca-store';
 import { AppError } from './errors';
 import { createEventBus, type EventBus } from './events/event-bus';
 import { callHandlers } from './handlers';
@@ -30,6 +31,7 @@ import {
 } from './escalation';
 import { createRoster, createRolesService, type RolesService } from './roles';
 import { createBroadcastService, type BroadcastService } from './broadcast';
+import { environmentProxy, routeConnections, watchProxy, type SystemProxy } from './network';
 
 export interface CoreOptions {
   appName: string;
@@ -59,6 +61,8 @@ export interface CoreOptions {
   clock?: Clock;
   /** A role's current backup for escalation; nobody by default (the roster wires it in). */
   resolveRoleBackup?: ResolveRoleBackup;
+  /** The OS proxy (Electron's session.resolveProxy), used where the policy names no proxyUrl; else HTTPS_PROXY. */
+  systemProxy?: SystemProxy;
 }
 
 /** Everything the app does, in plain Node: the Electron shell and the tests drive the same object. */
@@ -80,10 +84,18 @@ export interface Core {
 
 export function createCore(options: CoreOptions): Core {
   const log = options.log ?? createLogger();
+  // Before anything connects: the hospital's private CA is trusted from the OS store (docs/it-guide.md).
+  trustOsCaStore(log);
   const policy = loadPolicy(options.policyFiles);
   for (const problem of policy.problems) {
     log.warn({ file: problem.file, field: problem.field, reason: problem.message }, 'policy file ignored');
   }
+  // Every connection the core opens (hub, IdP, gateway, key service, updates) goes this way.
+  routeConnections({
+    proxyUrl: policy.policy.proxyUrl,
+    proxyBypass: policy.policy.proxyBypass,
+    system: options.systemProxy ?? environmentProxy(process.env),
+  });
   const events = createEventBus();
   const connection = createConnectionState(events);
   // Signed updates and the hub's minimum version (docs/updates.md).
@@ -96,6 +108,7 @@ export function createCore(options: CoreOptions): Core {
     ...(options.installer ? { installer: options.installer } : {}),
   });
   const connectionHistory = recordConnectionHistory(events);
+  const unwatchProxy = watchProxy((failure) => connection.setProblem(failure ? 'proxy' : null));
   // Decrypted documents a crash left behind are removed before any profile opens.
   wipeDecryptedAtStart(options.appDataDir);
   let messaging: MessagingEngine | null = null;
@@ -221,10 +234,8 @@ export function createCore(options: CoreOptions): Core {
         events,
         userId: opened.device.userId,
         log,
-        holdersOfRole: async (roleId) => {
-          const r = await roleService.resolve(roleId);
-          return { name: r.name, holders: [...r.holders, ...r.unavailable].map((p) => p.userId) };
-        },
+        escalation,
+        resolveRole: (roleId) => roleService.resolve(roleId),
       });
       broadcasts = announcements;
       messaging = engine;
@@ -336,6 +347,7 @@ export function createCore(options: CoreOptions): Core {
     close: async () => {
       updates.stop();
       connectionHistory.dispose();
+      unwatchProxy();
       await session.close();
     },
   };

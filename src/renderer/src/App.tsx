@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { SessionState } from '../../shared/contract';
 import { ConnectionBanner } from './components/ConnectionBanner';
+import { PreviewBanner } from './components/PreviewBanner';
 import { WorkstationInfo } from './components/WorkstationInfo';
 import { SessionAlerts } from './session/Alerts';
 import { BusyScreen } from './session/BusyScreen';
@@ -56,9 +57,15 @@ export function App(): React.JSX.Element {
   const profileId = state && 'profile' in state ? state.profile?.profileId : undefined;
   // Below the hub's minimum version the workspace gives way to a read-only screen (docs/updates.md).
   const updates = useUpdateStatus();
-  useEffect(() => setOpenRequest(null), [profileId]);
+  // Another profile signed in: drop the last one's request (while rendering, so it never opens for them).
+  const [requestProfile, setRequestProfile] = useState(profileId);
+  if (requestProfile !== profileId) {
+    setRequestProfile(profileId);
+    setOpenRequest(null);
+  }
   return (
     <div className="app">
+      <PreviewBanner />
       <header className="app-header">
         <h1 className="app-title">Clinical Messenger</h1>
         <div className="app-header__end">

@@ -30,9 +30,15 @@ export const EscalationStepView = z.object({
     'acknowledged',
     'acknowledged-late',
     'reminder-received',
+    /** The sender's client told where the message still waited who acknowledged it (docs/escalation.md). */
+    'resolution-sent',
+    /** The sender says someone else acknowledged it (the person it escalated to, or the original recipient). */
+    'resolved-received',
   ]),
   at: z.string(),
   userId: z.string().nullable(),
+  /** The role it escalated to ('escalated' to a role's holder or backup). */
+  roleId: z.string().nullable(),
 });
 export type EscalationStepView = z.infer<typeof EscalationStepView>;
 
@@ -47,6 +53,8 @@ export const AwaitingOthersView = z.object({
   msLeft: z.int().nonnegative(),
   status: z.enum(['waiting', 'escalating', 'finished']),
   target: EscalationTargetView.nullable(),
+  /** Sent from another workstation of mine: its escalation runs there, not on this one. */
+  elsewhere: z.boolean(),
 });
 
 /** A message asking me for acknowledgement that I have not acknowledged. */

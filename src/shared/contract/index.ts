@@ -26,7 +26,13 @@ import {
   EscalationStepView,
   EscalationTargetView,
 } from './escalation';
-import { BroadcastRef, BroadcastSendArgs, BroadcastStatusView } from './broadcast';
+import {
+  BroadcastPreviewArgs,
+  BroadcastPreviewView,
+  BroadcastRef,
+  BroadcastSendArgs,
+  BroadcastStatusView,
+} from './broadcast';
 import { RoleResolutionView, RoleSendArgs, RoleSendResult, RoleView } from './roles';
 import { UpdateStatusView } from './updates';
 import { ByPatientArgs, PatientPageView, SetPatientArgs } from './patient';
@@ -214,6 +220,8 @@ export const contract = {
       args: BroadcastSendArgs,
       result: zod.object({ conversationId: zod.string(), envelopeId: zod.string() }),
     },
+    /** Whom an announcement would reach now (each role resolved alone), before anything is sent. */
+    'broadcasts.preview': { args: BroadcastPreviewArgs, result: BroadcastPreviewView },
     /** Delivered and read (the server's word) and acknowledged (signed) counts of an announcement I sent. */
     'broadcasts.status': { args: BroadcastRef, result: BroadcastStatusView },
     /** The recipients who have not read, or not acknowledged, an announcement I sent (user ids). */

@@ -49,6 +49,7 @@ export const callNames = [
   'escalations.awaitingOthers',
   'escalations.timeline',
   'broadcasts.send',
+  'broadcasts.preview',
   'broadcasts.status',
   'broadcasts.notYet',
   'integrity.alerts',

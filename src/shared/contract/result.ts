@@ -49,6 +49,8 @@ export const ipcErrorCodes = [
   'hub_unreachable',
   'hub_protocol_error',
   'hub_refused',
+  /** The proxy (policy proxyUrl, or the system proxy) is down or refused the connection: nothing was sent. */
+  'proxy_unreachable',
   // end-to-end envelopes (src/main/core/envelope)
   'envelope_rejected',
   'envelope_pool_failed',

@@ -5,6 +5,8 @@ export const ConnectionState = z.object({
   state: z.enum(['offline', 'connecting', 'connected', 'reconnecting', 'syncing']),
   since: z.iso.datetime(),
   queued: z.number().int().nonnegative(),
+  /** What is known to keep the app from its servers: 'proxy' while the last try through the proxy failed. */
+  problem: z.enum(['proxy']).optional(),
 });
 export type ConnectionState = z.infer<typeof ConnectionState>;
 
@@ -204,6 +206,11 @@ export const MessageView = z.object({
     .object({ roleId: z.string(), name: z.string(), holders: z.array(z.string()), asBackup: z.boolean() })
     .nullable()
     .optional(),
+  /**
+   * A signed escalation step message of its sender (docs/escalation.md), honoured as such: the timeline shows
+   * its step row instead of a message bubble.
+   */
+  escalationStep: z.enum(['reminder', 'resolved']).nullable().optional(),
 });
 export type MessageView = z.infer<typeof MessageView>;
 

@@ -7,7 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../../src/main/core';
-import type { ConversationView, MessageView, RoleView } from '../../../src/shared/contract';
+import type {
+  BroadcastPreviewView,
+  ConversationView,
+  MessageView,
+  RoleView,
+} from '../../../src/shared/contract';
 import { editHubDatabase, userId } from '../../stack/hub/hub-test-kit';
 import { testItKey } from '../../stack/hub/roster-seed';
 import {
@@ -47,6 +52,9 @@ async function texts(core: Core): Promise<string[]> {
     .map((m) => m.text ?? '');
 }
 
+const preview = (core: Core, roleIds: string[], userIds: string[] = []) =>
+  must<BroadcastPreviewView>(core, 'broadcasts.preview', { roleIds, userIds });
+
 const announce = (roleIds: string[], userIds: string[], text: string) => ({
   userIds,
   roleIds,
@@ -69,6 +77,18 @@ afterAll(async () => ws?.close());
 
 describe('an announcement to a role', () => {
   it('goes to the role’s verified holder and the named colleague, in one announcement', async () => {
+    // Before sending, the OPD desk is shown whom it reaches: Dr Rao on call, Dr Okafor by name.
+    expect(await preview(meera, ['cardiology-on-call'], [ids.samuel])).toMatchObject({
+      recipients: 2,
+      roles: [
+        {
+          roleId: 'cardiology-on-call',
+          status: 'staffed',
+          holders: [{ userId: ids.asha, displayName: 'Dr Asha Rao' }],
+          problem: null,
+        },
+      ],
+    });
     const sent = await must<{ conversationId: string }>(
       meera,
       'broadcasts.send',
@@ -90,6 +110,18 @@ describe('an announcement to a role', () => {
 
   it('a role nobody holds refuses the whole announcement, naming the role; nothing is sent', async () => {
     const before = await must<ConversationView[]>(meera, 'conversations.list');
+    // Told before sending, with the backup offered; the other role of the same announcement still resolves.
+    const shown = await preview(meera, ['ward-3b-nurse-in-charge', 'cardiology-on-call']);
+    expect(shown.roles).toMatchObject([
+      {
+        roleId: 'ward-3b-nurse-in-charge',
+        status: 'unstaffed',
+        holders: [],
+        backup: { userId: ids.samuel, displayName: 'Dr Samuel Okafor' },
+      },
+      { roleId: 'cardiology-on-call', status: 'staffed', holders: [{ userId: ids.asha }] },
+    ]);
+    expect(shown.recipients).toBe(1);
     const refused = await ask(
       meera,
       'broadcasts.send',
@@ -99,6 +131,60 @@ describe('an announcement to a role', () => {
     expect(!refused.ok && refused.error.message).toContain('Ward 3B nurse in charge');
     expect(await must<ConversationView[]>(meera, 'conversations.list')).toHaveLength(before.length);
     expect(await texts(meera)).not.toContain('Ward 3B fire drill at 15:00');
+  });
+
+  it('a role whose holder is off shift is refused before sending, and its backup is offered instead', async () => {
+    await must(asha, 'directory.setAvailability', { status: 'off_shift' });
+    try {
+      await eventually('the OPD desk sees Dr Rao off shift', async () => {
+        const [role] = (await preview(meera, ['cardiology-on-call'])).roles;
+        return role?.status === 'unstaffed';
+      });
+      const shown = await preview(meera, ['cardiology-on-call'], [ids.samuel]);
+      expect(shown).toMatchObject({
+        recipients: 1,
+        roles: [
+          {
+            status: 'unstaffed',
+            unavailable: [{ userId: ids.asha, displayName: 'Dr Asha Rao', status: 'off_shift' }],
+            backup: { userId: ids.samuel, displayName: 'Dr Samuel Okafor' },
+          },
+        ],
+      });
+      const ashaHad = await texts(asha);
+      const conversationsBefore = (await must<ConversationView[]>(meera, 'conversations.list')).length;
+      const refused = await ask(
+        meera,
+        'broadcasts.send',
+        announce(['cardiology-on-call'], [], 'Echo machine in bay 2 is back in service'),
+      );
+      expect(refused).toMatchObject({ ok: false, error: { code: 'role_unstaffed' } });
+      expect(!refused.ok && refused.error.message).toContain('Its backup is Dr Samuel Okafor');
+      expect(await must<ConversationView[]>(meera, 'conversations.list')).toHaveLength(conversationsBefore);
+
+      // The one click: the role is replaced by its backup, and only he gets it.
+      await must(
+        meera,
+        'broadcasts.send',
+        announce([], [ids.samuel], 'Echo machine in bay 2 is back in service'),
+      );
+      await eventually('Dr Okafor, the backup, has it', async () =>
+        (await texts(samuel)).includes('Echo machine in bay 2 is back in service'),
+      );
+      expect(await texts(asha)).toEqual(ashaHad);
+    } finally {
+      await must(asha, 'directory.setAvailability', { status: 'available' });
+    }
+  });
+
+  it('refuses a deadline the policy does not offer before resolving anyone; no conversation is made', async () => {
+    const before = (await must<ConversationView[]>(meera, 'conversations.list')).length;
+    const refused = await ask(meera, 'broadcasts.send', {
+      ...announce(['cardiology-on-call'], [ids.samuel], 'Sepsis screening audit due Friday'),
+      ackDeadlineMinutes: 7,
+    });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'deadline_not_allowed' } });
+    expect(await must<ConversationView[]>(meera, 'conversations.list')).toHaveLength(before);
   });
 
   it('a role the hub forged refuses the whole announcement; Dr Okafor, named too, gets nothing', async () => {
@@ -111,6 +197,13 @@ describe('an announcement to a role', () => {
       'the forged entry is refused',
       async () => (await roles(meera)).find((r) => r.roleId === 'cardiology-on-call')?.state === 'refused',
     );
+    // Told before sending, alone: the forged role says why; the radiology registrar in the same one still resolves.
+    const shown = await preview(meera, ['cardiology-on-call', 'radiology-registrar-on-call'], [ids.samuel]);
+    expect(shown.roles).toMatchObject([
+      { roleId: 'cardiology-on-call', status: 'unverified', holders: [], backup: null },
+      { roleId: 'radiology-registrar-on-call', status: 'staffed' },
+    ]);
+    expect(shown.roles[0]?.problem).toContain('did not pass the hospital IT signature check');
     const refused = await ask(
       meera,
       'broadcasts.send',

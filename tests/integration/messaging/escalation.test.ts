@@ -2,11 +2,13 @@
 // SQLite, with the deadline clock driven by the test: Dr Asha Rao sends Dr Samuel Okafor an urgent message
 // that needs acknowledgement within 2 minutes; he does not answer; at the deadline her client re-notifies him
 // (a signed reminder his client turns into a notification), sends the message, quoted, to Dr Lena Fischer, and
-// alerts her; Dr Fischer acknowledges and the chain stops, and both sides' awaiting views say so.
+// alerts her; Dr Fischer acknowledges and the chain stops, and both sides' awaiting views say so. Dr Okafor is
+// told, by a message Dr Rao's client signs, that Dr Fischer acknowledged: it leaves his awaiting view. Dr Rao
+// signs in on a second workstation: it shows her message awaiting others honestly and runs no second chain.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../../src/main/core';
 import type { OsNotification } from '../../../src/main/core/notifications';
-import type { MessageView } from '../../../src/shared/contract';
+import type { ConversationView, MessageView } from '../../../src/shared/contract';
 import { userId } from '../../stack/hub/hub-test-kit';
 import { controlledClock, type ControlledClock } from '../../support/controlled-clock';
 import { ask, must, signedIn, startWorkstation, type Workstation } from '../../support/workstation';
@@ -16,6 +18,7 @@ interface AwaitingOthers {
   text: string;
   msLeft: number;
   status: string;
+  elsewhere: boolean;
 }
 interface AwaitingMine {
   conversationId: string;
@@ -29,6 +32,7 @@ interface AwaitingMine {
 interface Step {
   kind: string;
   userId: string | null;
+  seq: number | null;
 }
 
 let ws: Workstation;
@@ -52,9 +56,13 @@ const steps = (core: Core, id = conversationId) =>
 const kinds = async (core: Core) => (await steps(core)).map((s) => s.kind);
 const page = (core: Core, id = conversationId) =>
   must<MessageView[]>(core, 'messages.page', { conversationId: id, limit: 200 });
+/** The conversation as the list shows it: unread counts and the preview. */
+const listed = async (core: Core, id = conversationId) =>
+  (await must<ConversationView[]>(core, 'conversations.list')).find((c) => c.conversationId === id)!;
 
 beforeAll(async () => {
-  ws = await startWorkstation();
+  // With the key service: Dr Rao's history follows her to a second workstation.
+  ws = await startWorkstation({ keyService: {} });
   clock = controlledClock();
   asha = await signedIn(ws, 'dr.asha.rao', { clock, notify: notifyAs('asha') });
   samuel = await signedIn(ws, 'dr.samuel.okafor', { notify: notifyAs('samuel') });
@@ -125,6 +133,7 @@ describe('acknowledgement deadlines and escalation', () => {
     expect(awaiting).toMatchObject({ conversationId, text: K, msLeft: 120_000, status: 'waiting' });
     await expect.poll(async () => (await mine(samuel)).map((m) => m.text), { timeout: 30_000 }).toContain(K);
     const before = notifications('samuel').filter((n) => n.conversationId === conversationId).length;
+    const listedBefore = await listed(samuel);
 
     clock.advance(60_000);
     expect((await others(asha))[0]!.msLeft).toBe(60_000);
@@ -157,10 +166,135 @@ describe('acknowledgement deadlines and escalation', () => {
     });
     // The chain stops: shown late on Dr Rao's side, gone from both awaiting views.
     await expect.poll(async () => (await others(asha)).length, { timeout: 30_000 }).toBe(0);
-    const last = (await steps(asha)).at(-1)!;
-    expect(last).toMatchObject({ kind: 'acknowledged-late', userId: LENA });
+    expect((await steps(asha)).find((s) => s.kind.startsWith('acknowledged'))).toMatchObject({
+      kind: 'acknowledged',
+      userId: SAMUEL,
+    });
+    expect((await steps(asha)).filter((s) => s.kind === 'acknowledged-late')).toEqual([
+      expect.objectContaining({ userId: LENA }),
+    ]);
     expect((await mine(lena)).map((m) => m.text)).not.toContain(K);
     // Exactly one escalated copy went out.
     expect((await page(lena, escalated.conversationId)).filter((m) => m.text === K)).toHaveLength(1);
+
+    // Dr Okafor is told, by Dr Rao's signed message naming hers, that Dr Fischer acknowledged it.
+    const original = (await page(asha)).find((m) => m.text === K)!;
+    await expect
+      .poll(async () => (await steps(samuel)).filter((s) => s.kind === 'resolved-received'), {
+        timeout: 30_000,
+      })
+      .toEqual([expect.objectContaining({ userId: LENA, seq: original.seq })]);
+    expect((await mine(samuel)).map((m) => m.text)).not.toContain(K);
+    expect((await steps(asha)).at(-1)).toMatchObject({ kind: 'resolution-sent', userId: LENA });
+    // Told once, and a message acknowledged in time (Dr Okafor's own) told nobody anything.
+    const resolutions = (await page(samuel)).filter(
+      (m) => m.senderUserId === ASHA && /^Acknowledged:/.test(m.text ?? ''),
+    );
+    expect(resolutions).toHaveLength(1);
+    // Her reminder and resolution are his timeline's step rows: still stored, but not unread messages, not the
+    // list's preview and not bubbles.
+    const stepMessages = (await page(samuel)).filter(
+      (m) => m.senderUserId === ASHA && /^(Reminder|Acknowledged):/.test(m.text ?? ''),
+    );
+    expect(stepMessages.map((m) => m.escalationStep).sort()).toEqual(['reminder', 'resolved']);
+    expect(await listed(samuel)).toMatchObject({
+      unread: listedBefore.unread,
+      urgentUnread: listedBefore.urgentUnread,
+      lastMessage: { preview: listedBefore.lastMessage!.preview },
+    });
+    expect((await page(asha)).filter((m) => m.escalationStep).map((m) => m.escalationStep)).toEqual(
+      expect.arrayContaining(['reminder', 'resolved']),
+    );
+  });
+
+  it('a colleague cannot close it for Dr Okafor: only its sender’s signed word counts', async () => {
+    // In a group with both of them, Dr Fischer's client (modified: the app offers no way to) says Dr Rao's
+    // message was acknowledged. Signed by Dr Fischer, verified as hers: it still changes nothing for him.
+    const { conversationId: group } = await must<{ conversationId: string }>(asha, 'conversations.create', {
+      kind: 'group',
+      memberIds: [SAMUEL, LENA],
+    });
+    const LACTATE = 'Bed 3 lactate 5.1, please review';
+    await must(asha, 'messages.send', { ...urgent(LACTATE, {}), conversationId: group });
+    await expect
+      .poll(async () => (await mine(samuel)).map((m) => m.text), { timeout: 30_000 })
+      .toContain(LACTATE);
+    await expect
+      .poll(async () => (await page(lena, group)).some((m) => m.text === LACTATE && m.seq !== null), {
+        timeout: 30_000,
+      })
+      .toBe(true);
+    const original = (await page(lena, group)).find((m) => m.text === LACTATE)!;
+    const hash = lena.messaging()!.messages.bySeq(group, original.seq!)!.hash;
+    await lena.messaging()!.send({
+      conversationId: group,
+      payload: {
+        v: 1,
+        kind: 'text',
+        text: 'Acknowledged: this message no longer awaits your acknowledgement.',
+        urgent: false,
+        ackRequired: false,
+        patient: null,
+        escalation: {
+          step: 'resolved',
+          seq: original.seq!,
+          envelopeHash: hash,
+          by: LENA,
+          at: new Date().toISOString(),
+        },
+      },
+    });
+    await expect
+      .poll(
+        async () => (await page(samuel, group)).some((m) => m.senderUserId === LENA && m.verdict === 'valid'),
+        {
+          timeout: 30_000,
+        },
+      )
+      .toBe(true);
+    expect((await mine(samuel)).map((m) => m.text)).toContain(LACTATE);
+    expect((await steps(samuel, group)).map((s) => s.kind)).not.toContain('resolved-received');
+    // Not her step to take: it stays an ordinary message he can read, never hidden as a step.
+    expect((await page(samuel, group)).find((m) => m.senderUserId === LENA)!.escalationStep).toBeNull();
+  });
+
+  it('Dr Rao signs in on WARD3B-PC02: her open deadline is shown there honestly, and only PC01 escalates', async () => {
+    const BP = 'Bed 9 BP 68/35 after the second bolus, please come';
+    await must(
+      asha,
+      'messages.send',
+      urgent(BP, { ackDeadlineMinutes: 2, escalateTo: { kind: 'user', userId: LENA } }),
+    );
+    await expect.poll(async () => (await mine(samuel)).map((m) => m.text), { timeout: 30_000 }).toContain(BP);
+    const pc2Clock = controlledClock();
+    const ashaPc2 = await signedIn(ws, 'dr.asha.rao', { clock: pc2Clock, deviceName: 'WARD3B-PC02' });
+    await expect
+      .poll(async () => (await others(ashaPc2)).filter((o) => o.text === BP), { timeout: 60_000 })
+      .toEqual([expect.objectContaining({ conversationId, elsewhere: true })]);
+    // PC02's clock passes the deadline: it runs nothing of its own.
+    pc2Clock.advance(3 * 60_000);
+    const reminders = async () =>
+      (await page(samuel)).filter((m) => m.senderUserId === ASHA && /^Reminder:/.test(m.text ?? '')).length;
+    const remindersBefore = await reminders();
+    // PC01's clock passes it: one reminder, one quoted copy to Dr Fischer.
+    clock.advance(2 * 60_000);
+    await expect.poll(async () => (await mine(lena)).map((m) => m.text), { timeout: 60_000 }).toContain(BP);
+    await expect.poll(reminders, { timeout: 30_000 }).toBe(remindersBefore + 1);
+    expect((await steps(ashaPc2)).map((s) => s.kind)).not.toContain('deadline-passed');
+
+    // Dr Fischer acknowledges: PC01's resolution closes it on PC02 and at Dr Okafor's.
+    const escalated = (await mine(lena)).find((m) => m.text === BP)!;
+    await must(lena, 'messages.acknowledge', {
+      conversationId: escalated.conversationId,
+      seq: escalated.seq,
+    });
+    await expect
+      .poll(async () => (await others(ashaPc2)).map((o) => o.text), { timeout: 60_000 })
+      .not.toContain(BP);
+    await expect
+      .poll(async () => (await mine(samuel)).map((m) => m.text), { timeout: 30_000 })
+      .not.toContain(BP);
+    expect(await reminders()).toBe(remindersBefore + 1);
+    expect((await page(lena, escalated.conversationId)).filter((m) => m.text === BP)).toHaveLength(1);
   });
 });

@@ -1,12 +1,12 @@
 // Helpers shared by the IdP tests: the suite's TLS material, a Chromium that trusts exactly the stack's
 // server key, a loopback receiver for authorization responses, and JWT checks with node:crypto only.
-import { createHash, createPublicKey, verify, X509Certificate, type JsonWebKey } from 'node:crypto';
+import { createPublicKey, verify, type JsonWebKey } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium as launchWithArgs } from '../../support/chromium';
-import { ensureTestTls, type TestTls } from '../tls';
+import { chromiumTrustArg, ensureTestTls, type TestTls } from '../tls';
 
 /** The TLS dir the test runner made (global setup), whose CA every worker trusts via NODE_EXTRA_CA_CERTS. */
 export function suiteTls(): TestTls {
@@ -23,9 +23,7 @@ export function suiteTls(): TestTls {
 
 /** Debian Chromium, accepting the stack's server certificate (pinned by its key) and nothing else untrusted. */
 export function launchChromium(tls: TestTls): Promise<Browser> {
-  const spki = new X509Certificate(tls.cert).publicKey.export({ type: 'spki', format: 'der' });
-  const pin = createHash('sha256').update(spki).digest('base64');
-  return launchWithArgs([`--ignore-certificate-errors-spki-list=${pin}`]);
+  return launchWithArgs([chromiumTrustArg(tls)]);
 }
 
 /** Fills the IdP's login form the way a user does: by its labels. */

@@ -36,11 +36,13 @@ describe('escalation of an acknowledgement-required message', () => {
     const start = initialState({ deadlineAt: deadline, target: fischer, online: true });
     const { state, actions } = run(start, [
       { type: 'time', now: sentAt },
-      { type: 'acknowledged', userId: 'dr.okafor', now: sentAt + 60_000 },
+      { type: 'acknowledged', userId: 'dr.okafor', via: 'original', now: sentAt + 60_000 },
       { type: 'time', now: deadline + 1 },
     ]);
     expect(state.status).toBe('acknowledged');
-    expect(state.ack).toEqual({ userId: 'dr.okafor', at: sentAt + 60_000, late: false });
+    expect(state.ack).toEqual({ userId: 'dr.okafor', at: sentAt + 60_000, late: false, via: 'original' });
+    // Nothing was escalated, so nobody else is waiting to be told.
+    expect(state.resolution).toBeUndefined();
     expect(sends(actions)).toEqual([]);
     expect(timeline(actions)).toEqual(['acknowledged']);
   });
@@ -66,12 +68,13 @@ describe('escalation of an acknowledgement-required message', () => {
     const { state, actions } = run(start, [
       { type: 'time', now: deadline },
       { type: 'step-done', step: 'renotify', now: deadline + 1 },
-      { type: 'acknowledged', userId: 'dr.okafor', now: deadline + 30_000 },
+      { type: 'acknowledged', userId: 'dr.okafor', via: 'original', now: deadline + 30_000 },
       { type: 'step-done', step: 'escalate', now: deadline + 31_000 },
     ]);
     expect(state.status).toBe('acknowledged');
     expect(state.ack?.late).toBe(true);
-    expect(sends(actions)).toEqual(['send-reminder', 'send-escalation']);
+    // The quoted copy was on its way to Dr Fischer: she is told Dr Okafor acknowledged it.
+    expect(sends(actions)).toEqual(['send-reminder', 'send-escalation', 'send-resolution']);
     expect(timeline(actions)).toEqual(['deadline-passed', 'renotified', 'acknowledged-late']);
   });
 
@@ -80,10 +83,57 @@ describe('escalation of an acknowledgement-required message', () => {
     const { actions } = run(start, [
       { type: 'time', now: deadline },
       { type: 'step-done', step: 'renotify', now: deadline },
-      { type: 'acknowledged', userId: 'dr.fischer', now: deadline + 10_000 },
+      { type: 'acknowledged', userId: 'dr.fischer', via: 'escalated', now: deadline + 10_000 },
       { type: 'step-done', step: 'escalate', now: deadline + 10_001 },
     ]);
     expect(sends(actions)).not.toContain('alert-sender');
+  });
+
+  it('Dr Fischer acknowledges the quoted copy: Dr Okafor is told once, and the chain stays stopped', () => {
+    const start = initialState({ deadlineAt: deadline, target: cardiology, online: true });
+    const escalated = run(start, [
+      { type: 'time', now: deadline },
+      { type: 'step-done', step: 'renotify', now: deadline },
+      { type: 'resolved', userId: 'dr.fischer', now: deadline },
+      { type: 'step-done', step: 'escalate', now: deadline + 1 },
+      { type: 'step-done', step: 'alert', now: deadline + 2 },
+    ]);
+    expect(timeline(escalated.actions)).toContain('escalated');
+    expect(escalated.actions).toContainEqual({
+      type: 'timeline',
+      item: { kind: 'escalated', at: deadline + 1, userId: 'dr.fischer', roleId: 'cardiology-on-call' },
+    });
+    const { state, actions } = run(escalated.state, [
+      { type: 'acknowledged', userId: 'dr.fischer', via: 'escalated', now: deadline + 60_000 },
+      { type: 'step-done', step: 'resolve', now: deadline + 60_001 },
+      { type: 'online', now: deadline + 60_002 },
+      { type: 'time', now: deadline + 3_600_000 },
+    ]);
+    expect(sends(actions)).toEqual(['send-resolution']);
+    expect(timeline(actions)).toEqual(['acknowledged-late', 'resolution-sent']);
+    expect(state).toMatchObject({ status: 'acknowledged', resolution: 'sent' });
+    expect(state.ack).toMatchObject({ userId: 'dr.fischer', via: 'escalated', late: true });
+  });
+
+  it('offline when the acknowledgement is seen: the resolution waits for the link, and survives a restart', () => {
+    const start = initialState({ deadlineAt: deadline, target: fischer, online: true });
+    const escalated = run(start, [
+      { type: 'time', now: deadline },
+      { type: 'step-done', step: 'renotify', now: deadline },
+      { type: 'step-done', step: 'escalate', now: deadline },
+      { type: 'step-done', step: 'alert', now: deadline },
+      { type: 'offline' },
+      { type: 'acknowledged', userId: 'dr.fischer', via: 'escalated', now: deadline + 1 },
+      { type: 'step-failed', step: 'resolve' },
+    ]);
+    expect(sends(escalated.actions)).not.toContain('send-resolution');
+    expect(escalated.state.resolution).toBe('pending');
+    // Restarted offline: still waiting; restarted online (or reconnected): sent.
+    expect(resume(escalated.state, deadline + 2, false).actions).toEqual([]);
+    expect(sends(resume(escalated.state, deadline + 2, true).actions)).toEqual(['send-resolution']);
+    expect(sends(transition(escalated.state, { type: 'online', now: deadline + 2 }).actions)).toEqual([
+      'send-resolution',
+    ]);
   });
 
   it('Dr Rao is offline at the deadline: the hub steps wait and run in order on reconnect', () => {
@@ -177,8 +227,15 @@ describe('escalation of an acknowledgement-required message', () => {
       { type: 'step-done', step: 'renotify', now: deadline },
     ]).state;
     expect(finished.status).toBe('finished');
-    const t = transition(finished, { type: 'acknowledged', userId: 'dr.okafor', now: deadline + 5 });
+    const t = transition(finished, {
+      type: 'acknowledged',
+      userId: 'dr.okafor',
+      via: 'original',
+      now: deadline + 5,
+    });
     expect(t.state.ack?.late).toBe(true);
-    expect(transition(t.state, { type: 'acknowledged', userId: 'x', now: 0 }).actions).toEqual([]);
+    expect(
+      transition(t.state, { type: 'acknowledged', userId: 'x', via: 'original', now: 0 }).actions,
+    ).toEqual([]);
   });
 });

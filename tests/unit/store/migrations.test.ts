@@ -419,5 +419,8 @@ it('every migration of the list has a test above', () => {
     'acknowledgement deadlines and escalation',
     'messages by patient',
     'messages sent to a role',
+    'unread counts kept as messages arrive and are read', // tests/unit/messages/unread-counts.test.ts
+    'escalation resolution and escalations run elsewhere', // tests/unit/escalation/migration.test.ts
+    'escalation step messages are steps, not unread messages', // tests/unit/escalation/step-messages.test.ts
   ]);
 });

@@ -1,13 +1,20 @@
+import { maxBroadcastRecipients, type BroadcastPreviewView } from '../../../shared/contract/broadcast';
 import { AppError } from '../errors';
+import type { EscalationService } from '../escalation';
 import type { EventBus } from '../events/event-bus';
 import type { HubClient } from '../hub';
 import type { Logger } from '../log/logger';
 import type { MessagingEngine } from '../messaging';
-import { announcementRecipients, maxBroadcastRoles, type HoldersOfRole } from './role-recipients';
+import {
+  announcementRecipients,
+  maxBroadcastRoles,
+  previewRoles,
+  recipientsOf,
+  type ResolveRole,
+} from './role-recipients';
 import { BroadcastTally, type BroadcastCounts } from './tally';
 
-/** The hub's limit on members per conversation (CreateConversation memberIds), the sender excluded. */
-export const maxBroadcastRecipients = 255;
+export { maxBroadcastRecipients };
 
 export interface BroadcastInput {
   /**
@@ -15,11 +22,13 @@ export interface BroadcastInput {
    * to its holders' ids (ROLES' resolution) before this call.
    */
   userIds: string[];
-  /** Roles whose current verified holders it also goes to (resolved at send time; one refused role refuses all). */
+  /** Roles whose available verified holders it also goes to (resolved at send time; one unusable role refuses all). */
   roleIds?: string[] | undefined;
   text: string;
   urgent: boolean;
   ackRequired: boolean;
+  /** With ackRequired: the deadline in minutes (the policy's default when absent), as for messages.send. */
+  ackDeadlineMinutes?: number | undefined;
 }
 
 export interface BroadcastStatus extends BroadcastCounts {
@@ -31,6 +40,8 @@ export interface BroadcastStatus extends BroadcastCounts {
 export interface BroadcastService {
   /** Sends an announcement (in an announcement conversation of exactly these recipients, made if needed). */
   send(input: BroadcastInput): Promise<{ conversationId: string; envelopeId: string }>;
+  /** Whom it would reach now: each role judged alone, and how many colleagues in all. Sends nothing. */
+  preview(input: { userIds: string[]; roleIds: string[] }): Promise<BroadcastPreviewView>;
   /** The counts of an announcement this user sent. */
   status(conversationId: string, seq: number): BroadcastStatus;
   /** The recipients who have not read (by the hub's word) or not acknowledged (signed) it yet. */
@@ -41,16 +52,15 @@ export interface BroadcastService {
 }
 
 export interface BroadcastDeps {
-  engine: Pick<
-    MessagingEngine,
-    'messages' | 'acknowledgements' | 'conversationState' | 'createConversation' | 'send'
-  >;
+  engine: Pick<MessagingEngine, 'messages' | 'acknowledgements' | 'conversationState' | 'createConversation'>;
+  /** Builds, signs and sends the payload (the same path as messages.send) and starts any deadline's timer. */
+  escalation: Pick<EscalationService, 'send' | 'checkDeadline'>;
   hub: Pick<HubClient, 'call' | 'state'>;
   events: EventBus;
   userId: string;
   log: Logger;
-  /** A role's verified holders now (the roles service); without it, an announcement to a role is refused. */
-  holdersOfRole?: HoldersOfRole;
+  /** Who a role reaches now (the roles service's resolve). */
+  resolveRole: ResolveRole;
 }
 
 /** Receipt pages read from the hub per announcement conversation when its counts are first asked for. */
@@ -150,18 +160,17 @@ export function createBroadcastService(deps: BroadcastDeps): BroadcastService {
   }
 
   return {
-    async send({ userIds, roleIds = [], text, urgent, ackRequired }) {
+    async send({ userIds, roleIds = [], text, urgent, ackRequired, ackDeadlineMinutes }) {
       if (roleIds.length > maxBroadcastRoles)
         throw new AppError(
           'invalid_args',
           `An announcement can name at most ${maxBroadcastRoles} roles; split it.`,
         );
-      if (roleIds.length > 0 && !deps.holdersOfRole)
-        throw new AppError('invalid_args', 'Announcements to roles are not available on this computer.');
-      const recipients =
-        roleIds.length > 0 && deps.holdersOfRole
-          ? await announcementRecipients(userIds, roleIds, deps.holdersOfRole, userId)
-          : [...new Set(userIds)].filter((u) => u !== userId);
+      if (text.trim().length === 0) throw new AppError('invalid_args', 'An announcement needs some text.');
+      const deadline = { ackRequired, ...(ackDeadlineMinutes !== undefined ? { ackDeadlineMinutes } : {}) };
+      // Refused before the roster is asked or a conversation is made: nothing happens for a bad deadline.
+      deps.escalation.checkDeadline(deadline);
+      const recipients = await announcementRecipients(userIds, roleIds, deps.resolveRole, userId);
       if (recipients.length === 0)
         throw new AppError(
           'invalid_args',
@@ -172,15 +181,22 @@ export function createBroadcastService(deps: BroadcastDeps): BroadcastService {
           'invalid_args',
           `An announcement can go to at most ${maxBroadcastRecipients} colleagues; split the list.`,
         );
-      if (text.trim().length === 0) throw new AppError('invalid_args', 'An announcement needs some text.');
       const members = [userId, ...recipients];
       const conversationId =
         existing(members) ?? (await engine.createConversation('announcement', recipients));
-      const { envelopeId } = await engine.send({
+      const { envelopeId } = await deps.escalation.send({
         conversationId,
-        payload: { v: 1, kind: 'text', text, urgent, ackRequired, patient: null },
+        text,
+        urgent,
+        patient: null,
+        ...deadline,
       });
       return { conversationId, envelopeId };
+    },
+
+    async preview({ userIds, roleIds }) {
+      const roles = await previewRoles(roleIds, deps.resolveRole);
+      return { recipients: recipientsOf(userIds, roles, userId).length, roles };
     },
 
     status(conversationId, seq) {

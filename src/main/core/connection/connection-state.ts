@@ -5,6 +5,8 @@ import type { EventBus } from '../events/event-bus';
 export interface ConnectionStateStore {
   current(): ConnectionState;
   set(state: ConnectionState['state'], queued?: number): void;
+  /** Names (or, with null, clears) what keeps the app from its servers; being connected clears it too. */
+  setProblem(problem: NonNullable<ConnectionState['problem']> | null): void;
 }
 
 export function createConnectionState(
@@ -16,7 +18,19 @@ export function createConnectionState(
     current: () => state,
     set(next, queued = state.queued) {
       if (next === state.state && queued === state.queued) return;
-      state = { state: next, since: next === state.state ? state.since : now().toISOString(), queued };
+      const { problem } = state;
+      state = {
+        state: next,
+        since: next === state.state ? state.since : now().toISOString(),
+        queued,
+        ...(problem && next !== 'connected' ? { problem } : {}),
+      };
+      bus.emit('connection.state', state);
+    },
+    setProblem(problem) {
+      if ((problem ?? undefined) === state.problem) return;
+      const { problem: _cleared, ...rest } = state;
+      state = problem === null ? rest : { ...rest, problem };
       bus.emit('connection.state', state);
     },
   };

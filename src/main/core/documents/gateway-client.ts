@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { AppError } from '../errors';
+import { outgoing } from '../network';
 import { DocumentCheckFailed, DocumentRefused, isAbort, type DocumentEvidence } from './errors';
 
 export interface GatewayAccess {
@@ -122,6 +123,7 @@ export async function postUpload(
   const auth = await authorization(access);
   const req = httpsRequest(url, {
     method: 'POST',
+    agent: outgoing().agent,
     headers: {
       authorization: auth,
       'content-type': 'application/octet-stream',
@@ -182,6 +184,7 @@ export async function getCar(
   const res = await new Promise<IncomingMessage>((resolve, reject) => {
     const req = httpsRequest(url, {
       method: 'GET',
+      agent: outgoing().agent,
       headers: { authorization: auth, accept: `${CAR_MEDIA_TYPE}; version=1; order=dfs; dups=y` },
       ...(signal === undefined ? {} : { signal }),
     });

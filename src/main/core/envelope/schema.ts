@@ -101,6 +101,14 @@ const common = {
         sentAt: z.iso.datetime(),
         recipients: z.array(id).max(envelopeLimits.maxRecipients),
       }),
+      /** The chain stopped: `by` acknowledged (at their signed `at`) where the message still waited elsewhere. */
+      z.strictObject({
+        step: z.literal('resolved'),
+        seq: z.int().min(1),
+        envelopeHash: hex64,
+        by: id,
+        at: z.iso.datetime(),
+      }),
     ])
     .optional(),
 };

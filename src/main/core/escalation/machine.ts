@@ -7,11 +7,16 @@
  * message, quoted, to the escalation target, (3) alert the sender. Steps that need the hub wait for the link and
  * run on reconnect, in order. A target that resolves to nobody alerts the sender at once and nothing is sent to
  * anyone else. A verified acknowledgement stops the chain at any point; one after the deadline is marked late.
+ * Once the message was escalated, the acknowledgement is told where the message still waits (the original
+ * conversation, or the target's): a signed `resolved` message, sent once the link allows.
  */
 
 export type EscalationTarget = { kind: 'user'; userId: string } | { kind: 'role'; roleId: string };
 
-export type Step = 'renotify' | 'escalate' | 'alert';
+export type Step = 'renotify' | 'escalate' | 'alert' | 'resolve';
+
+/** Which copy was acknowledged: the original message, or the copy escalated to the target. */
+export type AckVia = 'original' | 'escalated';
 
 export type TimelineKind =
   | 'deadline-passed'
@@ -21,7 +26,8 @@ export type TimelineKind =
   | 'no-target'
   | 'sender-alerted'
   | 'acknowledged'
-  | 'acknowledged-late';
+  | 'acknowledged-late'
+  | 'resolution-sent';
 
 export interface TimelineItem {
   kind: TimelineKind;
@@ -29,6 +35,8 @@ export interface TimelineItem {
   at: number;
   /** Who acknowledged, or the user escalated to. */
   userId?: string;
+  /** The role escalated to, when the target was a role. */
+  roleId?: string;
 }
 
 export interface EscalationState {
@@ -42,14 +50,16 @@ export interface EscalationState {
   /** The user the target resolved to: undefined until resolved, null for nobody. */
   resolved?: string | null;
   online: boolean;
-  ack: { userId: string; at: number; late: boolean } | null;
+  ack: { userId: string; at: number; late: boolean; via?: AckVia } | null;
+  /** After an acknowledgement of an escalated message: the `resolved` message, until it is sent. */
+  resolution?: 'pending' | 'sent';
 }
 
 export type EscalationEvent =
   | { type: 'time'; now: number }
   | { type: 'online'; now: number }
   | { type: 'offline' }
-  | { type: 'acknowledged'; userId: string; now: number }
+  | { type: 'acknowledged'; userId: string; via: AckVia; now: number }
   | { type: 'resolved'; userId: string | null; now: number }
   | { type: 'step-done'; step: Step; now: number }
   /** A step's action failed (the hub went away mid-send): it runs again when the link is back. */
@@ -59,6 +69,8 @@ export type EscalationAction =
   | { type: 'send-reminder' }
   | { type: 'resolve-target'; target: EscalationTarget }
   | { type: 'send-escalation'; userId: string }
+  /** Tell the copy not acknowledged (`ack.via` says which was) that the message was acknowledged. */
+  | { type: 'send-resolution' }
   | { type: 'alert-sender'; reason: 'unacknowledged' | 'no-target' }
   | { type: 'timeline'; item: TimelineItem }
   /** Wake the machine with a 'time' event at this instant. */
@@ -92,26 +104,35 @@ export function resume(state: EscalationState, now: number, online: boolean): Tr
   const restarted: EscalationState = { ...state, running: null, online };
   if (restarted.status === 'waiting') return transition(restarted, { type: 'time', now });
   if (restarted.status === 'escalating') return advance(restarted, now, []);
-  return { state: restarted, actions: [] };
+  return { state: restarted, actions: resolutionDue(restarted) ? [{ type: 'send-resolution' }] : [] };
 }
 
+const resolutionDue = (state: EscalationState): boolean => state.resolution === 'pending' && state.online;
+
 export function transition(state: EscalationState, event: EscalationEvent): Transition {
-  if (state.status === 'acknowledged') return { state, actions: [] };
+  if (state.status === 'acknowledged') return afterAcknowledged(state, event);
   switch (event.type) {
     case 'acknowledged': {
       const late = event.now >= state.deadlineAt;
+      // A copy went (or may have gone) to the target: whoever did not acknowledge is told it was.
+      const escalated =
+        typeof state.resolved === 'string' &&
+        (state.done.includes('escalate') || state.running === 'escalate');
+      const next: EscalationState = {
+        ...state,
+        status: 'acknowledged',
+        running: null,
+        ack: { userId: event.userId, at: event.now, late, via: event.via },
+        ...(escalated ? { resolution: 'pending' as const } : {}),
+      };
       return {
-        state: {
-          ...state,
-          status: 'acknowledged',
-          running: null,
-          ack: { userId: event.userId, at: event.now, late },
-        },
+        state: next,
         actions: [
           {
             type: 'timeline',
             item: { kind: late ? 'acknowledged-late' : 'acknowledged', at: event.now, userId: event.userId },
           },
+          ...(resolutionDue(next) ? [{ type: 'send-resolution' as const }] : []),
         ],
       };
     }
@@ -159,13 +180,48 @@ export function transition(state: EscalationState, event: EscalationEvent): Tran
         event.step === 'renotify'
           ? { kind: 'renotified', at: event.now }
           : event.step === 'escalate'
-            ? { kind: 'escalated', at: event.now, ...(state.resolved ? { userId: state.resolved } : {}) }
+            ? {
+                kind: 'escalated',
+                at: event.now,
+                ...(state.resolved ? { userId: state.resolved } : {}),
+                ...(state.target?.kind === 'role' ? { roleId: state.target.roleId } : {}),
+              }
             : { kind: 'sender-alerted', at: event.now };
       return advance(done, event.now, [{ type: 'timeline', item }]);
     }
     case 'step-failed':
       if (state.running !== event.step) return { state, actions: [] };
       return { state: { ...state, running: null }, actions: [] };
+  }
+}
+
+/** Acknowledged is final; only the resolution message may still be on its way. */
+function afterAcknowledged(state: EscalationState, event: EscalationEvent): Transition {
+  if (state.resolution !== 'pending') return { state, actions: [] };
+  switch (event.type) {
+    case 'online': {
+      const next = { ...state, online: true };
+      return { state: next, actions: [{ type: 'send-resolution' }] };
+    }
+    case 'offline':
+      return { state: { ...state, online: false }, actions: [] };
+    case 'step-done':
+      if (event.step !== 'resolve') return { state, actions: [] };
+      return {
+        state: { ...state, resolution: 'sent' },
+        actions: [
+          {
+            type: 'timeline',
+            item: {
+              kind: 'resolution-sent',
+              at: event.now,
+              ...(state.ack ? { userId: state.ack.userId } : {}),
+            },
+          },
+        ],
+      };
+    default:
+      return { state, actions: [] };
   }
 }
 

@@ -12,11 +12,13 @@ import {
   initialState,
   resume,
   transition,
+  type AckVia,
   type EscalationAction,
   type EscalationEvent,
   type EscalationTarget,
   type TimelineItem,
 } from './machine';
+import { sameEnvelopeHash } from './same-hash';
 import { escalationTables, type InboxRow, type TimelineRow } from './tables';
 
 /** A role's current backup (ROLES wires the roster in); null when the role resolves to nobody. */
@@ -87,6 +89,8 @@ export interface AwaitingOthers {
   msLeft: number;
   status: 'waiting' | 'escalating' | 'finished';
   target: EscalationTarget | null;
+  /** Sent from another workstation of this user: its escalation runs there, not here. */
+  elsewhere: boolean;
 }
 
 /** How long a step that could not run (its message not yet on the hub) waits before it is tried again. */
@@ -169,13 +173,21 @@ export function createEscalationService(deps: EscalationDeps): EscalationService
         return;
       }
       case 'send-reminder':
-      case 'send-escalation': {
-        const step = action.type === 'send-reminder' ? 'renotify' : 'escalate';
+      case 'send-escalation':
+      case 'send-resolution': {
+        const step =
+          action.type === 'send-reminder'
+            ? 'renotify'
+            : action.type === 'send-escalation'
+              ? 'escalate'
+              : 'resolve';
         try {
           const done =
             action.type === 'send-reminder'
               ? await sendReminder(envelopeId, conversationId)
-              : await sendEscalation(envelopeId, conversationId, action.userId);
+              : action.type === 'send-escalation'
+                ? await sendEscalation(envelopeId, conversationId, action.userId)
+                : await sendResolution(envelopeId);
           if (!done) throw new AppError('hub_unreachable', 'the message is not on the hub yet');
           await apply(envelopeId, { type: 'step-done', step, now: clock.now() });
         } catch (error) {
@@ -217,6 +229,7 @@ export function createEscalationService(deps: EscalationDeps): EscalationService
     };
     const id = tables.intend(envelopeId, 'reminder');
     if (tables.placeOf(id) === null) await engine.send({ conversationId, payload, envelopeId: id });
+    tables.markStep(id, 'reminder');
     return true;
   }
 
@@ -253,6 +266,42 @@ export function createEscalationService(deps: EscalationDeps): EscalationService
     return true;
   }
 
+  /**
+   * Tells the copy nobody acknowledged (the original, when the target acknowledged the escalated copy, or the
+   * other way round) who did, as a signed message of the sender naming it by seq and hash. False: not yet.
+   */
+  async function sendResolution(envelopeId: string): Promise<boolean> {
+    const row = tables.get(envelopeId);
+    if (!row?.state.ack) return true;
+    const via: AckVia = row.state.ack.via ?? 'original';
+    const [acked, waiting] =
+      via === 'escalated'
+        ? [row.escalatedEnvelopeId, row.envelopeId]
+        : [row.envelopeId, row.escalatedEnvelopeId];
+    const place = waiting ? tables.placeOf(waiting) : null;
+    // The escalated copy never reached the store (the crash came before it was sealed): nobody waits for it.
+    if (!waiting || !place) return true;
+    const where = conversationOf(waiting);
+    if (place.seq === null || !where) return false;
+    const ack = acknowledger(acked) ?? {
+      userId: row.state.ack.userId,
+      at: new Date(row.state.ack.at).toISOString(),
+    };
+    const payload: MessagePayload = {
+      v: 1,
+      kind: 'text',
+      text: 'Acknowledged: this message no longer awaits your acknowledgement.',
+      urgent: false,
+      ackRequired: false,
+      patient: null,
+      escalation: { step: 'resolved', seq: place.seq, envelopeHash: place.hash, by: ack.userId, at: ack.at },
+    };
+    const id = tables.intend(envelopeId, 'resolution');
+    if (tables.placeOf(id) === null) await engine.send({ conversationId: where, payload, envelopeId: id });
+    tables.markStep(id, 'resolved');
+    return true;
+  }
+
   async function directConversationWith(userId: string): Promise<string> {
     for (const c of engine.messages.listConversations()) {
       if (c.kind !== 'direct') continue;
@@ -282,8 +331,8 @@ export function createEscalationService(deps: EscalationDeps): EscalationService
     }, next.deadlineAt - clock.now());
   }
 
-  /** Who verifiably acknowledged an own message (original or escalated copy), if anyone did. */
-  function acknowledger(envelopeId: string | null): string | null {
+  /** Who verifiably acknowledged an own message (original or escalated copy), and their signed time. */
+  function acknowledger(envelopeId: string | null): { userId: string; at: string } | null {
     if (!envelopeId) return null;
     const place = tables.placeOf(envelopeId);
     if (!place || place.seq === null) return null;
@@ -292,7 +341,8 @@ export function createEscalationService(deps: EscalationDeps): EscalationService
     const message = engine.messages.bySeq(conversationId, place.seq);
     if (!message) return null;
     const acks = engine.acknowledgements.of(conversationId, [message]).get(place.seq) ?? [];
-    return acks.find((a) => !a.own)?.userId ?? null;
+    const ack = acks.find((a) => !a.own);
+    return ack ? { userId: ack.userId, at: ack.at } : null;
   }
 
   function conversationOf(envelopeId: string): string | null {
@@ -306,8 +356,63 @@ export function createEscalationService(deps: EscalationDeps): EscalationService
 
   async function checkAcknowledged(): Promise<void> {
     for (const row of tables.unacknowledged()) {
-      const by = acknowledger(row.envelopeId) ?? acknowledger(row.escalatedEnvelopeId);
-      if (by) await apply(row.envelopeId, { type: 'acknowledged', userId: by, now: clock.now() });
+      const original = acknowledger(row.envelopeId);
+      const escalated = original ? null : acknowledger(row.escalatedEnvelopeId);
+      const by = original ?? escalated;
+      if (by)
+        await apply(row.envelopeId, {
+          type: 'acknowledged',
+          userId: by.userId,
+          via: original ? 'original' : 'escalated',
+          now: clock.now(),
+        });
+    }
+  }
+
+  /** The verified message of the same sender, in the same conversation, that a reminder or resolution names. */
+  function namedMessage(m: IncomingMessage, named: { seq: number; envelopeHash: string }) {
+    const message = engine.messages.bySeq(m.conversationId, named.seq);
+    return message &&
+      message.verdict === 'valid' &&
+      message.senderUserId === m.senderUserId &&
+      sameEnvelopeHash(message.hash, named.envelopeHash)
+      ? message
+      : null;
+  }
+
+  /**
+   * An own message sent from another workstation of this user: one with a deadline is listed, never run here
+   * (its escalation runs where it was sent); that workstation's resolution message closes it.
+   */
+  function ownFromElsewhere(m: IncomingMessage, message: MessagePayload): void {
+    const esc = message.escalation;
+    if (esc?.step === 'deadline' && message.ackRequired) {
+      const deadlineAt = Date.parse(m.clientTime) + esc.minutes * 60_000;
+      if (!Number.isFinite(deadlineAt)) return;
+      tables.insert({
+        envelopeId: m.envelopeId,
+        conversationId: m.conversationId,
+        deadlineAt,
+        text: message.text,
+        state: initialState({ deadlineAt, target: esc.target, online: false }),
+        elsewhere: true,
+      });
+      changed(m.conversationId);
+    } else if (esc?.step === 'reminder' || esc?.step === 'resolved') {
+      const named = namedMessage(m, esc);
+      if (!named) return;
+      tables.markStep(m.envelopeId, esc.step);
+      changed(m.conversationId);
+      const row = tables.get(named.envelopeId);
+      if (esc.step === 'resolved' && row?.elsewhere) {
+        const event: EscalationEvent = {
+          type: 'acknowledged',
+          userId: esc.by,
+          via: 'escalated',
+          now: clock.now(),
+        };
+        void enqueue(() => apply(row.envelopeId, event));
+      }
     }
   }
 
@@ -322,7 +427,11 @@ export function createEscalationService(deps: EscalationDeps): EscalationService
         continue;
       }
       const message = asMessage(m.verdict.payload);
-      if (!message || m.senderUserId === deps.userId) continue;
+      if (!message) continue;
+      if (m.senderUserId === deps.userId) {
+        if (m.senderDeviceId !== engine.deviceId) ownFromElsewhere(m, message);
+        continue;
+      }
       const esc = message.escalation;
       if (message.ackRequired) {
         const sentAt = Date.parse(m.clientTime);
@@ -339,25 +448,29 @@ export function createEscalationService(deps: EscalationDeps): EscalationService
         });
         inbox = true;
       }
+      if (esc?.step === 'resolved') {
+        // Only the sender of a message asking for acknowledgement can say it was acknowledged elsewhere.
+        const named = namedMessage(m, esc);
+        if (named?.payload.ackRequired) {
+          tables.markStep(m.envelopeId, 'resolved');
+          changed(m.conversationId);
+          // The role it was to escalate to, from the named message's signed deadline.
+          const target = tables.inboxTarget(m.conversationId, esc.seq);
+          const role = target?.kind === 'role' ? target.roleId : null;
+          const at = Date.parse(esc.at);
+          tables.addReceivedItem(m.conversationId, esc.seq, 'resolved-received', at, esc.by, role);
+        } else
+          log.warn(
+            { conversationId: m.conversationId, seq: m.seq },
+            'resolution names no message of its sender',
+          );
+      }
       if (esc?.step === 'reminder') {
         // Only a reminder naming, by seq and hash, a message of the same sender in this conversation counts.
-        const named = engine.messages.bySeq(m.conversationId, esc.seq);
-        if (
-          named &&
-          named.verdict === 'valid' &&
-          named.senderUserId === m.senderUserId &&
-          named.hash === esc.envelopeHash
-        ) {
-          if (
-            tables.addReceivedItem(
-              m.conversationId,
-              esc.seq,
-              'reminder-received',
-              clock.now(),
-              m.senderUserId,
-            )
-          )
-            changed(m.conversationId);
+        if (namedMessage(m, esc)) {
+          tables.markStep(m.envelopeId, 'reminder');
+          tables.addReceivedItem(m.conversationId, esc.seq, 'reminder-received', clock.now(), m.senderUserId);
+          changed(m.conversationId);
         } else
           log.warn(
             { conversationId: m.conversationId, seq: m.seq },
@@ -441,6 +554,7 @@ export function createEscalationService(deps: EscalationDeps): EscalationService
           deadlineAt,
           text: input.text,
           state: initialState({ deadlineAt, target: escalation.target, online: online() }),
+          elsewhere: false,
         });
         await enqueue(() => apply(sent.envelopeId, { type: 'time', now: clock.now() }));
         changed(input.conversationId);
@@ -457,7 +571,7 @@ export function createEscalationService(deps: EscalationDeps): EscalationService
         const message = engine.messages.bySeq(row.conversationId, row.seq);
         if (!message || message.verdict !== 'valid') continue;
         const mine = engine.acknowledgements.of(row.conversationId, [message]).get(row.seq) ?? [];
-        if (mine.some((a) => a.own)) {
+        if (mine.some((a) => a.own) || tables.resolved(row.conversationId, row.seq)) {
           tables.dropInbox(row.conversationId, row.seq);
           continue;
         }
@@ -485,6 +599,7 @@ export function createEscalationService(deps: EscalationDeps): EscalationService
         msLeft: Math.max(0, r.deadlineAt - now),
         status: r.state.status as AwaitingOthers['status'],
         target: r.state.target,
+        elsewhere: r.elsewhere,
       }));
     },
     timeline: (conversationId) => tables.timeline(conversationId),

@@ -11,6 +11,8 @@ export interface EscalationRow {
   state: EscalationState;
   escalatedTo: string | null;
   escalatedEnvelopeId: string | null;
+  /** Sent from another workstation of this user: shown, never run here. */
+  elsewhere: boolean;
 }
 
 export interface InboxRow {
@@ -22,7 +24,7 @@ export interface InboxRow {
 }
 
 export interface TimelineRow extends Omit<TimelineItem, 'kind'> {
-  kind: TimelineItem['kind'] | 'reminder-received';
+  kind: TimelineItem['kind'] | 'reminder-received' | 'resolved-received';
   conversationId: string;
   envelopeId: string | null;
   seq: number | null;
@@ -37,6 +39,8 @@ interface RawEscalation {
   escalated_to: string | null;
   escalated_envelope_id: string | null;
   reminder_envelope_id: string | null;
+  resolution_envelope_id: string | null;
+  elsewhere: number;
 }
 
 const toRow = (r: RawEscalation): EscalationRow => ({
@@ -47,22 +51,30 @@ const toRow = (r: RawEscalation): EscalationRow => ({
   state: JSON.parse(r.state) as EscalationState,
   escalatedTo: r.escalated_to,
   escalatedEnvelopeId: r.escalated_envelope_id,
+  elsewhere: r.elsewhere === 1,
 });
 
 /** The escalation tables of one profile store; every write is one statement or one transaction. */
 export function escalationTables(db: Db) {
   const q = {
-    insert: db.prepare(`INSERT INTO escalations (envelope_id, conversation_id, deadline_at, text, state, open)
-      VALUES (?, ?, ?, ?, ?, 1) ON CONFLICT DO NOTHING`),
-    save: db.prepare('UPDATE escalations SET state = ?, open = ? WHERE envelope_id = ?'),
+    insert: db.prepare(`INSERT INTO escalations
+      (envelope_id, conversation_id, deadline_at, text, state, open, elsewhere)
+      VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
+    save: db.prepare('UPDATE escalations SET state = ?, open = ? * (1 - elsewhere) WHERE envelope_id = ?'),
     intendReminder: db.prepare(
       'UPDATE escalations SET reminder_envelope_id = coalesce(reminder_envelope_id, ?) WHERE envelope_id = ?',
+    ),
+    intendResolution: db.prepare(
+      'UPDATE escalations SET resolution_envelope_id = coalesce(resolution_envelope_id, ?) WHERE envelope_id = ?',
     ),
     intendEscalation: db.prepare(
       'UPDATE escalations SET escalated_envelope_id = coalesce(escalated_envelope_id, ?), escalated_to = coalesce(escalated_to, ?) WHERE envelope_id = ?',
     ),
     get: db.prepare<[string], RawEscalation>('SELECT * FROM escalations WHERE envelope_id = ?'),
     open: db.prepare<[], RawEscalation>('SELECT * FROM escalations WHERE open = 1 ORDER BY deadline_at'),
+    markStep: db.prepare<[string, string]>(
+      'UPDATE messages SET escalation_step = ? WHERE envelope_id = ? AND escalation_step IS NULL',
+    ),
     seqOf: db.prepare<[string], { seq: number | null; hash: Buffer }>(
       'SELECT seq, hash FROM messages WHERE envelope_id = ?',
     ),
@@ -80,9 +92,13 @@ export function escalationTables(db: Db) {
       }
     >('SELECT * FROM escalation_inbox ORDER BY coalesce(deadline_at, 9e15), conversation_id, seq'),
     dropInbox: db.prepare('DELETE FROM escalation_inbox WHERE conversation_id = ? AND seq = ?'),
-    addItem:
-      db.prepare(`INSERT INTO escalation_timeline (conversation_id, envelope_id, seq, kind, at, user_id)
-      VALUES (?, ?, ?, ?, ?, ?)`),
+    inboxTarget: db
+      .prepare<[string, number], string | null>(
+        'SELECT target FROM escalation_inbox WHERE conversation_id = ? AND seq = ?',
+      )
+      .pluck(),
+    addItem: db.prepare(`INSERT INTO escalation_timeline
+      (conversation_id, envelope_id, seq, kind, at, user_id, role_id) VALUES (?, ?, ?, ?, ?, ?, ?)`),
     hasItem: db
       .prepare<[string, number, string], number>(
         'SELECT count(*) FROM escalation_timeline WHERE conversation_id = ? AND seq = ? AND kind = ?',
@@ -97,14 +113,23 @@ export function escalationTables(db: Db) {
         kind: string;
         at: number;
         user_id: string | null;
+        role_id: string | null;
       }
-    >(`SELECT t.conversation_id, t.envelope_id, coalesce(t.seq, m.seq) AS seq, t.kind, t.at, t.user_id
-       FROM escalation_timeline t LEFT JOIN messages m ON m.envelope_id = t.envelope_id
+    >(`SELECT t.conversation_id, t.envelope_id, coalesce(t.seq, m.seq) AS seq, t.kind, t.at, t.user_id,
+       t.role_id FROM escalation_timeline t LEFT JOIN messages m ON m.envelope_id = t.envelope_id
        WHERE t.conversation_id = ? ORDER BY t.at, t.id`),
   };
   return {
     insert(row: Omit<EscalationRow, 'escalatedTo' | 'escalatedEnvelopeId'>): void {
-      q.insert.run(row.envelopeId, row.conversationId, row.deadlineAt, row.text, JSON.stringify(row.state));
+      q.insert.run(
+        row.envelopeId,
+        row.conversationId,
+        row.deadlineAt,
+        row.text,
+        JSON.stringify(row.state),
+        row.elsewhere ? 0 : 1,
+        row.elsewhere ? 1 : 0,
+      );
     },
     save(
       envelopeId: string,
@@ -112,24 +137,42 @@ export function escalationTables(db: Db) {
       items: readonly TimelineItem[],
       conversationId: string,
     ): void {
-      const open = state.status === 'waiting' || state.status === 'escalating' ? 1 : 0;
+      // Open: the machine still has something to do (a step, or the resolution message).
+      const open =
+        state.status === 'waiting' || state.status === 'escalating' || state.resolution === 'pending' ? 1 : 0;
       db.transaction(() => {
         q.save.run(JSON.stringify(state), open, envelopeId);
         for (const item of items)
-          q.addItem.run(conversationId, envelopeId, null, item.kind, item.at, item.userId ?? null);
+          q.addItem.run(
+            conversationId,
+            envelopeId,
+            null,
+            item.kind,
+            item.at,
+            item.userId ?? null,
+            item.roleId ?? null,
+          );
       })();
     },
     /**
      * The envelope id of the reminder or escalated copy, chosen and stored before it is sent: after a crash the
      * same id is used, and a copy already in the store is recognised instead of being sent twice.
      */
-    intend(envelopeId: string, what: 'reminder' | { escalateTo: string }): string {
+    intend(envelopeId: string, what: 'reminder' | 'resolution' | { escalateTo: string }): string {
       const fresh = randomUUID();
       if (what === 'reminder') q.intendReminder.run(fresh, envelopeId);
+      else if (what === 'resolution') q.intendResolution.run(fresh, envelopeId);
       else q.intendEscalation.run(fresh, what.escalateTo, envelopeId);
       const r = q.get.get(envelopeId)!;
-      return (what === 'reminder' ? r.reminder_envelope_id : r.escalated_envelope_id)!;
+      if (what === 'reminder') return r.reminder_envelope_id!;
+      return (what === 'resolution' ? r.resolution_envelope_id : r.escalated_envelope_id)!;
     },
+    /**
+     * A `reminder` or `resolved` message honoured as such (migration 20): shown as its step row, never as a
+     * message bubble, an unread message or the conversation list's preview.
+     */
+    markStep: (envelopeId: string, step: 'reminder' | 'resolved'): void =>
+      void q.markStep.run(step, envelopeId),
     get: (envelopeId: string): EscalationRow | null => {
       const r = q.get.get(envelopeId);
       return r ? toRow(r) : null;
@@ -165,12 +208,27 @@ export function escalationTables(db: Db) {
         escalatedFrom: r.escalated_from ? (JSON.parse(r.escalated_from) as InboxRow['escalatedFrom']) : null,
       })),
     dropInbox: (conversationId: string, seq: number) => void q.dropInbox.run(conversationId, seq),
-    /** A recipient-side item (a reminder received), once per message and kind. */
-    addReceivedItem(conversationId: string, seq: number, kind: string, at: number, userId: string): boolean {
+    /** The escalation target a message asking this user for acknowledgement signed, if it named one. */
+    inboxTarget(conversationId: string, seq: number): EscalationTarget | null {
+      const target = q.inboxTarget.get(conversationId, seq);
+      return target ? (JSON.parse(target) as EscalationTarget) : null;
+    },
+    /** A recipient-side item (a reminder, a resolution received), once per message and kind. */
+    addReceivedItem(
+      conversationId: string,
+      seq: number,
+      kind: string,
+      at: number,
+      userId: string,
+      roleId: string | null = null,
+    ): boolean {
       if (q.hasItem.get(conversationId, seq, kind)! > 0) return false;
-      q.addItem.run(conversationId, null, seq, kind, at, userId);
+      q.addItem.run(conversationId, null, seq, kind, at, userId, roleId);
       return true;
     },
+    /** Whether the sender said this message was acknowledged by the person it escalated to (or another). */
+    resolved: (conversationId: string, seq: number): boolean =>
+      q.hasItem.get(conversationId, seq, 'resolved-received')! > 0,
     timeline: (conversationId: string): TimelineRow[] =>
       q.items.all(conversationId).map((r) => ({
         conversationId: r.conversation_id,
@@ -179,6 +237,7 @@ export function escalationTables(db: Db) {
         kind: r.kind as TimelineRow['kind'],
         at: r.at,
         ...(r.user_id ? { userId: r.user_id } : {}),
+        ...(r.role_id ? { roleId: r.role_id } : {}),
       })),
   };
 }

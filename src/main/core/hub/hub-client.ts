@@ -17,6 +17,7 @@ import {
 import type { ConnectionStateStore } from '../connection/connection-state';
 import type { AppError } from '../errors';
 import type { Logger } from '../log/logger';
+import { signalrTransport } from '../network/signalr';
 import { backoffDelay, defaultBackoff, foreverRetryPolicy, type BackoffOptions } from './backoff';
 import { classifyInvokeFailure, HubCallError, hubUnreachable } from './errors';
 import { checkHubResult, guardEventHandler, type OnProtocolViolation } from './validate';
@@ -140,7 +141,7 @@ export function createHubClient(options: HubClientOptions): HubClient {
   const sink = { log, onProtocolViolation: options.onProtocolViolation };
 
   const connection: HubConnection = new HubConnectionBuilder()
-    .withUrl(options.url, { accessTokenFactory: () => options.getAccessToken() })
+    .withUrl(options.url, { accessTokenFactory: () => options.getAccessToken(), ...signalrTransport() })
     .withAutomaticReconnect(foreverRetryPolicy(backoff))
     .configureLogging(signalrLogger(log))
     .build();

@@ -6,6 +6,7 @@ import {
   type ICachePlugin,
 } from '@azure/msal-node';
 import { AppError } from '../errors';
+import { msalNetwork } from '../network/msal-network';
 import type { Logger } from '../log/logger';
 import type { IdpSettings } from '../policy/schema';
 import { toSignInError } from './sign-in-errors';
@@ -63,6 +64,10 @@ function userFrom(result: AuthenticationResult): SignedInUser {
 /** The same code for Azure AD and the local IdP: only the policy's authority and client id differ. */
 export function createMsalClient(options: MsalClientOptions): MsalClient {
   const { idp, log } = options;
+  const network = msalNetwork();
+  /** A proxy that failed explains a failed sign-in better than "the sign-in service cannot be reached". */
+  const failure = (error: unknown, context: { silent: boolean }): AppError =>
+    network.proxyFailure() ?? toSignInError(error, context);
   const pca = new PublicClientApplication({
     auth: {
       clientId: idp.clientId,
@@ -71,6 +76,7 @@ export function createMsalClient(options: MsalClientOptions): MsalClient {
     },
     ...(options.cachePlugin ? { cache: { cachePlugin: options.cachePlugin } } : {}),
     system: {
+      networkClient: network,
       loggerOptions: {
         piiLoggingEnabled: false,
         logLevel: LogLevel.Warning,
@@ -108,7 +114,7 @@ export function createMsalClient(options: MsalClientOptions): MsalClient {
         });
         return userFrom(result);
       } catch (error) {
-        throw toSignInError(error, { silent: false });
+        throw failure(error, { silent: false });
       }
     },
     async accessToken(homeAccountId) {
@@ -117,7 +123,7 @@ export function createMsalClient(options: MsalClientOptions): MsalClient {
       try {
         return (await pca.acquireTokenSilent({ account: found, scopes })).accessToken;
       } catch (error) {
-        throw toSignInError(error, { silent: true });
+        throw failure(error, { silent: true });
       }
     },
     async findAccount(userId) {

@@ -37,6 +37,7 @@ import type {
   IngestResult,
   IntegrityAlert,
   IntegrityAlertKind,
+  LastMessage,
   OutboxEntry,
   PendingOwnMessage,
   Receipt,
@@ -47,8 +48,8 @@ import type {
   VerificationRecord,
 } from './types';
 
-/** The first profile-store schema version that holds every table of this module (14: 'quarantined' alerts). */
-export const MESSAGES_SCHEMA_VERSION = 14;
+/** The first profile-store schema version that holds every table of this module (18: kept unread counts). */
+export const MESSAGES_SCHEMA_VERSION = 18;
 
 /** How many of a conversation's newest hashes survive a retention purge (the longest `prev` list). */
 const KEPT_LINKS = 16;
@@ -301,10 +302,28 @@ export function createMessageStore(store: ProfileStore, options: MessageStoreOpt
       ON CONFLICT (conversation_id) DO UPDATE SET kind = excluded.kind, members = excluded.members,
         created_at = excluded.created_at`),
     conversations: () =>
-      db.prepare<
-        [],
-        { conversation_id: string; kind: 'direct' | 'group'; members: string; created_at: string }
-      >('SELECT conversation_id, kind, members, created_at FROM conversations'),
+      // One statement for the whole list: counts from conversation_counts (kept by triggers, migrations 18 and
+      // 20), the newest message that is not an escalation step (a pending own one first) and the last seq by
+      // index seeks. Sorted in JS: an SQL sort would carry every column of every row through its sorter.
+      db
+        .prepare<[], ListRow>(
+          `
+      SELECT c.conversation_id, c.kind, c.members, c.created_at,
+        coalesce(n.unread, 0) AS unread, coalesce(n.urgent, 0) AS urgent,
+        max(coalesce((SELECT max(seq) FROM messages WHERE conversation_id = c.conversation_id), 0),
+            coalesce(s.after_seq, 0)) AS last_seq,
+        m.id, m.seq, m.verdict, m.reason, m.kind, substr(m.text, 1, ${PREVIEW_CHARS}), m.sender_user_id,
+        m.server_time, m.client_time, m.urgent, m.patient_mrn, m.patient_name
+      FROM conversations c
+      LEFT JOIN conversation_counts n ON n.conversation_id = c.conversation_id
+      LEFT JOIN sync_cursors s ON s.conversation_id = c.conversation_id
+      LEFT JOIN messages m ON m.id = coalesce(
+        (SELECT id FROM messages WHERE conversation_id = c.conversation_id AND seq IS NULL
+          AND escalation_step IS NULL ORDER BY id DESC LIMIT 1),
+        (SELECT id FROM messages WHERE conversation_id = c.conversation_id AND seq IS NOT NULL
+          AND escalation_step IS NULL ORDER BY seq DESC LIMIT 1))`,
+        )
+        .raw(),
     pendingNewest: () =>
       db.prepare<[string, number], MessageRow>(
         `SELECT ${messageColumns('m', 'o.failure')} FROM messages m LEFT JOIN outbox o ON o.envelope_id = m.envelope_id
@@ -375,31 +394,39 @@ export function createMessageStore(store: ProfileStore, options: MessageStoreOpt
         AND json_extract(body, '$.seq') BETWEEN ? AND ? ORDER BY seq`),
     maxSeq: () =>
       db.prepare<[string], number | null>('SELECT max(seq) FROM messages WHERE conversation_id = ?').pluck(),
+    // Newest first straight down the FTS5 index (rowid order, consumed by FTS5), each hit's row looked up as it
+    // comes: the scan stops at `limit`, nothing is sorted or materialised. Rows are read as arrays (.raw()).
     searchNewest: () =>
-      db.prepare<[string, number], SearchRow>(`
-      SELECT m.conversation_id, m.seq, m.envelope_id, m.sender_user_id, m.server_time, m.client_time, m.text,
-        m.urgent, m.patient_mrn, m.patient_name, NULL AS score
-      FROM (SELECT rowid AS id FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rowid DESC LIMIT ?) f
-      JOIN messages m ON m.id = f.id ORDER BY m.id DESC`),
+      db
+        .prepare<[string, number], SearchRow>(
+          `SELECT ${HIT_COLUMNS}, NULL FROM messages_fts f CROSS JOIN messages m ON m.id = f.rowid
+           WHERE messages_fts MATCH ? ORDER BY f.rowid DESC LIMIT ?`,
+        )
+        .raw(),
     searchNewestIn: () =>
-      db.prepare<[string, string, number], SearchRow>(`
-      SELECT m.conversation_id, m.seq, m.envelope_id, m.sender_user_id, m.server_time, m.client_time, m.text,
-        m.urgent, m.patient_mrn, m.patient_name, NULL AS score
-      FROM messages_fts f JOIN messages m ON m.id = f.rowid
-      WHERE messages_fts MATCH ? AND m.conversation_id = ? ORDER BY f.rowid DESC LIMIT ?`),
+      db
+        .prepare<[string, string, number], SearchRow>(
+          `SELECT ${HIT_COLUMNS}, NULL FROM messages_fts f CROSS JOIN messages m ON m.id = f.rowid
+           WHERE messages_fts MATCH ? AND m.conversation_id = ? ORDER BY f.rowid DESC LIMIT ?`,
+        )
+        .raw(),
     searchRanked: () =>
-      db.prepare<[string, number], SearchRow>(`
-      SELECT m.conversation_id, m.seq, m.envelope_id, m.sender_user_id, m.server_time, m.client_time, m.text,
-        m.urgent, m.patient_mrn, m.patient_name, f.score
-      FROM (SELECT rowid AS id, bm25(messages_fts, 1.0, 2.0, 4.0) AS score FROM messages_fts
-            WHERE messages_fts MATCH ? ORDER BY score LIMIT ?) f
-      JOIN messages m ON m.id = f.id ORDER BY f.score, m.id DESC`),
+      db
+        .prepare<[string, number], SearchRow>(
+          `SELECT ${HIT_COLUMNS}, f.score
+           FROM (SELECT rowid AS id, bm25(messages_fts, 1.0, 2.0, 4.0) AS score FROM messages_fts
+                 WHERE messages_fts MATCH ? ORDER BY score LIMIT ?) f
+           JOIN messages m ON m.id = f.id ORDER BY f.score, m.id DESC`,
+        )
+        .raw(),
     searchRankedIn: () =>
-      db.prepare<[string, string, number], SearchRow>(`
-      SELECT m.conversation_id, m.seq, m.envelope_id, m.sender_user_id, m.server_time, m.client_time, m.text,
-        m.urgent, m.patient_mrn, m.patient_name, bm25(messages_fts, 1.0, 2.0, 4.0) AS score
-      FROM messages_fts f JOIN messages m ON m.id = f.rowid
-      WHERE messages_fts MATCH ? AND m.conversation_id = ? ORDER BY score, m.id DESC LIMIT ?`),
+      db
+        .prepare<[string, string, number], SearchRow>(
+          `SELECT ${HIT_COLUMNS}, bm25(messages_fts, 1.0, 2.0, 4.0) AS score
+           FROM messages_fts f JOIN messages m ON m.id = f.rowid
+           WHERE messages_fts MATCH ? AND m.conversation_id = ? ORDER BY score, m.id DESC LIMIT ?`,
+        )
+        .raw(),
     lastRead: () =>
       db.prepare<[string], number>('SELECT last_read_seq FROM read_state WHERE conversation_id = ?').pluck(),
     markRead: () =>
@@ -408,13 +435,9 @@ export function createMessageStore(store: ProfileStore, options: MessageStoreOpt
       ON CONFLICT (conversation_id) DO UPDATE SET last_read_seq = excluded.last_read_seq
       WHERE excluded.last_read_seq > last_read_seq`),
     unread: () =>
-      // Only what a user can read: never an envelope that failed verification (an alert instead). The waits
-      // are real messages that open later. The condition is the messages_unread index's, word for word.
-      db.prepare<[string, string], { unread: number; urgent: number | null }>(`
-      SELECT count(*) AS unread, sum(urgent) AS urgent FROM messages
-      WHERE conversation_id = ? AND own = 0
-        AND (verdict = 'valid' OR reason IN ('awaiting-key', 'device-not-accepted'))
-        AND seq > coalesce((SELECT last_read_seq FROM read_state WHERE conversation_id = ?), 0)`),
+      db
+        .prepare<[string], number>('SELECT unread FROM conversation_counts WHERE conversation_id = ?')
+        .pluck(),
     latestBurst: () =>
       db.prepare<[string], { id: number; from_seq: number; to_seq: number; details: string }>(`
       SELECT id, from_seq, to_seq, details FROM integrity_alerts
@@ -667,27 +690,38 @@ export function createMessageStore(store: ProfileStore, options: MessageStoreOpt
     return { rows, entries };
   }
 
-  function toHit(r: SearchRow): SearchHit {
+  function toHit([
+    conversationId,
+    seq,
+    envelopeId,
+    senderUserId,
+    serverTime,
+    clientTime,
+    text,
+    urgent,
+    mrn,
+    name,
+    score,
+  ]: SearchRow): SearchHit {
     return {
-      conversationId: r.conversation_id,
-      seq: r.seq,
-      envelopeId: r.envelope_id,
-      senderUserId: r.sender_user_id,
-      at: r.server_time ?? r.client_time,
-      text: r.text,
-      urgent: r.urgent === 1,
-      patient: patientOf(r),
-      score: r.score,
+      conversationId,
+      seq,
+      envelopeId,
+      senderUserId,
+      at: serverTime ?? clientTime,
+      text,
+      urgent: urgent === 1,
+      patient: patientOf({ patient_mrn: mrn, patient_name: name }),
+      score,
     };
   }
 
-  function unreadOf(conversationId: string): { unread: number; urgent: number } {
-    const r = q.unread.get(conversationId, conversationId)!;
-    return { unread: r.unread, urgent: r.urgent ?? 0 };
+  function newestSeq(conversationId: string): number {
+    return Math.max(q.maxSeq.get(conversationId) ?? 0, q.cursor.get(conversationId) ?? 0);
   }
 
-  function newestRow(conversationId: string): MessageRow | undefined {
-    return q.pendingNewest.get(conversationId, 1) ?? q.newest.get(conversationId, 1);
+  function unreadOf(conversationId: string): number {
+    return q.unread.get(conversationId) ?? 0;
   }
 
   return {
@@ -704,36 +738,30 @@ export function createMessageStore(store: ProfileStore, options: MessageStoreOpt
     },
 
     listConversations() {
-      const summaries = q.conversations.all().map((c): ConversationSummary => {
-        const last = newestRow(c.conversation_id);
-        const { unread, urgent } = unreadOf(c.conversation_id);
-        const lastSeq = Math.max(q.maxSeq.get(c.conversation_id) ?? 0, q.cursor.get(c.conversation_id) ?? 0);
-        return {
-          conversationId: c.conversation_id,
-          kind: c.kind,
-          members: JSON.parse(c.members) as string[],
-          createdAt: c.created_at,
-          lastMessage: last
-            ? {
-                kind: last.verdict === 'valid' ? last.kind : null,
-                preview: last.verdict === 'valid' ? (last.text ?? '').slice(0, PREVIEW_CHARS) : null,
-                verdict:
-                  last.verdict === 'quarantined' &&
-                  (last.reason === 'awaiting-key' || last.reason === 'device-not-accepted')
-                    ? last.reason
-                    : last.verdict,
-                senderUserId: last.sender_user_id,
-                at: last.server_time ?? last.client_time,
-                urgent: last.urgent === 1,
-                patient: patientOf(last),
-                pending: last.seq === null,
-              }
-            : null,
-          unread,
-          urgentUnread: urgent,
-          lastSeq,
-        };
-      });
+      const summaries = q.conversations
+        .all()
+        .map(
+          ([
+            conversationId,
+            kind,
+            members,
+            createdAt,
+            unread,
+            urgentUnread,
+            lastSeq,
+            ...last
+          ]): ConversationSummary => ({
+            conversationId,
+            kind,
+            members: JSON.parse(members) as string[],
+            createdAt,
+            lastMessage: lastMessageOf(last),
+            unread,
+            urgentUnread,
+            lastSeq,
+          }),
+        );
+      // most recent activity first; the sort is stable, so equals keep the conversations' id order
       const activity = (s: ConversationSummary) => s.lastMessage?.at ?? s.createdAt;
       return summaries.sort((a, b) => (activity(a) < activity(b) ? 1 : activity(a) > activity(b) ? -1 : 0));
     },
@@ -955,19 +983,22 @@ export function createMessageStore(store: ProfileStore, options: MessageStoreOpt
     },
 
     markRead(conversationId, uptoSeq) {
-      return q.markRead.run(checkConversation(conversationId), checkSeq(uptoSeq, 'uptoSeq')).changes > 0;
+      const id = checkConversation(conversationId);
+      const seq = checkSeq(uptoSeq, 'uptoSeq');
+      return store.transaction(() => {
+        // A mark past what is held would hide (and never count) the urgent messages that arrive below it.
+        if (seq > newestSeq(id)) invalid('a read mark cannot pass the newest message on this computer');
+        return q.markRead.run(id, seq).changes > 0;
+      });
     },
 
     readBounds(conversationId) {
       const id = checkConversation(conversationId);
-      return {
-        lastRead: q.lastRead.get(id) ?? 0,
-        newest: Math.max(q.maxSeq.get(id) ?? 0, q.cursor.get(id) ?? 0),
-      };
+      return { lastRead: q.lastRead.get(id) ?? 0, newest: newestSeq(id) };
     },
 
     unreadCount(conversationId) {
-      return unreadOf(checkConversation(conversationId)).unread;
+      return unreadOf(checkConversation(conversationId));
     },
 
     addReceipt(r) {
@@ -1068,18 +1099,80 @@ interface AlertRow {
   raised_at: string;
 }
 
-interface SearchRow {
-  conversation_id: string;
-  seq: number | null;
-  envelope_id: string;
-  sender_user_id: string;
-  server_time: string | null;
-  client_time: string;
-  text: string;
-  urgent: number;
-  patient_mrn: string | null;
-  patient_name: string | null;
-  score: number | null;
+const HIT_COLUMNS =
+  'm.conversation_id, m.seq, m.envelope_id, m.sender_user_id, m.server_time, m.client_time, m.text, m.urgent, m.patient_mrn, m.patient_name';
+
+/** A search hit as read (HIT_COLUMNS, then the bm25 score or NULL). */
+type SearchRow = [
+  conversationId: string,
+  seq: number | null,
+  envelopeId: string,
+  senderUserId: string,
+  serverTime: string | null,
+  clientTime: string,
+  text: string,
+  urgent: number,
+  patientMrn: string | null,
+  patientName: string | null,
+  score: number | null,
+];
+
+/** One conversation of the list as read (.raw()): its counts and last seq, then its newest message. */
+type ListRow = [
+  conversationId: string,
+  kind: 'direct' | 'group',
+  members: string,
+  createdAt: string,
+  unread: number,
+  urgent: number,
+  lastSeq: number,
+  ...last: LastRow,
+];
+
+/** The newest message's columns, all null when the conversation has none. */
+type LastRow = [
+  id: number | null,
+  seq: number | null,
+  verdict: 'valid' | 'quarantined',
+  reason: string | null,
+  kind: 'text' | 'document' | null,
+  preview: string | null,
+  senderUserId: string,
+  serverTime: string | null,
+  clientTime: string,
+  urgent: number,
+  patientMrn: string | null,
+  patientName: string | null,
+];
+
+function lastMessageOf([
+  id,
+  seq,
+  verdict,
+  reason,
+  kind,
+  preview,
+  senderUserId,
+  serverTime,
+  clientTime,
+  urgent,
+  mrn,
+  name,
+]: LastRow): LastMessage | null {
+  if (id === null) return null;
+  return {
+    kind: verdict === 'valid' ? kind : null,
+    preview: verdict === 'valid' ? (preview ?? '').slice(0, PREVIEW_CHARS) : null,
+    verdict:
+      verdict === 'quarantined' && (reason === 'awaiting-key' || reason === 'device-not-accepted')
+        ? reason
+        : verdict,
+    senderUserId,
+    at: serverTime ?? clientTime,
+    urgent: urgent === 1,
+    patient: patientOf({ patient_mrn: mrn, patient_name: name }),
+    pending: seq === null,
+  };
 }
 
 interface RecordRow {

@@ -14,7 +14,7 @@ const HEX64 = /^[0-9a-f]{64}$/;
 const COLUMNS =
   `id, conversation_id, seq, envelope_id, sender_user_id, sender_device_id, server_time, client_time,
   hash, prev, own, verdict, reason, kind, text, urgent, ack_required, patient_mrn, patient_name, document,
-  to_role`
+  to_role, escalation_step`
     .split(',')
     .map((c) => c.trim());
 
@@ -49,11 +49,16 @@ export interface MessageRow {
   document: string | null;
   /** The signed payload's `toRole` as JSON (docs/roster.md), or null. */
   to_role: string | null;
+  /** A `reminder` or `resolved` message the escalation service honoured (migration 20), else null. */
+  escalation_step: 'reminder' | 'resolved' | null;
   send_failure: string | null;
 }
 
 /** Named parameters of the messages INSERT: the row as stored, flags as 0/1, plus the envelope bytes. */
-export type MessageParams = Omit<MessageRow, 'id' | 'send_failure' | 'own' | 'urgent' | 'ack_required'> & {
+export type MessageParams = Omit<
+  MessageRow,
+  'id' | 'send_failure' | 'own' | 'urgent' | 'ack_required' | 'escalation_step'
+> & {
   own: 0 | 1;
   urgent: 0 | 1;
   ack_required: 0 | 1;
@@ -95,6 +100,7 @@ export function toStoredMessage(row: MessageRow): StoredMessage {
     own: row.own === 1,
     pending: row.seq === null,
     sendFailure: row.send_failure,
+    ...(row.escalation_step ? { escalationStep: row.escalation_step } : {}),
   };
   return row.verdict === 'valid'
     ? { ...base, verdict: 'valid', payload: payloadOf(row) }

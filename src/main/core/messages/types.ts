@@ -95,6 +95,8 @@ interface StoredMessageBase {
   pending: boolean;
   /** Why the hub refused this pending own message for good (no more retries); null otherwise. */
   sendFailure: string | null;
+  /** An escalation step message (docs/escalation.md): shown as its step row, not as a message. */
+  escalationStep?: 'reminder' | 'resolved';
 }
 
 /** A page row. A quarantined message is shown as "could not verify" with its reason, never with content. */

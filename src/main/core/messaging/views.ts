@@ -57,6 +57,7 @@ export function toMessageView(
           asBackup: payload.toRole.asBackup === true,
         }
       : null,
+    escalationStep: message.escalationStep ?? null,
   };
 }
 

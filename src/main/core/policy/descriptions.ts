@@ -152,4 +152,13 @@ export const policyDescriptions: Record<string, KeyDoc> = {
     title: 'Extra update signing keys',
     text: 'Ed25519 public keys (base64, one a line, up to 8) trusted for update manifests besides the one built into the app. Machine policy only.',
   },
+  proxyUrl: {
+    title: 'Proxy',
+    text: 'The HTTP proxy (http://host:port) that every connection to the hub, sign-in service, document gateway, key service and update server goes through, as a CONNECT tunnel (TLS stays end to end). Not set: the system proxy. Machine policy only.',
+    example: 'http://proxy.hospital.example:8080',
+  },
+  proxyBypass: {
+    title: 'Hosts reached without the proxy',
+    text: 'Host names or IP addresses reached directly, not through proxyUrl, one a line (up to 64); .hospital.example or *.hospital.example covers a domain and every name below it. Machine policy only.',
+  },
 };

@@ -123,6 +123,9 @@ export function mergePolicy(
     updateUrl: pick('updateUrl', machine.updateUrl, undefined),
     updateChannel: pick('updateChannel', machine.updateChannel, undefined),
     updateSigningKeys: pick('updateSigningKeys', machine.updateSigningKeys, undefined),
+    // Which way patient data leaves the workstation is IT's alone: a user's settings never name a proxy.
+    proxyUrl: pick('proxyUrl', machine.proxyUrl, undefined),
+    proxyBypass: pick('proxyBypass', machine.proxyBypass, undefined),
   };
   return { policy, sources };
 }

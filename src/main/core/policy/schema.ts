@@ -23,6 +23,21 @@ const mrnPattern = z
   .min(1)
   .max(MAX_MRN_PATTERN_LENGTH)
   .refine(compilesAnchored, { error: 'must be a regular expression anchored with ^ and $, like ^[0-9]{7}$' });
+const proxyUrl = z.string().refine(
+  (value) => {
+    if (!URL.canParse(value)) return false;
+    const url = new URL(value);
+    // The port must be written out (":80" too); user, path, query and fragment make href differ.
+    return url.protocol === 'http:' && /:\d{1,5}\/?$/.test(value) && url.href === `http://${url.host}/`;
+  },
+  { error: 'must be http://host:port, like http://proxy.hospital.example:8080 (no user, path or query)' },
+);
+const proxyBypassEntry = z
+  .string()
+  .max(253)
+  .regex(/^(\*\.|\.)?[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9-]{1,63})*$/, {
+    error: 'must be a host name or IP address, or a domain like .hospital.example',
+  });
 
 /**
  * One schema for both the machine-wide policy file and the user's settings file. Unknown fields are
@@ -100,6 +115,10 @@ export const PolicyDocument = z.strictObject({
     .max(8)
     .refine((keys) => new Set(keys).size === keys.length, { error: 'must not list a key twice' })
     .optional(),
+  /** The HTTP proxy every connection goes through (machine policy only); else the system proxy. */
+  proxyUrl: proxyUrl.optional(),
+  /** Hosts reached without `proxyUrl`: names, IP addresses, or `.domain` / `*.domain` (machine policy only). */
+  proxyBypass: z.array(proxyBypassEntry).max(64).optional(),
 });
 export type PolicyDocument = z.infer<typeof PolicyDocument>;
 
@@ -133,6 +152,8 @@ export interface EffectivePolicy {
   updateChannel: string;
   updateSigningKeys: string[];
   newDeviceTrust: 'notice' | 'verify';
+  proxyUrl: string | null;
+  proxyBypass: string[];
 }
 
 /** The safe defaults: what applies where no valid policy says otherwise. */
@@ -163,4 +184,6 @@ export const defaultPolicy: EffectivePolicy = {
   updateChannel: 'stable',
   updateSigningKeys: [],
   newDeviceTrust: 'notice',
+  proxyUrl: null,
+  proxyBypass: [],
 };

@@ -443,4 +443,142 @@ export const profileMigrations: readonly Migration[] = [
       db.exec('ALTER TABLE messages ADD COLUMN to_role TEXT;');
     },
   },
+  {
+    version: 18,
+    name: 'unread counts kept as messages arrive and are read',
+    up(db) {
+      // The conversation list reads each conversation's unread and urgent-unread counts from this table instead
+      // of counting messages on every call. Triggers keep it exact in the same transaction as every write to
+      // messages (insert, reopen, purge) and to read_state; a read mark costs one range of the messages_unread
+      // index (the messages it covers). Counted, word for word as migration 14's index: messages from others
+      // that a user can read (valid, or a wait that opens later), above the read mark. Failures (junk) never
+      // count. Existing profiles get their counts computed here, once.
+      const counted = (row: 'new' | 'old') =>
+        `${row}.own = 0 AND (${row}.verdict = 'valid' OR ${row}.reason IN ('awaiting-key', 'device-not-accepted'))
+         AND ${row}.seq > coalesce((SELECT last_read_seq FROM read_state WHERE conversation_id = ${row}.conversation_id), 0)`;
+      // A read mark moved from `from` to `to` in `row`'s conversation: the messages in between leave the counts
+      // (or rejoin them when a mark goes back). One range of the messages_unread index.
+      const between = (row: 'new' | 'old', from: string, to: string) => `
+          SELECT count(*) AS n, coalesce(sum(urgent), 0) AS u FROM messages
+          WHERE conversation_id = ${row}.conversation_id AND own = 0
+            AND (verdict = 'valid' OR reason IN ('awaiting-key', 'device-not-accepted'))
+            AND seq > ${from} AND seq <= ${to}`;
+      const readLeave = (row: 'new' | 'old', from: string, to: string) => `
+          UPDATE conversation_counts SET (unread, urgent) = (SELECT unread - n, urgent - u FROM (${between(row, from, to)}))
+          WHERE conversation_id = ${row}.conversation_id;`;
+      const readRejoin = (row: 'new' | 'old', from: string, to: string) => `
+          INSERT INTO conversation_counts (conversation_id, unread, urgent)
+          SELECT ${row}.conversation_id, n, u FROM (${between(row, from, to)}) WHERE n > 0
+          ON CONFLICT (conversation_id) DO UPDATE SET unread = unread + excluded.unread, urgent = urgent + excluded.urgent;`;
+      const add = (row: 'new' | 'old') => `
+          INSERT INTO conversation_counts (conversation_id, unread, urgent)
+          SELECT ${row}.conversation_id, 1, ${row}.urgent WHERE ${counted(row)}
+          ON CONFLICT (conversation_id) DO UPDATE SET unread = unread + 1, urgent = urgent + excluded.urgent;`;
+      const remove = (row: 'new' | 'old') => `
+          UPDATE conversation_counts SET unread = unread - 1, urgent = urgent - ${row}.urgent
+          WHERE conversation_id = ${row}.conversation_id AND ${counted(row)};`;
+      db.exec(`
+        CREATE TABLE conversation_counts (
+          conversation_id  TEXT PRIMARY KEY NOT NULL,
+          unread           INTEGER NOT NULL CHECK (unread >= 0),
+          urgent           INTEGER NOT NULL CHECK (urgent >= 0 AND urgent <= unread)
+        ) STRICT, WITHOUT ROWID;
+        INSERT INTO conversation_counts (conversation_id, unread, urgent)
+          SELECT m.conversation_id, count(*), sum(m.urgent) FROM messages m
+          WHERE m.own = 0 AND (m.verdict = 'valid' OR m.reason IN ('awaiting-key', 'device-not-accepted'))
+            AND m.seq > coalesce((SELECT last_read_seq FROM read_state r WHERE r.conversation_id = m.conversation_id), 0)
+          GROUP BY m.conversation_id;
+        CREATE TRIGGER conversation_counts_insert AFTER INSERT ON messages BEGIN ${add('new')} END;
+        CREATE TRIGGER conversation_counts_delete AFTER DELETE ON messages BEGIN ${remove('old')} END;
+        CREATE TRIGGER conversation_counts_update
+          AFTER UPDATE OF conversation_id, seq, own, verdict, reason, urgent ON messages
+        BEGIN ${remove('old')} ${add('new')} END;
+        CREATE TRIGGER conversation_counts_read_insert AFTER INSERT ON read_state
+        BEGIN ${readLeave('new', '0', 'new.last_read_seq')} END;
+        CREATE TRIGGER conversation_counts_read_update AFTER UPDATE OF last_read_seq ON read_state
+        BEGIN
+          ${readLeave('new', 'old.last_read_seq', 'new.last_read_seq')}
+          ${readRejoin('new', 'new.last_read_seq', 'old.last_read_seq')}
+        END;
+        CREATE TRIGGER conversation_counts_read_delete AFTER DELETE ON read_state
+        BEGIN ${readRejoin('old', '0', 'old.last_read_seq')} END;
+      `);
+    },
+  },
+  {
+    version: 19,
+    name: 'escalation resolution and escalations run elsewhere',
+    up(db) {
+      // docs/escalation.md. resolution_envelope_id: the `resolved` message telling where the message still
+      // waited that it was acknowledged, chosen before sending (sent once, also after a crash). elsewhere: an
+      // own message with a deadline sent from another workstation of this user, shown but never run here.
+      // role_id: the role a step escalated to, so the timeline names it.
+      db.exec(`
+        ALTER TABLE escalations ADD COLUMN resolution_envelope_id TEXT;
+        ALTER TABLE escalations ADD COLUMN elsewhere INTEGER NOT NULL DEFAULT 0 CHECK (elsewhere IN (0, 1));
+        ALTER TABLE escalation_timeline ADD COLUMN role_id TEXT;
+      `);
+    },
+  },
+  {
+    version: 20,
+    name: 'escalation step messages are steps, not unread messages',
+    up(db) {
+      // docs/escalation.md: a `reminder` or `resolved` message is shown as the step row it stands for, so it is
+      // not counted unread and not the conversation list's preview. escalation_step: that signed step, NULL for
+      // every other message (messages stored before this step stay NULL). The unread triggers and index of
+      // migration 18 are rebuilt word for word with `escalation_step IS NULL` added to what is counted; the index
+      // carries the column, so a count still reads the index only (a partial index on it would not cover).
+      const countable = (row: string) =>
+        `${row}own = 0 AND ${row}escalation_step IS NULL
+         AND (${row}verdict = 'valid' OR ${row}reason IN ('awaiting-key', 'device-not-accepted'))`;
+      const counted = (row: 'new' | 'old') =>
+        `${countable(`${row}.`)}
+         AND ${row}.seq > coalesce((SELECT last_read_seq FROM read_state WHERE conversation_id = ${row}.conversation_id), 0)`;
+      const between = (row: 'new' | 'old', from: string, to: string) => `
+          SELECT count(*) AS n, coalesce(sum(urgent), 0) AS u FROM messages
+          WHERE conversation_id = ${row}.conversation_id AND ${countable('')}
+            AND seq > ${from} AND seq <= ${to}`;
+      const readLeave = (row: 'new' | 'old', from: string, to: string) => `
+          UPDATE conversation_counts SET (unread, urgent) = (SELECT unread - n, urgent - u FROM (${between(row, from, to)}))
+          WHERE conversation_id = ${row}.conversation_id;`;
+      const readRejoin = (row: 'new' | 'old', from: string, to: string) => `
+          INSERT INTO conversation_counts (conversation_id, unread, urgent)
+          SELECT ${row}.conversation_id, n, u FROM (${between(row, from, to)}) WHERE n > 0
+          ON CONFLICT (conversation_id) DO UPDATE SET unread = unread + excluded.unread, urgent = urgent + excluded.urgent;`;
+      const add = (row: 'new' | 'old') => `
+          INSERT INTO conversation_counts (conversation_id, unread, urgent)
+          SELECT ${row}.conversation_id, 1, ${row}.urgent WHERE ${counted(row)}
+          ON CONFLICT (conversation_id) DO UPDATE SET unread = unread + 1, urgent = urgent + excluded.urgent;`;
+      const remove = (row: 'new' | 'old') => `
+          UPDATE conversation_counts SET unread = unread - 1, urgent = urgent - ${row}.urgent
+          WHERE conversation_id = ${row}.conversation_id AND ${counted(row)};`;
+      db.exec(`
+        ALTER TABLE messages ADD COLUMN escalation_step TEXT CHECK (escalation_step IN ('reminder', 'resolved'));
+        DROP INDEX messages_unread;
+        CREATE INDEX messages_unread ON messages (conversation_id, seq, urgent, verdict, reason, escalation_step)
+          WHERE own = 0 AND (verdict = 'valid' OR reason IN ('awaiting-key', 'device-not-accepted'));
+        DROP TRIGGER conversation_counts_insert;
+        DROP TRIGGER conversation_counts_delete;
+        DROP TRIGGER conversation_counts_update;
+        DROP TRIGGER conversation_counts_read_insert;
+        DROP TRIGGER conversation_counts_read_update;
+        DROP TRIGGER conversation_counts_read_delete;
+        CREATE TRIGGER conversation_counts_insert AFTER INSERT ON messages BEGIN ${add('new')} END;
+        CREATE TRIGGER conversation_counts_delete AFTER DELETE ON messages BEGIN ${remove('old')} END;
+        CREATE TRIGGER conversation_counts_update
+          AFTER UPDATE OF conversation_id, seq, own, verdict, reason, urgent, escalation_step ON messages
+        BEGIN ${remove('old')} ${add('new')} END;
+        CREATE TRIGGER conversation_counts_read_insert AFTER INSERT ON read_state
+        BEGIN ${readLeave('new', '0', 'new.last_read_seq')} END;
+        CREATE TRIGGER conversation_counts_read_update AFTER UPDATE OF last_read_seq ON read_state
+        BEGIN
+          ${readLeave('new', 'old.last_read_seq', 'new.last_read_seq')}
+          ${readRejoin('new', 'new.last_read_seq', 'old.last_read_seq')}
+        END;
+        CREATE TRIGGER conversation_counts_read_delete AFTER DELETE ON read_state
+        BEGIN ${readRejoin('old', '0', 'old.last_read_seq')} END;
+      `);
+    },
+  },
 ];

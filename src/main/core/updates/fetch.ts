@@ -4,6 +4,7 @@ import { rm } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import { finished } from 'node:stream/promises';
+import { outgoing, proxyFailureIn } from '../network';
 
 /** The update server could not be read (network, TLS, an HTTP error): nothing was refused, try again later. */
 export class UpdateFetchError extends Error {
@@ -29,8 +30,9 @@ const timeoutMs = 30_000;
  */
 function get(url: URL, maxBytes: number, onData: (chunk: Buffer) => void): Promise<void> {
   if (url.protocol !== 'https:') return Promise.reject(new UpdateFetchError('the update URL must be https'));
+  const { agent } = outgoing();
   return new Promise((resolve, reject) => {
-    const req = httpsRequest(url, { method: 'GET', timeout: timeoutMs }, (res: IncomingMessage) => {
+    const req = httpsRequest(url, { method: 'GET', timeout: timeoutMs, agent }, (res: IncomingMessage) => {
       const status = res.statusCode ?? 0;
       if (status < 200 || status >= 300) {
         res.resume();
@@ -54,7 +56,11 @@ function get(url: URL, maxBytes: number, onData: (chunk: Buffer) => void): Promi
     });
     req.on('timeout', () => req.destroy(new Error('timed out')));
     req.on('error', (error) =>
-      reject(new UpdateFetchError(`the update server is unreachable (${error.message})`)),
+      reject(
+        new UpdateFetchError(
+          proxyFailureIn(error)?.message ?? `the update server is unreachable (${error.message})`,
+        ),
+      ),
     );
     req.end();
   });

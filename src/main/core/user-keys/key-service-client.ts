@@ -4,6 +4,7 @@ import { fromBase64, lengthPrefixed, sodium, toBase64, utf8 } from '../crypto';
 import { ed25519Verify } from '../envelope/ed25519';
 import { parseJsonBytes } from '../envelope/wire';
 import { AppError } from '../errors';
+import { outgoing } from '../network';
 import { signDirectoryEntry, type LoadedDevice } from '../keys';
 import type { UserKeyEpochSecret } from './keyring';
 import type { UserKeyRecord } from './record';
@@ -63,6 +64,7 @@ async function call(
           ...(payload ? { 'content-type': 'application/json', 'content-length': payload.byteLength } : {}),
         },
         timeout: 15_000,
+        agent: outgoing().agent,
       },
       (res) => {
         const chunks: Buffer[] = [];

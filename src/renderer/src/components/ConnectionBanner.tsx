@@ -16,6 +16,10 @@ export function ConnectionBanner(): React.JSX.Element {
   if (!state) return <p className="connection connection--unknown">Checking connection…</p>;
   const queued =
     state.queued > 0 ? ` · ${state.queued} message${state.queued === 1 ? '' : 's'} waiting to send` : '';
+  const proxy =
+    state.problem === 'proxy' && state.state !== 'connected'
+      ? ' · The hospital proxy cannot be reached; tell IT if this lasts'
+      : '';
   return (
     <p
       className={`connection connection--${state.state}`}
@@ -24,6 +28,7 @@ export function ConnectionBanner(): React.JSX.Element {
       data-testid="connection-state"
     >
       {labels[state.state]}
+      {proxy}
       {queued}
     </p>
   );

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { progressText } from './progress';
 import { useTypingReport } from './useTypingReport';
 import { ErrorAlert } from '../components/ErrorAlert';
@@ -27,7 +27,11 @@ export function Composer(props: {
   useTypingReport(props.conversationId, text);
   // The conversation became (or stopped being) a patient conversation: the chip follows it.
   const patientKey = conversationPatient ? `${conversationPatient.mrn}\n${conversationPatient.name}` : null;
-  useEffect(() => setChip(conversationPatient), [patientKey]);
+  const [chipKey, setChipKey] = useState(patientKey);
+  if (chipKey !== patientKey) {
+    setChipKey(patientKey);
+    setChip(conversationPatient);
+  }
 
   /** The patient to send with, or null after showing why nothing can be sent yet. */
   function decidePatient(): { patient: Patient | null } | null {

@@ -1,8 +1,10 @@
-import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { DirectoryUser } from '../../../shared/contract';
 import { Composer } from './Composer';
-import { EscalationSteps } from './escalation/EscalationSteps';
+import { EscalationStepRow } from './escalation/EscalationStepRow';
+import { escalationAckOf } from './escalation/text';
+import { useRoleName } from './escalation/useEscalations';
+import { useEscalationSteps } from './escalation/useEscalationSteps';
 import { ContactDetails } from './ContactDetails';
 import { DocumentViewer } from './DocumentViewer';
 import { MessageItem } from './MessageItem';
@@ -12,9 +14,7 @@ import { AvailabilityBadge } from './availability/AvailabilityBadge';
 import { useAvailability } from './availability/useAvailability';
 import { useDeviceNotices } from './useDeviceNotices';
 import { useDocumentViewer } from './useDocumentViewer';
-import { useHistory } from './useHistory';
-import { useOlderPages } from './useOlderPages';
-import { useReadingEnd } from './useReadingEnd';
+import { useTimeline, type Loaded } from './timeline/useTimeline';
 import { useTyping } from './useTyping';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { PatientBanner } from './patient/PatientBanner';
@@ -48,8 +48,6 @@ export function ConversationView(props: {
   announcement?: { mine: boolean; senderName: string } | null;
 }): React.JSX.Element {
   const { conversationId } = props;
-  const history = useHistory(conversationId, props.changes, props.focus);
-  const { messages, alerts, hasOlder, hasNewer, landed, loadOlder, reload } = history;
   const typing = useTyping(conversationId);
   const deviceNotices = useDeviceNotices(conversationId, props.changes);
   // A device seen, accepted or removed since the conversation opened: contact details read the keys again.
@@ -65,27 +63,14 @@ export function ConversationView(props: {
   const patient = props.patient ?? null;
   const openPatient = props.onOpenPatient ?? (() => undefined);
   const scroller = useRef<HTMLDivElement>(null);
-  const rows = useMemo(
-    () => timelineRows(messages, alerts, { hasOlder, hasNewer }, deviceNotices),
-    [messages, alerts, hasOlder, hasNewer, deviceNotices],
+  const escalationSteps = useEscalationSteps(conversationId);
+  const roleName = useRoleName();
+  const rowsOf = useCallback(
+    (loaded: Loaded) => timelineRows(loaded.messages, loaded.alerts, loaded, deviceNotices, escalationSteps),
+    [deviceNotices, escalationSteps],
   );
-
-  const virtualizer = useVirtualizer({
-    count: rows.length,
-    getScrollElement: () => scroller.current,
-    estimateSize: (i) => ({ day: 36, alert: 56, notice: 56, message: 96 })[rows[i]?.kind ?? 'message'],
-    getItemKey: (i) => rows[i]!.key,
-    overscan: 8,
-  });
-
-  const end = useReadingEnd({
-    conversationId,
-    virtualizer,
-    rowCount: rows.length,
-    messages,
-    tail: history.tail,
-    scroller,
-  });
+  const timeline = useTimeline({ conversationId, focus: props.focus, scroller, rowsOf });
+  const { rows, virtualizer, messages, alerts, hasOlder, hasNewer, landed, reload } = timeline;
 
   // Opened at a search hit: bring it to the middle of the view once it is loaded, and give it focus.
   const foundIndex = landed
@@ -98,13 +83,6 @@ export function ConversationView(props: {
     shown.current = landed;
     virtualizer.scrollToIndex(foundIndex, { align: 'center' });
   }, [landed, foundIndex, virtualizer]);
-
-  const older = useOlderPages({ virtualizer, rows, scroller, hasOlder, loadOlder });
-  const onScroll = (): void => {
-    older.onScroll();
-    end.onScroll();
-    if (hasNewer && end.atEnd()) void history.loadNewer();
-  };
 
   const changedKeys = keys.devices.filter((d) => d.status === 'key-changed');
   const heldDevices = keys.devices.filter((d) => d.status === 'unaccepted');
@@ -192,7 +170,7 @@ export function ConversationView(props: {
         </p>
       ) : null}
       {hasOlder ? (
-        <button type="button" className="button load-older" onClick={older.showOlder}>
+        <button type="button" className="button load-older" onClick={timeline.showOlder}>
           Load older messages
         </button>
       ) : null}
@@ -202,7 +180,7 @@ export function ConversationView(props: {
         role="log"
         aria-label="Messages"
         tabIndex={0}
-        onScroll={onScroll}
+        onScroll={timeline.onScroll}
       >
         <div
           className="message-canvas"
@@ -247,6 +225,8 @@ export function ConversationView(props: {
                   >
                     {deviceNoticeText(row.notice, props.nameOf(row.notice.userId))}
                   </p>
+                ) : row.kind === 'escalation' ? (
+                  <EscalationStepRow step={row.step} nameOf={props.nameOf} roleName={roleName} />
                 ) : props.announcement && row.message.verdict === 'valid' ? (
                   <AnnouncementCard
                     message={row.message}
@@ -264,6 +244,7 @@ export function ConversationView(props: {
                     onOpenDocument={(seq) => void documents.open(seq)}
                     conversationPatient={patient}
                     onOpenPatient={openPatient}
+                    escalationAck={escalationAckOf(escalationSteps, row.message.seq, props.nameOf, roleName)}
                   />
                 )}
               </div>
@@ -275,11 +256,11 @@ export function ConversationView(props: {
         {typingText(typing.map(props.nameOf))}
       </p>
       {hasNewer ? (
-        <button type="button" className="button show-newest" onClick={history.showNewest}>
+        <button type="button" className="button show-newest" onClick={timeline.showNewest}>
           Show newest messages
         </button>
-      ) : end.newBelow ? (
-        <button type="button" className="button show-newest" onClick={end.toEnd}>
+      ) : timeline.newBelow ? (
+        <button type="button" className="button show-newest" onClick={timeline.toEnd}>
           New messages below
         </button>
       ) : null}
@@ -302,7 +283,6 @@ export function ConversationView(props: {
           </div>
         )
       ) : null}
-      <EscalationSteps conversationId={conversationId} nameOf={props.nameOf} />
       {props.announcement && !props.announcement.mine ? (
         <AnnouncementNote senderName={props.announcement.senderName} />
       ) : (

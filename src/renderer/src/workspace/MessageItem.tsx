@@ -13,6 +13,8 @@ export function MessageItem(props: {
   /** A patient conversation's patient: messages about them show no pill (the banner says it once). */
   conversationPatient?: Patient | null;
   onOpenPatient?: (mrn: string) => void;
+  /** "Acknowledged by … at …": its sender's signed word that the person it escalated to acknowledged it. */
+  escalationAck?: string | null;
 }): React.JSX.Element {
   const { message: m } = props;
   const time = formatClock(m.time);
@@ -68,6 +70,10 @@ export function MessageItem(props: {
   }
   const delivery = deliveryStatus(m);
   const ack = acknowledgementStatus(m, props.nameOf);
+  // Acknowledged through the escalation: that replaces "Acknowledgement required" (signed acks stay shown).
+  const ackText = props.escalationAck
+    ? [m.acknowledgements.length > 0 ? ack.text : null, props.escalationAck].filter(Boolean).join(' · ')
+    : ack.text;
   return (
     <article
       className={`message${m.own ? ' message--own' : ''}${m.urgent ? ' message--urgent' : ''}`}
@@ -95,8 +101,8 @@ export function MessageItem(props: {
       ) : null}
       <p className="message-status">
         {delivery}
-        {delivery && ack.text ? ' · ' : null}
-        {ack.text}
+        {delivery && ackText ? ' · ' : null}
+        {ackText}
       </p>
       {ack.canAcknowledge ? (
         <button type="button" className="button button--primary" onClick={() => props.onAcknowledge(m.seq!)}>

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { ConversationView as Conversation, SessionState } from '../../../shared/contract';
 import { ConversationList } from './ConversationList';
 import { ConversationView } from './ConversationView';
@@ -10,6 +10,7 @@ import { PatientView } from './patient/PatientView';
 import { AwaitingButton } from './escalation/AwaitingButton';
 import { AwaitingView } from './escalation/AwaitingView';
 import { AvailabilityControl } from './availability/AvailabilityControl';
+import { NewAnnouncement } from './broadcast/NewAnnouncement';
 
 type ActiveSession = Extract<SessionState, { status: 'active' }>;
 
@@ -27,6 +28,7 @@ export function Workspace({
   const [focus, setFocus] = useState<{ seq: number } | null>(null);
   const [showSettings, setShowSettings] = useState(false);
   const [showAwaiting, setShowAwaiting] = useState(false);
+  const [writingAnnouncement, setWritingAnnouncement] = useState(false);
   /** The patient view, at an MRN (from a banner or pill) or empty (from the sidebar). */
   const [patientView, setPatientView] = useState<{ mrn: string | null } | null>(null);
   const [changes, setChanges] = useState(0);
@@ -45,9 +47,10 @@ export function Workspace({
       ? `Announcement from ${nameOf(c.admins[0])}`
       : others(c);
 
-  const refresh = useCallback(async () => {
-    const result = await window.clinical.call('conversations.list');
-    if (result.ok) setConversations(result.value);
+  const refresh = useCallback(() => {
+    void window.clinical.call('conversations.list').then((result) => {
+      if (result.ok) setConversations(result.value);
+    });
   }, []);
   useEffect(() => {
     void refresh();
@@ -60,6 +63,7 @@ export function Workspace({
   const choose = (conversationId: string, seq: number | null = null): void => {
     setSelected(conversationId);
     setFocus(seq === null ? null : { seq });
+    setWritingAnnouncement(false);
     setShowSettings(false);
     setShowAwaiting(false);
     setPatientView(null);
@@ -69,13 +73,13 @@ export function Workspace({
     setShowAwaiting(false);
     setPatientView({ mrn });
   };
-  const answered = useRef<object | null>(null);
-  useEffect(() => {
-    if (!openRequest || answered.current === openRequest) return;
-    if (!conversations.some((c) => c.conversationId === openRequest.conversationId)) return;
-    answered.current = openRequest;
-    choose(openRequest.conversationId);
-  }, [openRequest, conversations]);
+  // A notification's conversation opens once the list has it, while rendering (no pass showing the old one).
+  const [answered, setAnswered] = useState<object | null>(null);
+  const requested = openRequest && answered !== openRequest ? openRequest.conversationId : null;
+  if (requested && conversations.some((c) => c.conversationId === requested)) {
+    setAnswered(openRequest);
+    choose(requested);
+  }
 
   const open = conversations.find((c) => c.conversationId === selected) ?? null;
   return (
@@ -101,6 +105,19 @@ export function Workspace({
             void refresh();
           }}
         />
+        <button
+          type="button"
+          className="button sidebar-announcement"
+          aria-current={writingAnnouncement ? 'page' : undefined}
+          onClick={() => {
+            setShowSettings(false);
+            setShowAwaiting(false);
+            setPatientView(null);
+            setWritingAnnouncement(true);
+          }}
+        >
+          New announcement
+        </button>
         <button
           type="button"
           className="button sidebar-settings"
@@ -152,6 +169,21 @@ export function Workspace({
               return c ? title(c) : 'Conversation';
             }}
             onOpen={choose}
+          />
+        ) : writingAnnouncement ? (
+          <NewAnnouncement
+            selfId={selfId}
+            groups={conversations
+              .filter((c) => c.kind === 'group')
+              .map((c) => ({
+                conversationId: c.conversationId,
+                title: title(c),
+                members: c.members.map((m) => ({ userId: m, displayName: nameOf(m) })),
+              }))}
+            onSent={(id) => {
+              choose(id);
+              void refresh();
+            }}
           />
         ) : open ? (
           <ConversationView

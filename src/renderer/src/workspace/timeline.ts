@@ -1,10 +1,16 @@
-import type { DeviceNoticeView, IntegrityAlertView, MessageView } from '../../../shared/contract';
+import type {
+  DeviceNoticeView,
+  EscalationStepView,
+  IntegrityAlertView,
+  MessageView,
+} from '../../../shared/contract';
 import { dayKey, dayLabel, formatClock24 } from './time';
 
 export type Row =
   | { kind: 'day'; key: string; label: string }
   | { kind: 'alert'; key: string; alert: IntegrityAlertView }
   | { kind: 'notice'; key: string; notice: DeviceNoticeView }
+  | { kind: 'escalation'; key: string; step: EscalationStepView }
   | { kind: 'message'; key: string; message: MessageView };
 
 export function alertText(a: IntegrityAlertView, nameOf?: (userId: string) => string): string {
@@ -88,19 +94,26 @@ export function deviceNoticeText(n: DeviceNoticeView, name: string, now = new Da
  * The rows of a conversation's timeline, oldest first: its loaded messages, a separator before the first
  * message of each day, each integrity alert in place, just before the first message at or after the
  * seq it is about, and each new-device notice just before the first message after this computer saw the
- * device. An alert or notice outside the loaded messages waits for its page (older or newer) to load.
+ * device, and each escalation step just before the first message after it happened. An alert, notice or step
+ * outside the loaded messages waits for its page (older or newer) to load.
  * Items that failed verification in a burst are not rows of their own: the burst's one alert stands for them
  * (a single failed item stays a row, saying it could not be verified, and its alert adds no second row).
+ * An escalation step message (a reminder, a resolution) is not a row either: its step row stands for it.
  */
 export function timelineRows(
   messages: MessageView[],
   alerts: IntegrityAlertView[],
   loaded: { hasOlder: boolean; hasNewer: boolean },
   notices: DeviceNoticeView[] = [],
+  steps: EscalationStepView[] = [],
 ): Row[] {
   const firstSeq = messages.find((m) => m.seq !== null)?.seq ?? Infinity;
   const firstTime = messages.length > 0 ? Date.parse(messages[0]!.time) : Infinity;
   const folded = foldedBy(alerts);
+  const stepsWaiting = steps
+    .map((step, i) => ({ step, key: `step-${i}-${step.kind}-${step.at}` }))
+    .filter((s) => !(loaded.hasOlder && Date.parse(s.step.at) < firstTime))
+    .sort((a, b) => Date.parse(a.step.at) - Date.parse(b.step.at));
   const pending = [...alerts]
     .filter((a) => !(a.kind === 'quarantined' && a.details.count === 1))
     // a burst still running into the loaded page stands at its top: it is what the folded rows there are
@@ -118,10 +131,14 @@ export function timelineRows(
       rows.push({ kind: 'alert', key: `alert-${alert.id}`, alert });
     }
   };
-  const noticesBefore = (time: number): void => {
+  const systemRowsBefore = (time: number): void => {
     while (waiting.length > 0 && Date.parse(waiting[0]!.seenAt) < time) {
       const notice = waiting.shift()!;
       rows.push({ kind: 'notice', key: `notice-${notice.userId}-${notice.deviceId}`, notice });
+    }
+    while (stepsWaiting.length > 0 && Date.parse(stepsWaiting[0]!.step.at) < time) {
+      const { step, key } = stepsWaiting.shift()!;
+      rows.push({ kind: 'escalation', key, step });
     }
   };
   let day: string | null = null;
@@ -131,14 +148,14 @@ export function timelineRows(
       rows.push({ kind: 'day', key: `day-${key}-${m.envelopeId}`, label: dayLabel(m.time) });
       day = key;
     }
-    noticesBefore(Date.parse(m.time));
+    systemRowsBefore(Date.parse(m.time));
     alertsUpTo(m.seq ?? Infinity);
-    if (folded(m)) continue;
+    if (folded(m) || m.escalationStep) continue;
     rows.push({ kind: 'message', key: m.envelopeId, message: m });
   }
   if (!loaded.hasNewer) {
     alertsUpTo(Infinity);
-    noticesBefore(Infinity);
+    systemRowsBefore(Infinity);
   }
   return rows;
 }

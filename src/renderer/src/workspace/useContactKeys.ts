@@ -21,23 +21,21 @@ export function useContactKeys(
   const [error, setError] = useState<string | null>(null);
   const key = userIds.join(',');
 
-  const load = useCallback(async () => {
+  const load = useCallback(() => {
     const ids = key ? key.split(',') : [];
     if (ids.length === 0) return;
-    const [found, seen] = await Promise.all([
+    void Promise.all([
       window.clinical.call('keys.contactDevices', { userIds: ids }),
       fetchPresence(ids),
-    ]);
-    if (found.ok) setDevices(found.value);
-    setPresence(seen);
+    ]).then(([found, seen]) => {
+      if (found.ok) setDevices(found.value);
+      setPresence(seen);
+    });
   }, [key]);
   useEffect(() => {
-    void load();
+    load();
   }, [load, deviceStates]);
-  useEffect(
-    () => window.clinical.on('connection.state', (c) => c.state === 'connected' && void load()),
-    [load],
-  );
+  useEffect(() => window.clinical.on('connection.state', (c) => c.state === 'connected' && load()), [load]);
 
   /** Accepts a changed key, or a new device held under newDeviceTrust "verify", after the user compared. */
   const accept = async (device: ContactDevice): Promise<void> => {

@@ -7,18 +7,19 @@ import type { DeviceNoticeView } from '../../../shared/contract';
  */
 export function useDeviceNotices(conversationId: string, changes: number): DeviceNoticeView[] {
   const [notices, setNotices] = useState<DeviceNoticeView[]>([]);
-  const load = useCallback(async () => {
-    const result = await window.clinical.call('conversations.deviceNotices', { conversationId });
-    // A failed call (the profile closing) keeps what was shown; the next change asks again.
-    if (result.ok) setNotices(result.value);
+  const load = useCallback(() => {
+    void window.clinical.call('conversations.deviceNotices', { conversationId }).then((result) => {
+      // A failed call (the profile closing) keeps what was shown; the next change asks again.
+      if (result.ok) setNotices(result.value);
+    });
   }, [conversationId]);
   useEffect(() => {
-    void load();
+    load();
   }, [load, changes]);
   useEffect(() => {
     const offs = [
-      window.clinical.on('messages.changed', (e) => e.conversationId === conversationId && void load()),
-      window.clinical.on('connection.state', (c) => c.state === 'connected' && void load()),
+      window.clinical.on('messages.changed', (e) => e.conversationId === conversationId && load()),
+      window.clinical.on('connection.state', (c) => c.state === 'connected' && load()),
     ];
     return () => offs.forEach((off) => off());
   }, [conversationId, load]);

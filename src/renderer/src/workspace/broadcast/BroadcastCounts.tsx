@@ -12,7 +12,7 @@ export function BroadcastCounts(props: {
   const { conversationId, seq, changes } = props;
   const [status, setStatus] = useState<BroadcastStatusView | null>(null);
   const [open, setOpen] = useState<'read' | 'acknowledged' | null>(null);
-  const [who, setWho] = useState<string[] | null>(null);
+  const [who, setWho] = useState<{ kind: 'read' | 'acknowledged'; userIds: string[] } | null>(null);
   useEffect(() => {
     let live = true;
     void window.clinical.call('broadcasts.status', { conversationId, seq }).then((r) => {
@@ -23,10 +23,10 @@ export function BroadcastCounts(props: {
     };
   }, [conversationId, seq, changes]);
   useEffect(() => {
-    if (!open) return setWho(null);
+    if (!open) return;
     let live = true;
     void window.clinical.call('broadcasts.notYet', { conversationId, seq, kind: open }).then((r) => {
-      if (live && r.ok) setWho(r.value);
+      if (live && r.ok) setWho({ kind: open, userIds: r.value });
     });
     return () => {
       live = false;
@@ -64,9 +64,9 @@ export function BroadcastCounts(props: {
           </button>
         ) : null}
       </div>
-      {open && who ? (
+      {open && who?.kind === open ? (
         <p className="broadcast-counts__who" data-testid="broadcast-not-yet">
-          {notYetText(open, who.map(props.nameOf))}
+          {notYetText(open, who.userIds.map(props.nameOf))}
         </p>
       ) : null}
     </div>

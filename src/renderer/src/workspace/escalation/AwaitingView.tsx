@@ -1,6 +1,5 @@
-import { useRoles } from '../roles/useRoles';
 import { acknowledgeBy, timeLeft } from './text';
-import { useAwaiting } from './useEscalations';
+import { useAwaiting, useRoleName } from './useEscalations';
 
 /** "Awaiting my acknowledgement" and "Awaiting others", each entry opening its conversation. */
 export function AwaitingView(props: {
@@ -9,8 +8,7 @@ export function AwaitingView(props: {
   onOpen: (conversationId: string, seq: number | null) => void;
 }): React.JSX.Element {
   const { mine, others } = useAwaiting();
-  const { roles } = useRoles();
-  const roleName = (roleId: string) => roles.find((r) => r.roleId === roleId)?.name ?? `the ${roleId} role`;
+  const roleName = useRoleName();
   const target = (t: { kind: 'user'; userId: string } | { kind: 'role'; roleId: string } | null) =>
     t === null ? 'nobody' : t.kind === 'user' ? props.nameOf(t.userId) : roleName(t.roleId);
   return (
@@ -51,7 +49,11 @@ export function AwaitingView(props: {
               <span className="muted">
                 {' '}
                 {timeLeft(o.msLeft)}
-                {o.status === 'waiting' ? `; escalates to ${target(o.target)}` : '; escalated'}
+                {o.elsewhere
+                  ? '; sent from another workstation: its escalation runs there'
+                  : o.status === 'waiting'
+                    ? `; escalates to ${target(o.target)}`
+                    : '; escalated'}
               </span>
             </li>
           ))}

@@ -1,12 +1,16 @@
 // What the escalation views say, in one place (tested without a window).
 import type { EscalationStepView } from '../../../../shared/contract';
-import { formatClock24 } from '../time';
+import { formatClock24, formatTime24 } from '../time';
 
 export type StepKind = EscalationStepView['kind'];
 
-/** One escalation step as the conversation's timeline shows it. */
-export function stepText(kind: StepKind, who: string | null, at: string): string {
+/**
+ * One escalation step as the conversation's timeline shows it. `who`: the person it names; `role`: the role's
+ * roster name when it escalated to a role.
+ */
+export function stepText(kind: StepKind, who: string | null, at: string, role: string | null = null): string {
   const time = formatClock24(at);
+  const as = role ? ` (${role})` : '';
   switch (kind) {
     case 'deadline-passed':
       return `${time} · No acknowledgement by the deadline: escalating`;
@@ -15,7 +19,7 @@ export function stepText(kind: StepKind, who: string | null, at: string): string
     case 'renotified':
       return `${time} · Recipients notified again`;
     case 'escalated':
-      return `${time} · Sent, quoted, to ${who ?? 'the escalation target'}`;
+      return `${time} · Sent to ${who ?? 'the escalation target'}${as}, quoted as you signed it`;
     case 'no-target':
       return `${time} · Nobody to escalate to: nothing was sent to anyone else`;
     case 'sender-alerted':
@@ -26,6 +30,10 @@ export function stepText(kind: StepKind, who: string | null, at: string): string
       return `${time} · Acknowledged late by ${who ?? 'a recipient'}: escalation stopped`;
     case 'reminder-received':
       return `${time} · ${who ?? 'The sender'} is waiting for your acknowledgement`;
+    case 'resolution-sent':
+      return `${time} · Those still waiting were told ${who ?? 'a recipient'} acknowledged it`;
+    case 'resolved-received':
+      return `${time} · Acknowledged by ${who ?? 'a colleague'}${as}: no longer awaiting your acknowledgement`;
   }
 }
 
@@ -40,3 +48,16 @@ export function timeLeft(ms: number): string {
 }
 
 export const acknowledgeBy = (deadlineAt: string): string => `Acknowledge by ${formatClock24(deadlineAt)}`;
+
+/** On the message at `seq`, once its sender said someone it escalated to acknowledged it; else null. */
+export function escalationAckOf(
+  steps: readonly EscalationStepView[],
+  seq: number | null,
+  nameOf: (userId: string) => string,
+  roleName: (roleId: string) => string,
+): string | null {
+  const step = steps.find((s) => s.kind === 'resolved-received' && s.seq === seq && s.userId !== null);
+  if (!step) return null;
+  const role = step.roleId ? ` (${roleName(step.roleId)})` : '';
+  return `Acknowledged by ${nameOf(step.userId!)}${role} at ${formatTime24(step.at)}`;
+}

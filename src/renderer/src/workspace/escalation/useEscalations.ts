@@ -1,5 +1,6 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { CallResult } from '../../../../shared/contract';
+import { useRoles } from '../roles/useRoles';
 
 export type AwaitingMine = CallResult<'escalations.awaitingMine'>[number];
 export type AwaitingOthers = CallResult<'escalations.awaitingOthers'>[number];
@@ -8,27 +9,30 @@ export type AwaitingOthers = CallResult<'escalations.awaitingOthers'>[number];
 export function useAwaiting(): { mine: AwaitingMine[]; others: AwaitingOthers[] } {
   const [mine, setMine] = useState<AwaitingMine[]>([]);
   const [others, setOthers] = useState<AwaitingOthers[]>([]);
-  const refresh = useCallback(async () => {
-    const [m, o] = await Promise.all([
-      window.clinical.call('escalations.awaitingMine'),
-      window.clinical.call('escalations.awaitingOthers'),
-    ]);
-    if (m.ok) setMine(m.value);
-    if (o.ok) setOthers(o.value);
-  }, []);
   useEffect(() => {
-    void refresh();
+    let live = true;
+    const refresh = () =>
+      void Promise.all([
+        window.clinical.call('escalations.awaitingMine'),
+        window.clinical.call('escalations.awaitingOthers'),
+      ]).then(([m, o]) => {
+        if (!live) return;
+        if (m.ok) setMine(m.value);
+        if (o.ok) setOthers(o.value);
+      });
+    refresh();
     const offs = [
-      window.clinical.on('escalations.changed', () => void refresh()),
-      window.clinical.on('messages.changed', () => void refresh()),
+      window.clinical.on('escalations.changed', refresh),
+      window.clinical.on('messages.changed', refresh),
     ];
     // Time left moves on its own; a refresh now and then keeps it current.
-    const timer = setInterval(() => void refresh(), 10_000);
+    const timer = setInterval(refresh, 10_000);
     return () => {
+      live = false;
       offs.forEach((off) => off());
       clearInterval(timer);
     };
-  }, [refresh]);
+  }, []);
   return { mine, others };
 }
 
@@ -48,4 +52,10 @@ export function useDeadline(): {
     });
   }, []);
   return { choices, minutes, setMinutes };
+}
+
+/** A role's roster name, for the escalation views (a role no longer on the roster by its id). */
+export function useRoleName(): (roleId: string) => string {
+  const { roles } = useRoles();
+  return (roleId) => roles.find((r) => r.roleId === roleId)?.name ?? `the ${roleId} role`;
 }

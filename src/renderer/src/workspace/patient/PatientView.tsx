@@ -22,23 +22,21 @@ export function PatientView(props: {
   const [error, setError] = useState<string | null>(null);
   const [loaded, setLoaded] = useState(false);
 
-  const load = useCallback(async (forMrn: string, beforeId: number | null) => {
-    const result = await window.clinical.call('messages.byPatient', {
-      mrn: forMrn,
-      limit: PAGE,
-      ...(beforeId !== null ? { beforeId } : {}),
+  const load = useCallback((forMrn: string, beforeId: number | null) => {
+    const asked = { mrn: forMrn, limit: PAGE, ...(beforeId !== null ? { beforeId } : {}) };
+    void window.clinical.call('messages.byPatient', asked).then((result) => {
+      if (!result.ok) {
+        setError(result.error.message);
+        return;
+      }
+      setError(null);
+      setItems((before) => (beforeId === null ? result.value.items : [...before, ...result.value.items]));
+      setNext(result.value.next);
+      setLoaded(true);
     });
-    if (!result.ok) {
-      setError(result.error.message);
-      return;
-    }
-    setError(null);
-    setItems((before) => (beforeId === null ? result.value.items : [...before, ...result.value.items]));
-    setNext(result.value.next);
-    setLoaded(true);
   }, []);
   useEffect(() => {
-    if (mrn) void load(mrn, null);
+    if (mrn) load(mrn, null);
   }, [mrn, load]);
 
   return (
@@ -54,7 +52,7 @@ export function PatientView(props: {
             return;
           }
           setLoaded(false);
-          if (wanted === mrn) void load(wanted, null);
+          if (wanted === mrn) load(wanted, null);
           else setMrn(wanted);
         }}
       >
@@ -99,7 +97,7 @@ export function PatientView(props: {
         ))}
       </ul>
       {next !== null && mrn ? (
-        <button type="button" className="button" onClick={() => void load(mrn, next)}>
+        <button type="button" className="button" onClick={() => load(mrn, next)}>
           Show older
         </button>
       ) : null}

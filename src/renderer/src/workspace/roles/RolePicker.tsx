@@ -3,32 +3,8 @@ import type { RoleResolutionView, RoleView } from '../../../../shared/contract';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { DeadlineSelect } from '../escalation/DeadlineSelect';
 import { useDeadline } from '../escalation/useEscalations';
+import { holdersText, unstaffedText } from './role-text';
 import { useRoles } from './useRoles';
-
-const statusWords: Record<string, string> = {
-  busy: 'busy',
-  in_theatre: 'in theatre',
-  off_shift: 'off shift',
-  dnd: 'on do not disturb',
-};
-
-/** "Dr Rao is in theatre; backup: Dr Okafor" — said before anything is sent. */
-function unstaffedText(r: RoleResolutionView): string {
-  const away = r.unavailable.map(
-    (p) => `${p.displayName} is ${statusWords[p.status ?? ''] ?? 'unavailable'}`,
-  );
-  const why = away.length > 0 ? away.join('; ') : `Nobody holds ${r.name} now`;
-  return r.backup
-    ? `${why}; backup: ${r.backup.displayName}.`
-    : `${why}, and there is no backup on the roster.`;
-}
-
-function holdersText(role: RoleView): string {
-  if (role.state === 'refused') return 'Roster entry refused: it failed the hospital IT signature check';
-  const holders =
-    role.holders.length > 0 ? role.holders.map((h) => h.displayName).join(', ') : 'Nobody on the roster';
-  return role.backup ? `${holders} · backup ${role.backup.displayName}` : holders;
-}
 
 /**
  * The roster's roles (docs/roster.md): find one, write a message, and send it to whoever holds the role at
@@ -52,20 +28,22 @@ export function RolePicker(props: { onSent: (conversationId: string) => void }):
     setError(null);
   }
 
+  /** Asks who the role reaches now; true (nothing to send) when it is refused or nobody can take it. */
+  async function unstaffedNow(roleId: string): Promise<boolean> {
+    const resolved = await window.clinical.call('roles.resolve', { roleId });
+    if (!resolved.ok) {
+      setError(resolved.error.message);
+      return true;
+    }
+    if (resolved.value.status !== 'unstaffed') return false;
+    setUnstaffed(resolved.value);
+    return true;
+  }
+
   async function send(toBackup: boolean): Promise<void> {
     if (!chosen || text.trim() === '') return;
     setError(null);
-    if (!toBackup) {
-      const resolved = await window.clinical.call('roles.resolve', { roleId: chosen.roleId });
-      if (!resolved.ok) {
-        setError(resolved.error.message);
-        return;
-      }
-      if (resolved.value.status === 'unstaffed') {
-        setUnstaffed(resolved.value);
-        return;
-      }
-    }
+    if (!toBackup && (await unstaffedNow(chosen.roleId))) return;
     const result = await window.clinical.call('roles.send', {
       roleId: chosen.roleId,
       text,
@@ -76,6 +54,8 @@ export function RolePicker(props: { onSent: (conversationId: string) => void }):
       ...(ackRequired && deadline.minutes !== null ? { ackDeadlineMinutes: deadline.minutes } : {}),
     });
     if (!result.ok) {
+      // The holder went off shift between the check and the send: offer the backup, not a bare refusal.
+      if (!toBackup && result.error.code === 'role_unstaffed' && (await unstaffedNow(chosen.roleId))) return;
       setError(result.error.message);
       return;
     }

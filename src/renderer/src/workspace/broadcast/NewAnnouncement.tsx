@@ -1,0 +1,193 @@
+import './broadcast.css';
+import { useEffect, useRef, useState } from 'react';
+import type { BroadcastPreviewView, DirectoryUser } from '../../../../shared/contract';
+import { ErrorAlert } from '../../components/ErrorAlert';
+import { DeadlineSelect } from '../escalation/DeadlineSelect';
+import { useDeadline } from '../escalation/useEscalations';
+import { holdersText } from '../roles/role-text';
+import { useRoles } from '../roles/useRoles';
+import { RolePreviewList } from './RolePreviewList';
+import { useRecipients, type Group } from './useRecipients';
+
+export type { Group };
+
+/**
+ * Writing an announcement (docs/envelope-format.md, Announcements): roles from the signed roster, groups and
+ * colleagues from the directory, the text, and whether it needs acknowledgement by a deadline. Before sending
+ * it shows whom it reaches now; a role nobody can take is named with its backup offered as one click, and
+ * nothing is sent until the sender chooses.
+ */
+export function NewAnnouncement(props: {
+  selfId: string | null;
+  groups: Group[];
+  onSent: (conversationId: string) => void;
+}): React.JSX.Element {
+  const { roles } = useRoles('');
+  const [asked, setAsked] = useState<BroadcastPreviewView | null>(null);
+  const [query, setQuery] = useState('');
+  const [found, setFound] = useState<DirectoryUser[] | null>(null);
+  const [text, setText] = useState('');
+  const [urgent, setUrgent] = useState(false);
+  const [ackRequired, setAckRequired] = useState(false);
+  const deadline = useDeadline();
+  const [error, setError] = useState<string | null>(null);
+  const picked = useRecipients(props.selfId, () => setError(null));
+  const [sending, setSending] = useState(false);
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), []);
+
+  const { roleIds, userIds, round } = picked;
+  const nobody = roleIds.length === 0 && userIds.length === 0;
+  const preview = nobody ? null : asked;
+  useEffect(() => {
+    if (nobody) return;
+    let live = true;
+    void window.clinical.call('broadcasts.preview', { roleIds, userIds }).then((r) => {
+      if (!live) return;
+      if (r.ok) setAsked(r.value);
+      else setError(r.error.message);
+    });
+    return () => {
+      live = false;
+    };
+  }, [nobody, roleIds, userIds, round]);
+
+  async function search(event: React.FormEvent): Promise<void> {
+    event.preventDefault();
+    const result = await window.clinical.call('directory.search', { query });
+    if (!result.ok) return setError(result.error.message);
+    setFound(result.value.filter((u) => u.id !== props.selfId));
+  }
+
+  /** The refusal the sender sees before anything is sent, or null when it may go. */
+  function refusal(): string | null {
+    if (nobody) return 'Choose at least one role, group or colleague to announce to. Nothing was sent.';
+    if (text.trim() === '') return 'Write the announcement first. Nothing was sent.';
+    const blocked = preview?.roles.find((r) => r.status !== 'staffed');
+    if (blocked) {
+      const choice = blocked.backup ? 'send to its backup or remove it' : 'remove it';
+      return `${picked.nameOfRole(blocked.roleId)} reaches nobody now: ${choice} under Recipients. Nothing was sent.`;
+    }
+    return null;
+  }
+
+  async function send(event: React.FormEvent): Promise<void> {
+    event.preventDefault();
+    const refused = refusal();
+    setError(refused);
+    if (refused || sending) return;
+    setSending(true);
+    const result = await window.clinical.call('broadcasts.send', {
+      userIds,
+      roleIds,
+      text,
+      urgent,
+      ackRequired,
+      ...(ackRequired && deadline.minutes !== null ? { ackDeadlineMinutes: deadline.minutes } : {}),
+    });
+    setSending(false);
+    if (result.ok) return props.onSent(result.value.conversationId);
+    setError(result.error.message);
+    picked.askAgain(); // the roster may have changed since the preview: show whom it reaches now
+  }
+
+  return (
+    <section className="new-announcement" aria-labelledby="new-announcement-heading">
+      <h2 id="new-announcement-heading" tabIndex={-1} ref={heading}>
+        New announcement
+      </h2>
+      <fieldset>
+        <legend>Roles on the roster</legend>
+        <ul className="directory-results" aria-label="Roles">
+          {roles.length === 0 ? <li className="muted">No roles on the roster.</li> : null}
+          {roles.map((role) => (
+            <li key={role.roleId}>
+              <span>
+                {role.name} · {holdersText(role)}
+              </span>
+              <button
+                type="button"
+                className="button"
+                disabled={role.state !== 'verified' || roleIds.includes(role.roleId)}
+                onClick={() => picked.addRole(role)}
+                aria-label={`Add ${role.name}`}
+              >
+                Add
+              </button>
+            </li>
+          ))}
+        </ul>
+      </fieldset>
+      {props.groups.length > 0 ? (
+        <fieldset>
+          <legend>Groups</legend>
+          <ul className="directory-results" aria-label="Groups">
+            {props.groups.map((g) => (
+              <li key={g.conversationId}>
+                <span>{g.title}</span>
+                <button
+                  type="button"
+                  className="button"
+                  onClick={() => picked.addGroup(g)}
+                  aria-label={`Add the group ${g.title}`}
+                >
+                  Add
+                </button>
+              </li>
+            ))}
+          </ul>
+        </fieldset>
+      ) : null}
+      <form className="inline-form" onSubmit={(e) => void search(e)}>
+        <label htmlFor="announcement-people">Find colleagues by name, role or department</label>
+        <input
+          id="announcement-people"
+          type="search"
+          value={query}
+          onChange={(e) => setQuery(e.target.value)}
+        />
+        <button type="submit" className="button">
+          Search
+        </button>
+      </form>
+      {found !== null ? (
+        <ul className="directory-results" aria-label="Colleagues found">
+          {found.length === 0 ? <li className="muted">Nobody found.</li> : null}
+          {found.map((u) => (
+            <li key={u.id}>
+              <span>
+                {u.displayName} · {u.department}
+              </span>
+              <button
+                type="button"
+                className="button"
+                disabled={userIds.includes(u.id)}
+                onClick={() => picked.addPerson(u.id, u.displayName)}
+                aria-label={`Add ${u.displayName}`}
+              >
+                Add
+              </button>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      <RolePreviewList picked={picked} preview={preview} />
+      <form className="announcement-compose" onSubmit={(e) => void send(e)}>
+        <label htmlFor="announcement-text">Announcement</label>
+        <textarea id="announcement-text" value={text} onChange={(e) => setText(e.target.value)} rows={3} />
+        <label className="checkbox">
+          <input type="checkbox" checked={urgent} onChange={(e) => setUrgent(e.target.checked)} /> Urgent
+        </label>
+        <label className="checkbox">
+          <input type="checkbox" checked={ackRequired} onChange={(e) => setAckRequired(e.target.checked)} />{' '}
+          Require acknowledgement
+        </label>
+        {ackRequired ? <DeadlineSelect {...deadline} /> : null}
+        <ErrorAlert message={error} />
+        <button type="submit" className="button button--primary" disabled={sending}>
+          Send announcement
+        </button>
+      </form>
+    </section>
+  );
+}

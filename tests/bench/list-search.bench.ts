@@ -1,0 +1,219 @@
+/**
+ * Conversation list and search benchmark (issue 17): `npm run bench -- list-search` (BENCH_SCALE=smoke|full).
+ * Latencies are per-call CPU time of this process (median), so that a loaded machine does not inflate them;
+ * wall time is printed beside each.
+ * smoke: 10,000 messages / 200 conversations; full: 1,000,000 messages / 2,000 conversations, every message
+ * from someone else and unread, 5% urgent, 0.5% junk (failed verification).
+ *
+ * The profile is built through the product's ingest() (1,000-row batches; not timed). Then, warm, in process:
+ * - LIST: a raw SELECT over the kept counts (conversation_counts) vs the product's listConversations() (the
+ *   whole list: counts, newest message, last seq, sorted), and the per-conversation on-demand count the list
+ *   used before migration 18, for reference.
+ * - SEARCH: raw FTS5 `rowid … ORDER BY rowid DESC LIMIT 50` vs the product's search newest-50 (exact term), as
+ *   typed (the last word a prefix) and ranked (bm25), for a rare and a common term.
+ * Prints figures and ratios (product ÷ raw); never asserts timings.
+ */
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createMessageStore, type IncomingMessage } from '../../src/main/core/messages';
+import { openProfileStore } from '../../src/main/core/store';
+import { UNREAD_ON_DEMAND } from '../unit/messages/unread-oracle';
+import { benchScale, printRatios, printTable, type Figure, type Ratio } from './report';
+
+const scale = benchScale();
+const TOTAL = scale === 'smoke' ? 10_000 : 1_000_000;
+const CONVERSATIONS = scale === 'smoke' ? 200 : 2_000;
+const BATCH = 1_000;
+const RARE = 'zanubrutinib'; // ~0.05% of messages
+const COMMON = 'patient'; // ~15% of messages
+
+// ---- deterministic rows ----------------------------------------------------------------------------------
+let seed = 0x2545f491;
+function rand(): number {
+  seed = (seed + 0x6d2b79f5) | 0;
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
+const syllables = ['ka', 'lo', 'mi', 'ne', 'ru', 'sa', 'ti', 'vo', 'ze', 'pra', 'dol', 'gen', 'hep', 'cor'];
+const vocabulary = Array.from({ length: 3000 }, () =>
+  Array.from({ length: 2 + Math.floor(rand() * 3) }, () => syllables[Math.floor(rand() * 14)]).join(''),
+);
+/** Zipf-like: low indexes are much more frequent. */
+const word = () => vocabulary[Math.floor(Math.exp(rand() * Math.log(vocabulary.length))) - 1]!;
+function text(): string {
+  const words: string[] = [];
+  if (rand() < 0.15) words.push(COMMON);
+  if (rand() < 0.0005) words.push(RARE);
+  while (words.join(' ').length < 80) words.push(word());
+  return words.sort(() => rand() - 0.5).join(' ');
+}
+
+const conversationIds = Array.from({ length: CONVERSATIONS }, () => randomUUID());
+const nextSeq = new Array<number>(CONVERSATIONS).fill(1);
+const t0 = Date.parse('2026-01-01T00:00:00.000Z');
+let made = 0;
+function makeBatch(n: number): IncomingMessage[] {
+  return Array.from({ length: n }, (): IncomingMessage => {
+    const c = Math.floor(rand() * CONVERSATIONS);
+    const envelope = new Uint8Array(randomBytes(48));
+    const time = new Date(t0 + made++ * 1000).toISOString();
+    return {
+      conversationId: conversationIds[c]!,
+      seq: nextSeq[c]!++,
+      envelopeId: randomUUID(),
+      senderUserId: `user-${Math.floor(rand() * 10)}`,
+      senderDeviceId: 'device-1',
+      serverTime: time,
+      clientTime: time,
+      hash: createHash('sha256').update(envelope).digest('hex'),
+      prev: [],
+      envelope,
+      verdict:
+        rand() < 0.005
+          ? { ok: false, reason: 'bad-signature' }
+          : {
+              ok: true,
+              payload: {
+                v: 1,
+                kind: 'text',
+                text: text(),
+                urgent: rand() < 0.05,
+                ackRequired: false,
+                patient: null,
+              },
+            },
+    };
+  });
+}
+
+// ---- timing ----------------------------------------------------------------------------------------------
+/** Median per-call CPU time (ms; this process, not the machine: the figure holds under load) and wall time. */
+interface Latency {
+  cpu: number;
+  wall: number;
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+/** `runs` timed rounds of `calls` calls each, after a few warm-up calls. */
+function latency(runs: number, fn: () => unknown, calls = 1): Latency {
+  for (let i = 0; i < 3; i++) fn();
+  const cpu: number[] = [];
+  const wall: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const c = process.cpuUsage();
+    const w = process.hrtime.bigint();
+    for (let i = 0; i < calls; i++) fn();
+    wall.push(Number(process.hrtime.bigint() - w) / 1e6 / calls);
+    const used = process.cpuUsage(c);
+    cpu.push((used.user + used.system) / 1000 / calls);
+  }
+  return { cpu: median(cpu), wall: median(wall) };
+}
+const figure = (name: string, l: Latency): Figure => ({
+  name,
+  ops: 1,
+  seconds: l.cpu / 1000,
+  rate: 1000 / l.cpu,
+  note: `${l.cpu.toFixed(3)} ms CPU (${l.wall.toFixed(3)} ms wall)`,
+});
+const slower = (name: string, product: Latency, raw: Latency, target?: number, note?: string): Ratio => ({
+  name,
+  value: product.cpu / raw.cpu,
+  target: target === undefined ? undefined : `≤ ${target}`,
+  met: target === undefined ? undefined : product.cpu / raw.cpu <= target,
+  note,
+});
+
+const dir = mkdtempSync(join(tmpdir(), 'cm-list-search-bench-'));
+try {
+  console.log(
+    `List and search benchmark — scale ${scale}: ${TOTAL.toLocaleString('en-US')} messages, ${CONVERSATIONS.toLocaleString('en-US')} conversations`,
+  );
+  const store = openProfileStore({ file: join(dir, 'profile.db'), key: randomBytes(32) });
+  const messages = createMessageStore(store, { selfUserId: 'user-me', selfDeviceId: 'device-me' });
+  for (const id of conversationIds)
+    messages.upsertConversation({
+      conversationId: id,
+      kind: 'group',
+      members: ['user-me', 'user-1'],
+      createdAt: new Date(t0).toISOString(),
+    });
+  const buildStart = Date.now();
+  for (let done = 0; done < TOTAL; done += BATCH) {
+    messages.ingest(makeBatch(Math.min(BATCH, TOTAL - done)));
+    if (scale === 'full' && done > 0 && done % 100_000 === 0)
+      console.log(
+        `  … ${done.toLocaleString('en-US')} rows, ${((Date.now() - buildStart) / 1000).toFixed(0)} s`,
+      );
+  }
+  console.log(`build (ingest, all unread): ${((Date.now() - buildStart) / 1000).toFixed(1)} s`);
+  const db = store.db;
+
+  // ---- LIST ----------------------------------------------------------------------------------------------
+  const rawCounts = db.prepare('SELECT conversation_id, unread, urgent FROM conversation_counts');
+  const onDemand = db.prepare(UNREAD_ON_DEMAND);
+  const listRuns = scale === 'smoke' ? 50 : 20;
+  const listRaw = latency(listRuns, () => rawCounts.all(), 5);
+  const listProduct = latency(listRuns, () => messages.listConversations(), 5);
+  const listOld = latency(scale === 'smoke' ? 10 : 3, () => {
+    for (const id of conversationIds) onDemand.get(id, id);
+  });
+  const listed = messages.listConversations();
+  const unread = listed.reduce((n, c) => n + c.unread, 0);
+  printTable(
+    `LIST (${CONVERSATIONS.toLocaleString('en-US')} conversations, ${unread.toLocaleString('en-US')} unread; warm, median CPU per call)`,
+    [
+      figure('raw SELECT over conversation_counts', listRaw),
+      figure('product listConversations()', listProduct),
+      figure('on-demand counts only, as before migration 18 (reference)', listOld),
+    ],
+  );
+  printRatios('LIST ratio (product ÷ raw, CPU)', [
+    slower(
+      'listConversations / raw counts',
+      listProduct,
+      listRaw,
+      undefined,
+      scale === 'full'
+        ? `target ≤ 10 ms at 2,000 conversations: ${listProduct.cpu <= 10 ? 'met' : 'NOT met'} (CPU)`
+        : 'the ≤ 10 ms target is for the full size (2,000 conversations)',
+    ),
+  ]);
+
+  // ---- SEARCH --------------------------------------------------------------------------------------------
+  const rawRowids = db.prepare(
+    'SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rowid DESC LIMIT 50',
+  );
+  const count = db.prepare('SELECT count(*) FROM messages_fts WHERE messages_fts MATCH ?').pluck();
+  const figures: Figure[] = [];
+  const ratios: Ratio[] = [];
+  for (const term of [RARE, COMMON]) {
+    const label = `${term === RARE ? 'rare' : 'common'} "${term}" (${(count.get(term) as number).toLocaleString('en-US')} matches)`;
+    const runs = scale === 'smoke' ? 50 : 30;
+    const raw = latency(runs, () => rawRowids.all(term), 20);
+    // `${term} ` (trailing space): a finished word, the same exact-term match as raw; as typed, a prefix.
+    const product = latency(runs, () => messages.search(`${term} `, { limit: 50 }), 20);
+    const prefix = latency(runs, () => messages.search(term, { limit: 50 }), 20);
+    const ranked = latency(term === COMMON && scale === 'full' ? 5 : 30, () =>
+      messages.search(term, { limit: 50, ranked: true }),
+    );
+    figures.push(
+      figure(`raw FTS5 newest-50 rowids, ${label}`, raw),
+      figure(`product search newest-50, ${label}`, product),
+      figure(`product search newest-50 as typed (prefix), ${label}`, prefix),
+      figure(`product search ranked top-50 (bm25), ${label}`, ranked),
+    );
+    ratios.push(
+      slower(`search newest-50 / raw rowids, ${term}`, product, raw, 2),
+      slower(`as typed (prefix) / raw rowids, ${term}`, prefix, raw),
+      slower(`ranked / raw rowids, ${term}`, ranked, raw, undefined, 'ranking scores every match'),
+    );
+  }
+  printTable('SEARCH (warm, in process; median CPU per call)', figures);
+  printRatios('SEARCH ratios (product ÷ raw, CPU)', ratios);
+  store.close();
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
