@@ -28,6 +28,11 @@ import {
 const full = process.env.FAULTS_SCALE === 'full';
 /** Kill points: the nth progress event of the open (mid-download or mid-verify), or the open finished. */
 const killPoints: (number | 'opened')[] = full ? [1, 2, 3, 5, 8, 13, 'opened'] : [1, 'opened'];
+/**
+ * After the first restart the CAR is cached, and an open from the cache reports progress once per MiB verified:
+ * the export must be large enough for the last kill point to fall inside it.
+ */
+const exportMiB = full ? 24 : 6;
 const PIN = '4826';
 const CHILD_BOUND_MS = 90_000;
 
@@ -50,7 +55,7 @@ beforeAll(async () => {
   ({ gateway, policyFile } = await withDocumentGateway(ws));
   const files = mkdtempSync(join(tmpdir(), 'cm-doc-faults-'));
   const ct = join(files, 'ct-head.png');
-  await writeLargePng(ct, 6 * 1024 * 1024, 'ct-head-ravi-kumar');
+  await writeLargePng(ct, exportMiB * 1024 * 1024, 'ct-head-ravi-kumar');
   sha256 = createHash('sha256').update(readFileSync(ct)).digest('hex');
   const asha = await signedIn(ws, 'dr.asha.rao', { policyFile, pickFile: async () => ct });
   samuel = await signedIn(ws, 'dr.samuel.okafor', { policyFile });

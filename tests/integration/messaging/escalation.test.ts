@@ -160,6 +160,7 @@ describe('acknowledgement deadlines and escalation', () => {
     const copy = (await page(lena, escalated.conversationId)).find((m) => m.seq === escalated.seq)!;
     expect(copy).toMatchObject({ verdict: 'valid', senderUserId: ASHA, urgent: true, ackRequired: true });
 
+    const notifiedBeforeResolution = notifications('samuel').length;
     await must(lena, 'messages.acknowledge', {
       conversationId: escalated.conversationId,
       seq: escalated.seq,
@@ -185,6 +186,8 @@ describe('acknowledgement deadlines and escalation', () => {
       })
       .toEqual([expect.objectContaining({ userId: LENA, seq: original.seq })]);
     expect((await mine(samuel)).map((m) => m.text)).not.toContain(K);
+    // Closing the item is not news: no notification pops up with the resolution's text.
+    expect(notifications('samuel')).toHaveLength(notifiedBeforeResolution);
     expect((await steps(asha)).at(-1)).toMatchObject({ kind: 'resolution-sent', userId: LENA });
     // Told once, and a message acknowledged in time (Dr Okafor's own) told nobody anything.
     const resolutions = (await page(samuel)).filter(

@@ -357,7 +357,9 @@ it(
     expect(failed).toMatchObject({ seq: null, sendFailure: 'membership_differs' });
     expect(deliveryStatus(failed)).toBe('Not sent: membership differs (see the alert)');
 
-    // Lena's own computer: the hub lists the conversation for her, but she can read nothing in it.
+    // Lena's own computer: the hub lists the conversation for her, but she can read nothing in it. Her link
+    // went down with the hub's restart too.
+    await connected(lena);
     await lena.messaging()!.syncNow();
     const lenaView = await listed(lena, conversationId);
     expect(lenaView?.membership).toBe('unconfirmed');

@@ -473,7 +473,8 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
     if (inserted > 0) {
       const fresh = batch.flatMap((m) => {
         const message = m.verdict.ok ? asMessage(m.verdict.payload) : null;
-        return message && m.senderUserId !== device.userId
+        // A resolution only closes an item (a step row, not news); a reminder is meant to notify again.
+        return message && m.senderUserId !== device.userId && message.escalation?.step !== 'resolved'
           ? [
               {
                 conversationId: m.conversationId,
