@@ -5,7 +5,7 @@
 // ("0 of 3 read, 0 acknowledged") and the list of who has not acknowledged; on Dr Okafor's screen it is a card
 // labelled Announcement, with an Acknowledge button and no composer. As each of the three reads and
 // acknowledges, her counts rise and the list shrinks.
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -14,7 +14,7 @@ import type { Core } from '../../src/main/core';
 import type { ConversationView, MessageView } from '../../src/shared/contract';
 import { testItKey } from '../stack/hub/roster-seed';
 import { eventually, must, signedIn, startWorkstation, type Workstation } from '../support/workstation';
-import { axeViolations, checkScreen, launchChromium, openApp, screenshotDir, serveRenderer } from './harness';
+import { checkScreen, checkView, launchChromium, openApp, serveRenderer } from './harness';
 
 const NOTICE = 'From 14:00 Ward 3B admissions go through the bed bureau, ext 4410. Please acknowledge.';
 
@@ -31,14 +31,6 @@ let raoPage: Page;
 
 const summary = (page: Page) => page.locator('.broadcast-counts__summary strong').innerText();
 const notYet = (page: Page) => page.getByTestId('broadcast-not-yet').innerText();
-
-/** The screen as a ward PC shows it (1280x800, not the full page), with no axe-core violations. */
-async function checkView(page: Page, name: string): Promise<void> {
-  mkdirSync(screenshotDir, { recursive: true });
-  await page.setViewportSize({ width: 1280, height: 800 });
-  await page.screenshot({ path: join(screenshotDir, `${name}.png`) });
-  expect(await axeViolations(page)).toEqual([]);
-}
 
 async function openAnnouncement(core: Core): Promise<Page> {
   const { page } = await openApp(browser, core, server.url);
@@ -111,7 +103,7 @@ describe('an announcement to three colleagues', () => {
     await raoPage.keyboard.type('Meera');
     await raoPage.keyboard.press('Enter');
     await screen.getByRole('button', { name: 'Add Meera Nair' }).press('Enter');
-    await screen.getByRole('checkbox', { name: 'Require acknowledgement' }).press('Space');
+    await screen.getByRole('checkbox', { name: 'Acknowledgement required' }).press('Space');
     await expect.poll(() => screen.getByTestId('announcement-reach').innerText()).toBe('Goes to 3 people');
     expect(await chosen.innerText()).toMatch(
       /Radiology registrar on call: Dr Lena Fischer[\s\S]*Dr Samuel Okafor[\s\S]*Meera Nair/,

@@ -18,7 +18,7 @@ import { postRosterEntry } from '../stack/hub/roster-admin';
 import { signWithTestItKey, testItKey } from '../stack/hub/roster-seed';
 import { controlledClock, type ControlledClock } from '../support/controlled-clock';
 import { converse, must, signedIn, startWorkstation, type Workstation } from '../support/workstation';
-import { axeViolations, checkScreen, launchChromium, openApp, screenshotDir, serveRenderer } from './harness';
+import { checkScreen, checkView, launchChromium, openApp, serveRenderer } from './harness';
 
 const RAO = 'dr.asha.rao';
 const OKAFOR = 'dr.samuel.okafor';
@@ -54,12 +54,6 @@ async function gapBetween(page: Page, first: number, second: number): Promise<nu
   return b!.y - (a!.y + a!.height);
 }
 
-/** The window as a ward screen shows it (1280x800, not the full page), and axe-core on it. */
-async function checkView(page: Page, name: string): Promise<void> {
-  await page.setViewportSize({ width: 1280, height: 800 });
-  await page.screenshot({ path: join(screenshotDir, `${name}.png`) });
-  expect(await axeViolations(page)).toEqual([]);
-}
 /** A conversation in the sidebar (the awaiting views name the same colleague). */
 const conversationWith = (page: Page, name: RegExp) =>
   page.getByRole('navigation').getByRole('button', { name });

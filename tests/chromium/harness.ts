@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import type { Core } from '../../src/main/core';
 import { eventChannel } from '../../src/shared/contract';
 import { userId } from '../stack/hub/hub-test-kit';
@@ -56,11 +56,32 @@ export async function openApp(
   return { page, cspViolations };
 }
 
+/**
+ * Moves the keyboard focus with Tab alone (Shift+Tab when `backwards`) until it reaches `target`: proof it is
+ * reachable without a mouse.
+ */
+export async function tabTo(page: Page, target: Locator, maxTabs = 60, backwards = false): Promise<void> {
+  for (let i = 0; i < maxTabs; i++) {
+    if (await target.evaluate((el) => el === document.activeElement)) return;
+    await page.keyboard.press(backwards ? 'Shift+Tab' : 'Tab');
+  }
+  throw new Error(`could not reach ${target.toString()} with the Tab key`);
+}
+
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(screenshotDir, { recursive: true });
   const path = join(screenshotDir, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+/** The window as a ward PC shows it (1280x800, not the full page), with no axe-core violations. */
+export async function checkView(page: Page, name: string): Promise<void> {
+  mkdirSync(screenshotDir, { recursive: true });
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.screenshot({ path: join(screenshotDir, `${name}.png`) });
+  const violations = await axeViolations(page);
+  if (violations.length > 0) throw new Error(`axe-core violations on ${name}: ${JSON.stringify(violations)}`);
 }
 
 /** Every screen is photographed and must pass axe-core; returns the screenshot's path. */

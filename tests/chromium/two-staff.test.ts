@@ -5,7 +5,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/main/core';
 import type { OsNotification } from '../../src/main/core/notifications';
@@ -13,7 +13,7 @@ import type { MessageView } from '../../src/shared/contract';
 import { minimalPdf } from '../integration/documents/fixtures';
 import type { RunningGateway } from '../stack/gateway';
 import { must, startWorkstation, withDocumentGateway, type Workstation } from '../support/workstation';
-import { checkScreen, launchChromium, openApp, serveRenderer } from './harness';
+import { checkScreen, launchChromium, openApp, serveRenderer, tabTo } from './harness';
 
 let ws: Workstation;
 let gateway: RunningGateway;
@@ -30,15 +30,6 @@ let nextFile: string | null = null;
 const files = mkdtempSync(join(tmpdir(), 'cm-two-staff-'));
 
 const check = async (page: Page, name: string) => void shots.push(await checkScreen(page, `e2e-${name}`));
-
-/** Moves the keyboard focus with Tab alone until it reaches `target`: proof it is reachable without a mouse. */
-async function tabTo(page: Page, target: Locator, maxTabs = 60): Promise<void> {
-  for (let i = 0; i < maxTabs; i++) {
-    if (await target.evaluate((el) => el === document.activeElement)) return;
-    await page.keyboard.press('Tab');
-  }
-  throw new Error(`could not reach ${target.toString()} with the Tab key`);
-}
 
 const workspaceOf = (page: Page) => page.locator('#workspace-heading');
 /** Signs `username` in on the doctor's computer through the IdP's page; the app then names them. */

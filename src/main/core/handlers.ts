@@ -12,6 +12,7 @@ import type { UpdateService } from './updates';
 import type { RolesService } from './roles';
 import type { AvailabilityService } from './availability';
 import type { BroadcastService } from './broadcast';
+import { createDrafts } from './drafts';
 
 /** Every contract call, answered by the core service that owns it. */
 export function callHandlers(deps: {
@@ -37,6 +38,8 @@ export function callHandlers(deps: {
 }): CallHandlers {
   const { session, messaging, documents, preferences } = deps;
   const patients = deps.patients ?? createPatientRule(DEFAULT_MRN_PATTERN);
+  /** The open, unlocked profile's drafts (refused while locked, like everything else it stores). */
+  const drafts = () => createDrafts(session.active().store);
   const settings = () => {
     const state = session.current();
     if (state.status !== 'active') throw new AppError('locked', 'Settings are available once unlocked.');
@@ -157,10 +160,13 @@ export function callHandlers(deps: {
       );
     },
     // Through escalation: the deadline is checked against policy (nothing sent if refused) and its timer starts.
-    'messages.send': (input) => {
+    'messages.send': async (input) => {
       patients.check(input.patient); // before anything is sealed or stored
       deps.broadcasts().checkMayPost(input.conversationId);
-      return deps.escalations().send(input);
+      const kept = drafts();
+      const sent = await deps.escalations().send(input);
+      kept.clear(input.conversationId);
+      return sent;
     },
     'messages.byPatient': ({ mrn, beforeId, limit }) =>
       messaging().messages.byPatient(mrn, { ...(beforeId !== undefined ? { beforeId } : {}), limit }),
@@ -211,10 +217,13 @@ export function callHandlers(deps: {
     'messages.exportReport': async ({ conversationId }) => ({
       report: JSON.stringify(await messaging().exportReport(conversationId), null, 2),
     }),
-    'documents.attach': (input) => {
+    'documents.attach': async (input) => {
       patients.check(input.patient); // before the file dialog opens
       deps.broadcasts().checkMayPost(input.conversationId);
-      return documents().attach(input);
+      const kept = drafts();
+      const sent = await documents().attach(input);
+      if (sent) kept.clear(input.conversationId); // null: the file dialog was closed, the draft stays
+      return sent;
     },
     'documents.open': ({ conversationId, seq, operationId }) =>
       documents().open(conversationId, seq, operationId),
@@ -229,6 +238,11 @@ export function callHandlers(deps: {
     'documents.save': ({ url, fileName }) => documents().save(url, fileName),
     'documents.read': ({ url }) => documents().read(url),
     'documents.exportEvidence': ({ conversationId, seq }) => documents().exportEvidence(conversationId, seq),
+    'drafts.get': ({ conversationId }) => ({ text: drafts().get(conversationId) }),
+    'drafts.set': ({ conversationId, text }) => {
+      drafts().set(conversationId, text);
+      return null;
+    },
     'integrity.alerts': ({ conversationId }) =>
       messaging()
         .messages.alerts(conversationId)

@@ -9,6 +9,7 @@ import {
   DeviceNoticeView,
   DirectoryUser,
   DocumentOpenResult,
+  DraftText,
   IntegrityAlertView,
   MessageView,
   PatientContext,
@@ -274,6 +275,10 @@ export const contract = {
       args: zod.strictObject({ url: zod.string().max(200), fileName: zod.string().min(1).max(255) }),
       result: zod.object({ saved: zod.boolean() }),
     },
+    /** The conversation's unsent text, kept encrypted with the profile ('' when none). */
+    'drafts.get': { args: zod.strictObject({ conversationId: id }), result: zod.object({ text: DraftText }) },
+    /** Keeps the conversation's unsent text ('' removes it); sending a message removes it too. */
+    'drafts.set': { args: zod.strictObject({ conversationId: id, text: DraftText }), result: zod.null() },
   } satisfies Record<CallName, CallSpec>,
   events: {
     'connection.state': ConnectionState,

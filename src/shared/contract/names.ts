@@ -60,6 +60,8 @@ export const callNames = [
   'documents.cancel',
   'documents.read',
   'documents.exportEvidence',
+  'drafts.get',
+  'drafts.set',
 ] as const;
 export const eventNames = [
   'updates.changed',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AvailabilityView } from './availability';
+import { DRAFT_MAX_CHARS } from '../drafts';
 
 export const ConnectionState = z.object({
   state: z.enum(['offline', 'connecting', 'connected', 'reconnecting', 'syncing']),
@@ -98,6 +99,8 @@ export const SessionState = z.discriminatedUnion('status', [
      * the PIN does not open it, and only a full sign-in does. Shown above everything else on the lock screen.
      */
     withdrawn: Notice.nullable(),
+    /** Urgent messages of others not yet read: a count only; nothing else of them reaches the lock screen. */
+    urgentUnread: z.number().int().nonnegative().optional(),
   }),
 ]);
 export type SessionState = z.infer<typeof SessionState>;
@@ -351,3 +354,12 @@ export const DocumentOpenResult = z.discriminatedUnion('verified', [
   }),
 ]);
 export type DocumentOpenResult = z.infer<typeof DocumentOpenResult>;
+
+/**
+ * A composer's unsent text, '' for none. Well-formed text only: a lone surrogate half would not come back from
+ * the store as it was typed.
+ */
+export const DraftText = z
+  .string()
+  .max(DRAFT_MAX_CHARS, { error: `a draft is at most ${DRAFT_MAX_CHARS} characters` })
+  .refine((text) => !/\p{Cs}/u.test(text), { error: 'a draft must be well-formed text' });

@@ -422,5 +422,7 @@ it('every migration of the list has a test above', () => {
     'unread counts kept as messages arrive and are read', // tests/unit/messages/unread-counts.test.ts
     'escalation resolution and escalations run elsewhere', // tests/unit/escalation/migration.test.ts
     'escalation step messages are steps, not unread messages', // tests/unit/escalation/step-messages.test.ts
+    'newest message of each conversation kept for the list', // tests/unit/messages/unread-counts.test.ts
+    'drafts', // tests/unit/drafts/drafts.test.ts
   ]);
 });

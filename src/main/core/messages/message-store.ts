@@ -48,8 +48,8 @@ import type {
   VerificationRecord,
 } from './types';
 
-/** The first profile-store schema version that holds every table of this module (18: kept unread counts). */
-export const MESSAGES_SCHEMA_VERSION = 18;
+/** The first profile-store schema version that holds every table of this module (21: kept newest messages). */
+export const MESSAGES_SCHEMA_VERSION = 21;
 
 /** How many of a conversation's newest hashes survive a retention purge (the longest `prev` list). */
 const KEPT_LINKS = 16;
@@ -302,26 +302,22 @@ export function createMessageStore(store: ProfileStore, options: MessageStoreOpt
       ON CONFLICT (conversation_id) DO UPDATE SET kind = excluded.kind, members = excluded.members,
         created_at = excluded.created_at`),
     conversations: () =>
-      // One statement for the whole list: counts from conversation_counts (kept by triggers, migrations 18 and
-      // 20), the newest message that is not an escalation step (a pending own one first) and the last seq by
-      // index seeks. Sorted in JS: an SQL sort would carry every column of every row through its sorter.
+      // One statement for the whole list, never reading messages: counts from conversation_counts (kept by
+      // triggers, migrations 18 and 20), the newest message and the highest seq from conversation_newest (kept by
+      // triggers, migration 21), the sync cursor. Sorted in JS: an SQL sort would carry every column of every row
+      // through its sorter.
       db
         .prepare<[], ListRow>(
           `
       SELECT c.conversation_id, c.kind, c.members, c.created_at,
         coalesce(n.unread, 0) AS unread, coalesce(n.urgent, 0) AS urgent,
-        max(coalesce((SELECT max(seq) FROM messages WHERE conversation_id = c.conversation_id), 0),
-            coalesce(s.after_seq, 0)) AS last_seq,
-        m.id, m.seq, m.verdict, m.reason, m.kind, substr(m.text, 1, ${PREVIEW_CHARS}), m.sender_user_id,
-        m.server_time, m.client_time, m.urgent, m.patient_mrn, m.patient_name
+        max(coalesce(l.max_seq, 0), coalesce(s.after_seq, 0)) AS last_seq,
+        l.message_id, l.seq, l.verdict, l.reason, l.kind, l.preview, l.sender_user_id,
+        l.server_time, l.client_time, l.urgent, l.patient_mrn, l.patient_name
       FROM conversations c
       LEFT JOIN conversation_counts n ON n.conversation_id = c.conversation_id
       LEFT JOIN sync_cursors s ON s.conversation_id = c.conversation_id
-      LEFT JOIN messages m ON m.id = coalesce(
-        (SELECT id FROM messages WHERE conversation_id = c.conversation_id AND seq IS NULL
-          AND escalation_step IS NULL ORDER BY id DESC LIMIT 1),
-        (SELECT id FROM messages WHERE conversation_id = c.conversation_id AND seq IS NOT NULL
-          AND escalation_step IS NULL ORDER BY seq DESC LIMIT 1))`,
+      LEFT JOIN conversation_newest l ON l.conversation_id = c.conversation_id`,
         )
         .raw(),
     pendingNewest: () =>

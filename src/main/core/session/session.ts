@@ -38,6 +38,7 @@ import {
 import { verifyRevocation, type OwnDeviceRevoked, type RevocationRefusal } from '../revocation';
 import { getSetting, openProfileStore, setSetting, type ProfileStore } from '../store';
 import { ProfileDamagedError, type StoreDamage } from '../store/open';
+import { urgentUnreadTotal } from '../messages/urgent-unread';
 import { createStoreKey, existingStoreKey, setAsideStoreKey } from '../store/store-key';
 import type { ConnectDevice, DeviceLink } from './device-link';
 import { retireDevices } from './retire-device';
@@ -213,6 +214,7 @@ export function createSession(options: SessionOptions): Session {
         attemptsLeft: pinUsable ? Math.max(0, defaultMaxPinAttempts - pin.failedAttempts) : null,
         notice: open.lockNotice,
         withdrawn: open.withdrawn ? { code: 'access_withdrawn', message: accessWithdrawnMessage } : null,
+        urgentUnread: urgentUnreadTotal(open.store),
       };
     }
     return {
@@ -231,6 +233,10 @@ export function createSession(options: SessionOptions): Session {
     events.emit('session.state', s);
     return s;
   };
+  // Behind the lock, a message arriving changes the lock screen's urgent count.
+  events.subscribe((name) => {
+    if (name === 'messages.changed' && open?.idle.state === 'locked') publish();
+  });
 
   async function during<T>(step: 'signing-in' | 'opening' | 'enrolling', work: () => Promise<T>): Promise<T> {
     busy = step;

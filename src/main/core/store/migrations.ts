@@ -581,4 +581,87 @@ export const profileMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 21,
+    name: 'newest message of each conversation kept for the list',
+    up(db) {
+      // The conversation list reads what it shows of each conversation's newest message from this table instead
+      // of looking it up in messages on every call (issue 17). The newest message is the newest pending own one,
+      // else the one with the highest seq; never an escalation step (migration 20). Junk stays a candidate: the
+      // list shows it as "Could not verify", without text. max_seq: the highest seq of any stored message. The
+      // preview is the first 140 characters of the text (PREVIEW_CHARS in message-store.ts); it leaves with its
+      // message (a purge or a reopen finds the next newest). Kept in the same transaction as every write to
+      // messages: an insert is compared with the kept row; a delete of the kept message (or of the highest
+      // seq) and any update of what the list shows recompute the conversation's row, as does this step, once.
+      const shown =
+        'message_id, seq, verdict, reason, kind, preview, sender_user_id, server_time, client_time, urgent, patient_mrn, patient_name';
+      const shownOf = (m: string) =>
+        `${m}.id, ${m}.seq, ${m}.verdict, ${m}.reason, ${m}.kind, substr(${m}.text, 1, 140), ${m}.sender_user_id,
+         ${m}.server_time, ${m}.client_time, ${m}.urgent, ${m}.patient_mrn, ${m}.patient_name`;
+      const recompute = (conv: string, from: string, where = 'true') => `
+          REPLACE INTO conversation_newest (conversation_id, max_seq, ${shown})
+          SELECT ${conv}, coalesce((SELECT max(seq) FROM messages WHERE conversation_id = ${conv}), 0), ${shownOf('m')}
+          FROM ${from} LEFT JOIN messages m ON m.id = coalesce(
+            (SELECT id FROM messages WHERE conversation_id = ${conv} AND seq IS NULL
+              AND escalation_step IS NULL ORDER BY id DESC LIMIT 1),
+            (SELECT id FROM messages WHERE conversation_id = ${conv} AND seq IS NOT NULL
+              AND escalation_step IS NULL ORDER BY seq DESC LIMIT 1))
+          WHERE ${where};`;
+      db.exec(`
+        CREATE TABLE conversation_newest (
+          conversation_id  TEXT PRIMARY KEY NOT NULL,
+          max_seq          INTEGER NOT NULL CHECK (max_seq >= 0),
+          message_id       INTEGER,             -- NULL: no message to show (none, or only escalation steps)
+          seq              INTEGER,             -- NULL: a pending own message
+          verdict          TEXT,
+          reason           TEXT,
+          kind             TEXT,
+          preview          TEXT,
+          sender_user_id   TEXT,
+          server_time      TEXT,
+          client_time      TEXT,
+          urgent           INTEGER,
+          patient_mrn      TEXT,
+          patient_name     TEXT
+        ) STRICT, WITHOUT ROWID;
+        ${recompute('x.conversation_id', '(SELECT DISTINCT conversation_id FROM messages) x')}
+        CREATE TRIGGER conversation_newest_insert AFTER INSERT ON messages BEGIN
+          INSERT INTO conversation_newest (conversation_id, max_seq) VALUES (new.conversation_id, coalesce(new.seq, 0))
+          ON CONFLICT (conversation_id) DO UPDATE SET max_seq = max(max_seq, excluded.max_seq);
+          -- a new row has the highest id: a pending one is the newest; one with a seq is, unless one is pending
+          UPDATE conversation_newest SET (${shown}) = (SELECT ${shownOf('new')})
+          WHERE conversation_id = new.conversation_id AND new.escalation_step IS NULL
+            AND (new.seq IS NULL OR message_id IS NULL OR seq < new.seq);
+        END;
+        CREATE TRIGGER conversation_newest_delete AFTER DELETE ON messages
+        WHEN EXISTS (SELECT 1 FROM conversation_newest WHERE conversation_id = old.conversation_id
+                       AND (message_id = old.id OR max_seq = old.seq))
+        BEGIN ${recompute('old.conversation_id', '(SELECT 1)')} END;
+        CREATE TRIGGER conversation_newest_update
+          AFTER UPDATE OF conversation_id, seq, sender_user_id, server_time, client_time, verdict, reason, kind, text,
+            urgent, patient_mrn, patient_name, escalation_step ON messages
+        BEGIN
+          ${recompute('new.conversation_id', '(SELECT 1)')}
+          ${recompute('old.conversation_id', '(SELECT 1)', 'old.conversation_id <> new.conversation_id')}
+        END;
+      `);
+    },
+  },
+  {
+    version: 22,
+    name: 'drafts',
+    up(db) {
+      // The composer's unsent text per conversation (src/main/core/drafts), in this encrypted file only: never
+      // sent, never logged. An empty draft is no row. The 20,000 UTF-16 units of DRAFT_MAX_CHARS are checked in
+      // code; the table bounds the UTF-8 bytes (3 per unit at most), as SQLite's length() stops at a NUL.
+      db.exec(`
+        CREATE TABLE drafts (
+          conversation_id  TEXT PRIMARY KEY NOT NULL
+                           REFERENCES conversations (conversation_id) ON DELETE CASCADE,
+          text             TEXT NOT NULL CHECK (text <> '' AND length(CAST(text AS BLOB)) <= 60000),
+          saved_at         TEXT NOT NULL
+        ) STRICT, WITHOUT ROWID;
+      `);
+    },
+  },
 ];

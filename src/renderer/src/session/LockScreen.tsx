@@ -2,10 +2,15 @@ import { useRef, useState } from 'react';
 import type { SessionState } from '../../../shared/contract';
 import { SessionAlerts } from './Alerts';
 import type { Session } from './useSession';
+import { urgentCountText } from '../workspace/urgent/counts';
+import { UrgentIcon } from '../workspace/urgent/UrgentIcon';
 
 type Locked = Extract<SessionState, { status: 'locked' }>;
 
-/** Everything of the app is hidden behind this: only the name of whoever locked it is shown. */
+/**
+ * Everything of the app is hidden behind this: only the name of whoever locked it is shown, and how many urgent
+ * messages wait (a count: no sender, no content, no patient).
+ */
 export function LockScreen({ state, session }: { state: Locked; session: Session }): React.JSX.Element {
   const [pin, setPin] = useState('');
   const input = useRef<HTMLInputElement>(null);
@@ -29,6 +34,13 @@ export function LockScreen({ state, session }: { state: Locked; session: Session
         </p>
       ) : null}
       <SessionAlerts notice={state.notice} error={session.error} />
+      <p role="status" className="lock-urgent">
+        {state.urgentUnread ? (
+          <>
+            <UrgentIcon /> {urgentCountText(state.urgentUnread)}
+          </>
+        ) : null}
+      </p>
       {state.pinAvailable ? (
         <form className="pin-form" onSubmit={(e) => void unlock(e)}>
           <label htmlFor="unlock-pin">PIN</label>

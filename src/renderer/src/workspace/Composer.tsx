@@ -5,8 +5,9 @@ import { ErrorAlert } from '../components/ErrorAlert';
 import { PatientChip } from './patient/PatientChip';
 import { chipAfterSend, patientToSend, type Patient } from './patient/composer-rules';
 import { useMrnRule } from './patient/useMrnRule';
-import { DeadlineSelect } from './escalation/DeadlineSelect';
+import { UrgencyOptions } from './escalation/UrgencyOptions';
 import { useDeadline } from './escalation/useEscalations';
+import { useDraft } from './useDraft';
 
 export function Composer(props: {
   conversationId: string;
@@ -16,7 +17,9 @@ export function Composer(props: {
   onMakePatientConversation?: ((patient: Patient) => Promise<string | null>) | undefined;
 }): React.JSX.Element {
   const conversationPatient = props.conversationPatient ?? null;
-  const [text, setText] = useState('');
+  // Kept per conversation, encrypted with the profile: it survives switching, Settings and the lock screen.
+  const kept = useDraft(props.conversationId);
+  const { text } = kept;
   const [urgent, setUrgent] = useState(false);
   const [ackRequired, setAckRequired] = useState(false);
   const deadline = useDeadline();
@@ -24,7 +27,7 @@ export function Composer(props: {
   const [draft, setDraft] = useState({ mrn: '', name: '' });
   const [error, setError] = useState<string | null>(null);
   const matches = useMrnRule();
-  useTypingReport(props.conversationId, text);
+  useTypingReport(props.conversationId, kept.typed ? text : '');
   // The conversation became (or stopped being) a patient conversation: the chip follows it.
   const patientKey = conversationPatient ? `${conversationPatient.mrn}\n${conversationPatient.name}` : null;
   const [chipKey, setChipKey] = useState(patientKey);
@@ -44,7 +47,7 @@ export function Composer(props: {
   }
   function sent(): void {
     setError(null);
-    setText('');
+    kept.sent();
     setUrgent(false);
     setAckRequired(false);
     setDraft({ mrn: '', name: '' });
@@ -56,6 +59,7 @@ export function Composer(props: {
     if (!text.trim()) return;
     const decided = decidePatient();
     if (!decided) return;
+    kept.flush(); // kept before sending: a save arriving after the send would bring the draft back
     const result = await window.clinical.call('messages.send', {
       conversationId: props.conversationId,
       text,
@@ -79,6 +83,7 @@ export function Composer(props: {
     const stop = window.clinical.on('documents.progress', (p) => {
       if (p.operationId === operationId) setAttaching(progressText(p));
     });
+    kept.flush();
     const result = await window.clinical.call('documents.attach', {
       operationId,
       conversationId: props.conversationId,
@@ -100,20 +105,27 @@ export function Composer(props: {
         id="composer-text"
         rows={3}
         value={text}
-        onChange={(e) => setText(e.target.value)}
+        // Focus is here when a conversation opens (by list, Ctrl+K or Alt+arrows).
+        autoFocus
+        onChange={(e) => kept.change(e.target.value)}
+        onBlur={kept.flush}
         onKeyDown={(e) => {
           if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) void send(e);
         }}
       />
+      {kept.note ? (
+        <p className="muted" role="status">
+          {kept.note}
+        </p>
+      ) : null}
       <div className="composer-options">
-        <label>
-          <input type="checkbox" checked={urgent} onChange={(e) => setUrgent(e.target.checked)} /> Urgent
-        </label>
-        <label>
-          <input type="checkbox" checked={ackRequired} onChange={(e) => setAckRequired(e.target.checked)} />{' '}
-          Acknowledgement required
-        </label>
-        {ackRequired ? <DeadlineSelect {...deadline} /> : null}
+        <UrgencyOptions
+          urgent={urgent}
+          onUrgent={setUrgent}
+          ackRequired={ackRequired}
+          onAckRequired={setAckRequired}
+          deadline={deadline}
+        />
         <PatientChip
           chip={chip}
           draft={draft}

@@ -2,6 +2,7 @@ import type { ContactDevice, DirectoryUser, PresenceView } from '../../../shared
 import { presenceLabel } from './presence';
 import { AvailabilityBadge } from './availability/AvailabilityBadge';
 import { formatTime } from './time';
+import { useEscape } from './keyboard/useEscape';
 
 const statusLabel: Record<ContactDevice['status'], string> = {
   trusted: 'Key on record',
@@ -23,6 +24,7 @@ export function ContactDetails(props: {
   onAccept: (device: ContactDevice) => void;
   onClose: () => void;
 }): React.JSX.Element {
+  useEscape(props.onClose);
   return (
     <section className="contact-details" aria-labelledby="contact-details-heading">
       <div className="contact-details__bar">

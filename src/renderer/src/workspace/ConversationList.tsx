@@ -1,5 +1,7 @@
 import type { ConversationView } from '../../../shared/contract';
 import { formatTime } from './time';
+import { unreadLabel } from './urgent/counts';
+import { UrgentIcon } from './urgent/UrgentIcon';
 
 function previewOf(last: NonNullable<ConversationView['lastMessage']>): string {
   if (last.verdict === 'awaiting-key') return 'Waiting for the key…';
@@ -9,6 +11,7 @@ function previewOf(last: NonNullable<ConversationView['lastMessage']>): string {
   return last.kind === 'document' ? 'Document' : 'Message';
 }
 
+/** The conversations in the order given (urgent ones first); filled unread badges, red for urgent. */
 export function ConversationList(props: {
   conversations: ConversationView[];
   selected: string | null;
@@ -31,11 +34,14 @@ export function ConversationList(props: {
               <span className="conversation-title">{props.title(c)}</span>
               {c.kind === 'announcement' ? <span className="tag tag--announcement">Announcement</span> : null}
               {c.unread > 0 ? (
-                <span className="badge" aria-label={`${c.unread} unread`}>
+                <span
+                  className={c.urgentUnread > 0 ? 'badge badge--count badge--urgent' : 'badge badge--count'}
+                  aria-label={unreadLabel(c.unread, c.urgentUnread)}
+                >
+                  {c.urgentUnread > 0 ? <UrgentIcon /> : null}
                   {c.unread}
                 </span>
               ) : null}
-              {c.urgentUnread > 0 ? <span className="badge badge--urgent">Urgent</span> : null}
               {c.alerts > 0 ? <span className="badge badge--alert">Integrity alert</span> : null}
               {last?.patient ? <span className="tag">Patient {last.patient.mrn}</span> : null}
               {last ? (

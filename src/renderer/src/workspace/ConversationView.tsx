@@ -21,6 +21,8 @@ import { PatientBanner } from './patient/PatientBanner';
 import { AnnouncementCard, AnnouncementNote } from './broadcast/AnnouncementCard';
 import { setConversationPatient } from './patient/setConversationPatient';
 import type { Patient } from './patient/composer-rules';
+import { pinnedUrgent } from './urgent/pinned';
+import { PinnedUrgent } from './urgent/PinnedUrgent';
 
 function typingText(names: string[]): string {
   if (names.length === 0) return '';
@@ -46,6 +48,8 @@ export function ConversationView(props: {
   onOpenPatient?: (mrn: string) => void;
   /** An announcement conversation: cards, counts for its sender, no composer for recipients. */
   announcement?: { mine: boolean; senderName: string } | null;
+  /** Its unread urgent messages (the list's count): one asking for no acknowledgement is pinned until read. */
+  urgentUnread?: number;
 }): React.JSX.Element {
   const { conversationId } = props;
   const typing = useTyping(conversationId);
@@ -72,17 +76,20 @@ export function ConversationView(props: {
   const timeline = useTimeline({ conversationId, focus: props.focus, scroller, rowsOf });
   const { rows, virtualizer, messages, alerts, hasOlder, hasNewer, landed, reload } = timeline;
 
-  // Opened at a search hit: bring it to the middle of the view once it is loaded, and give it focus.
-  const foundIndex = landed
-    ? rows.findIndex((r) => r.kind === 'message' && r.message.seq === landed.seq)
+  // A pinned urgent message jumped to (until the next search hit lands), else the search hit: bring it to the
+  // middle of the view once it is loaded, and give it focus.
+  const [jump, setJump] = useState<{ seq: number; after: typeof landed } | null>(null);
+  const target = jump && jump.after === landed ? jump : landed;
+  const foundIndex = target
+    ? rows.findIndex((r) => r.kind === 'message' && r.message.seq === target.seq)
     : -1;
   const shown = useRef<object | null>(null);
   const focused = useRef<object | null>(null);
   useEffect(() => {
-    if (!landed || foundIndex < 0 || shown.current === landed) return;
-    shown.current = landed;
+    if (!target || foundIndex < 0 || shown.current === target) return;
+    shown.current = target;
     virtualizer.scrollToIndex(foundIndex, { align: 'center' });
-  }, [landed, foundIndex, virtualizer]);
+  }, [target, foundIndex, virtualizer]);
 
   const changedKeys = keys.devices.filter((d) => d.status === 'key-changed');
   const heldDevices = keys.devices.filter((d) => d.status === 'unaccepted');
@@ -169,6 +176,11 @@ export function ConversationView(props: {
           {alerts.length === 1 ? '1 problem, shown' : `${alerts.length} problems, shown`} in place below.
         </p>
       ) : null}
+      <PinnedUrgent
+        pinned={pinnedUrgent(messages, props.urgentUnread ?? 0)}
+        nameOf={props.nameOf}
+        onJump={(seq) => setJump({ seq, after: landed })}
+      />
       {hasOlder ? (
         <button type="button" className="button load-older" onClick={timeline.showOlder}>
           Load older messages
@@ -199,8 +211,8 @@ export function ConversationView(props: {
                   if (!el) return;
                   el.style.setProperty('transform', `translateY(${item.start}px)`);
                   virtualizer.measureElement(el);
-                  if (found && focused.current !== landed) {
-                    focused.current = landed;
+                  if (found && focused.current !== target) {
+                    focused.current = target;
                     el.focus({ preventScroll: true });
                   }
                 }}

@@ -3,6 +3,8 @@ import workerUrl from 'pdfjs-dist/build/pdf.worker.min.mjs?url';
 import { useEffect, useRef, useState } from 'react';
 import type { DocumentOpenResult } from '../../../shared/contract';
 import { ErrorAlert } from '../components/ErrorAlert';
+import { useEscape } from './keyboard/useEscape';
+import { formatDateTime } from './time';
 
 pdfjs.GlobalWorkerOptions.workerSrc = workerUrl;
 const maxPages = 30;
@@ -68,7 +70,7 @@ export function DocumentViewer(props: {
   onExportEvidence: () => void;
 }): React.JSX.Element {
   const { result } = props;
-  const time = (iso: string) => new Date(iso).toLocaleString();
+  useEscape(props.onClose);
   return (
     <section className="document-viewer" aria-labelledby="document-viewer-heading">
       <div className="document-viewer__bar">
@@ -98,10 +100,10 @@ export function DocumentViewer(props: {
                 {props.signerName} (device {result.signer.deviceId})
               </dd>
               <dt>Sent</dt>
-              <dd>{time(result.sentAt)}</dd>
+              <dd>{formatDateTime(result.sentAt)}</dd>
               <dt>Verified</dt>
               <dd>
-                {time(result.verifiedAt)}, {result.blocks} blocks
+                {formatDateTime(result.verifiedAt)}, {result.blocks} blocks
               </dd>
             </dl>
           </details>
@@ -140,7 +142,7 @@ export function DocumentViewer(props: {
             <dt>Signed by</dt>
             <dd>{props.signerName}</dd>
             <dt>Checked</dt>
-            <dd>{time(result.checkedAt)}</dd>
+            <dd>{formatDateTime(result.checkedAt)}</dd>
           </dl>
           <button type="button" className="button" onClick={props.onExportEvidence}>
             Export evidence

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { UserKeyStatusView } from '../../../shared/contract';
+import { atTime } from './time';
 
 type Release = UserKeyStatusView['releases'][number];
 
@@ -9,16 +10,6 @@ const minGapMs = 3_000;
 const backgroundPollMs = 30_000;
 /** The newest notices shown at once; older ones are summed up in a line. */
 const shownAtOnce = 3;
-
-const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-const date = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short' });
-const sameDay = (a: Date, b: Date): boolean => a.toDateString() === b.toDateString();
-
-/** "at 14:02" today, "on 3 Mar at 14:02" before: 24-hour time, as ward staff read it. */
-export function whenOpened(iso: string, now = new Date()): string {
-  const d = new Date(iso);
-  return sameDay(d, now) ? `at ${clock.format(d)}` : `on ${date.format(d)} at ${clock.format(d)}`;
-}
 
 /** This user's key status, asked for on mount and after session, connection and message events (throttled). */
 function useKeyStatus(): UserKeyStatusView | null {
@@ -98,7 +89,7 @@ function noticesOf(status: UserKeyStatusView | null): Notice[] {
 
 /** "You signed in on WARD3B-PC02 at 14:02." (the name and time the workstation signed). */
 function signedInText(d: OwnDevice): string {
-  return `You signed in on ${d.deviceName ?? 'an earlier workstation that gives no name'} ${whenOpened(d.enrolledAt ?? d.seenAt)}.`;
+  return `You signed in on ${d.deviceName ?? 'an earlier workstation that gives no name'} ${atTime(d.enrolledAt ?? d.seenAt)}.`;
 }
 
 /**
@@ -149,7 +140,7 @@ export function KeyNotices(): React.JSX.Element {
                   <span id={id}>
                     {n.device ? `${signedInText(n.device)} ` : ''}
                     {n.release
-                      ? `Your messages were opened on ${n.release.deviceName} ${whenOpened(n.release.releasedAt)}. `
+                      ? `Your messages were opened on ${n.release.deviceName} ${atTime(n.release.releasedAt)}. `
                       : ''}
                     If this was not you, tell IT.
                     {held

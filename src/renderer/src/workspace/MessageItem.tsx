@@ -3,6 +3,7 @@ import { acknowledgementStatus, deliveryStatus } from './acknowledgement';
 import { formatClock } from './time';
 import { pillFor, type Patient } from './patient/composer-rules';
 import { ToRoleLine } from './roles/ToRoleLine';
+import { UrgentIcon } from './urgent/UrgentIcon';
 
 export function MessageItem(props: {
   message: MessageView;
@@ -79,9 +80,13 @@ export function MessageItem(props: {
       className={`message${m.own ? ' message--own' : ''}${m.urgent ? ' message--urgent' : ''}`}
       aria-label={`Message from ${props.senderName}`}
     >
+      {m.urgent ? (
+        <p className="urgent-band">
+          <UrgentIcon /> Urgent
+        </p>
+      ) : null}
       <p className="message-meta">
         {props.senderName} · {time}
-        {m.urgent ? <span className="badge badge--urgent">Urgent</span> : null}
         <PatientPill
           pill={pillFor(m.patient, props.conversationPatient ?? null)}
           onOpen={props.onOpenPatient}

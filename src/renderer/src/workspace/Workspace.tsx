@@ -11,6 +11,13 @@ import { AwaitingButton } from './escalation/AwaitingButton';
 import { AwaitingView } from './escalation/AwaitingView';
 import { AvailabilityControl } from './availability/AvailabilityControl';
 import { NewAnnouncement } from './broadcast/NewAnnouncement';
+import { urgentFirst } from './urgent/counts';
+import { ArrowList } from './keyboard/ArrowList';
+import { QuickSwitcher } from './keyboard/QuickSwitcher';
+import { ShortcutSheet } from './keyboard/ShortcutSheet';
+import { conversationBeside } from './keyboard/shortcuts';
+import { focusBack, useEscape } from './keyboard/useEscape';
+import { useShortcuts } from './keyboard/useShortcuts';
 
 type ActiveSession = Extract<SessionState, { status: 'active' }>;
 
@@ -49,7 +56,8 @@ export function Workspace({
 
   const refresh = useCallback(() => {
     void window.clinical.call('conversations.list').then((result) => {
-      if (result.ok) setConversations(result.value);
+      // Urgent ones first here, so the list, the keyboard's next and previous and the switcher agree.
+      if (result.ok) setConversations(urgentFirst(result.value));
     });
   }, []);
   useEffect(() => {
@@ -81,6 +89,24 @@ export function Workspace({
     choose(requested);
   }
 
+  // Keyboard-first: Ctrl+K, Alt+↑/↓, "?", and Esc back to the conversation from Settings, Awaiting, Patients.
+  const [dialog, setDialog] = useState<'switcher' | 'sheet' | null>(null);
+  useShortcuts((action) => {
+    if (action === 'quick-switcher') return setDialog('switcher');
+    if (action === 'shortcut-sheet') return setDialog('sheet');
+    const ids = conversations.map((c) => c.conversationId);
+    const next = conversationBeside(ids, selected, action === 'previous-conversation' ? -1 : 1);
+    if (next) choose(next);
+  });
+  useEscape(
+    () => {
+      setShowSettings(false);
+      setShowAwaiting(false);
+      setPatientView(null);
+    },
+    showSettings || showAwaiting || patientView !== null,
+  );
+
   const open = conversations.find((c) => c.conversationId === selected) ?? null;
   return (
     <div className="workspace">
@@ -97,7 +123,14 @@ export function Workspace({
           }}
           onOpen={choose}
         />
-        <ConversationList conversations={conversations} selected={selected} title={title} onSelect={choose} />
+        <ArrowList itemSelector=".conversation-item">
+          <ConversationList
+            conversations={conversations}
+            selected={selected}
+            title={title}
+            onSelect={choose}
+          />
+        </ArrowList>
         <NewConversation
           selfId={selfId}
           onStarted={(id) => {
@@ -197,6 +230,7 @@ export function Workspace({
             changes={changes}
             focus={focus}
             unconfirmed={open.membership === 'unconfirmed'}
+            urgentUnread={open.urgentUnread}
             patient={open.patient}
             mayChangePatient={selfId !== null && open.admins.includes(selfId)}
             onOpenPatient={openPatient}
@@ -213,6 +247,20 @@ export function Workspace({
           <p className="muted">Choose a conversation, or find a colleague to start one.</p>
         )}
       </div>
+      {dialog === 'switcher' ? (
+        <QuickSwitcher
+          conversations={conversations}
+          title={title}
+          onClose={() => setDialog(null)}
+          onOpen={(id) => {
+            setDialog(null);
+            choose(id);
+            setTimeout(() => focusBack(null)); // the composer, also when it was already open
+          }}
+        />
+      ) : dialog === 'sheet' ? (
+        <ShortcutSheet onClose={() => setDialog(null)} />
+      ) : null}
     </div>
   );
 }

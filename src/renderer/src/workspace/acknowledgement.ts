@@ -1,5 +1,5 @@
 import type { MessageView } from '../../../shared/contract';
-import { formatTime24 } from './time';
+import { formatTime } from './time';
 
 /**
  * What a message says about acknowledgement, from verified signed entries only (`acknowledgements`; the hub's
@@ -16,9 +16,9 @@ export function acknowledgementStatus(
   const mine = m.acknowledgements.find((a) => a.own);
   const others = m.acknowledgements.filter((a) => !a.own);
   const parts: string[] = [];
-  if (mine) parts.push(`You acknowledged at ${formatTime24(mine.at, now)}`);
+  if (mine) parts.push(`You acknowledged at ${formatTime(mine.at, now)}`);
   if (others.length > 0) {
-    const who = others.map((a) => `${nameOf(a.userId)} at ${formatTime24(a.at, now)}`).join(', ');
+    const who = others.map((a) => `${nameOf(a.userId)} at ${formatTime(a.at, now)}`).join(', ');
     parts.push(`Acknowledged by ${who}`);
   }
   return {

@@ -4,7 +4,7 @@ import type {
   IntegrityAlertView,
   MessageView,
 } from '../../../shared/contract';
-import { dayKey, dayLabel, formatClock24 } from './time';
+import { atTime, dayKey, dayLabel } from './time';
 
 export type Row =
   | { kind: 'day'; key: string; label: string }
@@ -62,13 +62,6 @@ function foldedBy(alerts: IntegrityAlertView[]): (m: MessageView) => boolean {
     m.reason !== 'device-not-accepted' &&
     m.seq !== null &&
     bursts.some((a) => a.fromSeq <= m.seq! && m.seq! <= a.toSeq);
-}
-
-/** "at 14:02" today, "on 3 Dec at 14:02" before: 24-hour time, as ward staff read it. */
-export function atTime(iso: string, now = new Date()): string {
-  const d = new Date(iso);
-  if (dayKey(iso) === dayKey(now.toISOString())) return `at ${formatClock24(iso)}`;
-  return `on ${d.toLocaleDateString([], { day: 'numeric', month: 'short' })} at ${formatClock24(iso)}`;
 }
 
 /**

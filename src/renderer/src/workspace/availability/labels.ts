@@ -1,5 +1,5 @@
 import type { AvailabilityStatus, AvailabilityView } from '../../../../shared/contract';
-import { formatTime24 } from '../time';
+import { formatTime } from '../time';
 
 export const statusNames: Record<AvailabilityStatus, string> = {
   available: 'Available',
@@ -20,7 +20,7 @@ export const statusSymbols: Record<AvailabilityStatus, string> = {
 
 export function availabilityLabel(view: AvailabilityView): string {
   return view.status === 'dnd' && view.until
-    ? `Do not disturb until ${formatTime24(view.until)}`
+    ? `Do not disturb until ${formatTime(view.until)}`
     : statusNames[view.status];
 }
 

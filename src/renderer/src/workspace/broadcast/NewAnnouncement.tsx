@@ -2,7 +2,7 @@ import './broadcast.css';
 import { useEffect, useRef, useState } from 'react';
 import type { BroadcastPreviewView, DirectoryUser } from '../../../../shared/contract';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { DeadlineSelect } from '../escalation/DeadlineSelect';
+import { UrgencyOptions } from '../escalation/UrgencyOptions';
 import { useDeadline } from '../escalation/useEscalations';
 import { holdersText } from '../roles/role-text';
 import { useRoles } from '../roles/useRoles';
@@ -175,14 +175,14 @@ export function NewAnnouncement(props: {
       <form className="announcement-compose" onSubmit={(e) => void send(e)}>
         <label htmlFor="announcement-text">Announcement</label>
         <textarea id="announcement-text" value={text} onChange={(e) => setText(e.target.value)} rows={3} />
-        <label className="checkbox">
-          <input type="checkbox" checked={urgent} onChange={(e) => setUrgent(e.target.checked)} /> Urgent
-        </label>
-        <label className="checkbox">
-          <input type="checkbox" checked={ackRequired} onChange={(e) => setAckRequired(e.target.checked)} />{' '}
-          Require acknowledgement
-        </label>
-        {ackRequired ? <DeadlineSelect {...deadline} /> : null}
+        <UrgencyOptions
+          className="checkbox"
+          urgent={urgent}
+          onUrgent={setUrgent}
+          ackRequired={ackRequired}
+          onAckRequired={setAckRequired}
+          deadline={deadline}
+        />
         <ErrorAlert message={error} />
         <button type="submit" className="button button--primary" disabled={sending}>
           Send announcement

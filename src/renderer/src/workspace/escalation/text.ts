@@ -1,6 +1,6 @@
 // What the escalation views say, in one place (tested without a window).
 import type { EscalationStepView } from '../../../../shared/contract';
-import { formatClock24, formatTime24 } from '../time';
+import { formatClock, formatTime } from '../time';
 
 export type StepKind = EscalationStepView['kind'];
 
@@ -9,7 +9,7 @@ export type StepKind = EscalationStepView['kind'];
  * roster name when it escalated to a role.
  */
 export function stepText(kind: StepKind, who: string | null, at: string, role: string | null = null): string {
-  const time = formatClock24(at);
+  const time = formatClock(at);
   const as = role ? ` (${role})` : '';
   switch (kind) {
     case 'deadline-passed':
@@ -47,7 +47,7 @@ export function timeLeft(ms: number): string {
   return seconds === 0 ? `${minutes} min left` : `${minutes} min ${seconds} s left`;
 }
 
-export const acknowledgeBy = (deadlineAt: string): string => `Acknowledge by ${formatClock24(deadlineAt)}`;
+export const acknowledgeBy = (deadlineAt: string): string => `Acknowledge by ${formatClock(deadlineAt)}`;
 
 /** On the message at `seq`, once its sender said someone it escalated to acknowledged it; else null. */
 export function escalationAckOf(
@@ -59,5 +59,5 @@ export function escalationAckOf(
   const step = steps.find((s) => s.kind === 'resolved-received' && s.seq === seq && s.userId !== null);
   if (!step) return null;
   const role = step.roleId ? ` (${roleName(step.roleId)})` : '';
-  return `Acknowledged by ${nameOf(step.userId!)}${role} at ${formatTime24(step.at)}`;
+  return `Acknowledged by ${nameOf(step.userId!)}${role} at ${formatTime(step.at)}`;
 }

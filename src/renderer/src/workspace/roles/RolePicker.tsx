@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { RoleResolutionView, RoleView } from '../../../../shared/contract';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { DeadlineSelect } from '../escalation/DeadlineSelect';
+import { UrgencyOptions } from '../escalation/UrgencyOptions';
 import { useDeadline } from '../escalation/useEscalations';
 import { holdersText, unstaffedText } from './role-text';
 import { useRoles } from './useRoles';
@@ -101,14 +101,14 @@ export function RolePicker(props: { onSent: (conversationId: string) => void }):
         >
           <label htmlFor="role-message">Message to {chosen.name}</label>
           <textarea id="role-message" value={text} onChange={(e) => setText(e.target.value)} rows={2} />
-          <label className="checkbox">
-            <input type="checkbox" checked={urgent} onChange={(e) => setUrgent(e.target.checked)} /> Urgent
-          </label>
-          <label className="checkbox">
-            <input type="checkbox" checked={ackRequired} onChange={(e) => setAckRequired(e.target.checked)} />{' '}
-            Acknowledgement required
-          </label>
-          {ackRequired ? <DeadlineSelect {...deadline} /> : null}
+          <UrgencyOptions
+            className="checkbox"
+            urgent={urgent}
+            onUrgent={setUrgent}
+            ackRequired={ackRequired}
+            onAckRequired={setAckRequired}
+            deadline={deadline}
+          />
           <button type="submit" className="button button--primary" disabled={text.trim() === ''}>
             Send to {chosen.name}
           </button>

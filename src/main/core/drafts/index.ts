@@ -1,0 +1,1 @@
+export { createDrafts, type Drafts } from './drafts';

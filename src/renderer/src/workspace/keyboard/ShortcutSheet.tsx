@@ -1,0 +1,36 @@
+import { ModalDialog } from './ModalDialog';
+import { shortcutList } from './shortcuts';
+
+/** The "?" sheet: every keyboard shortcut of the workspace. */
+export function ShortcutSheet(props: { onClose: () => void }): React.JSX.Element {
+  return (
+    <ModalDialog title="Keyboard shortcuts" titleId="shortcut-sheet-title" onClose={props.onClose}>
+      <table className="shortcut-table">
+        <thead>
+          <tr>
+            <th scope="col">Keys</th>
+            <th scope="col">What they do</th>
+          </tr>
+        </thead>
+        <tbody>
+          {shortcutList.map(({ keys, does }) => (
+            <tr key={does}>
+              <td>
+                {keys.map((k, i) => (
+                  <span key={k}>
+                    {i > 0 ? ' ' : null}
+                    <kbd>{k}</kbd>
+                  </span>
+                ))}
+              </td>
+              <td>{does}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <button type="button" className="button" onClick={props.onClose}>
+        Close
+      </button>
+    </ModalDialog>
+  );
+}
