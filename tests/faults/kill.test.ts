@@ -72,6 +72,8 @@ let conversationId: string;
 let gateway: RunningGateway;
 /** The file Samuel's next attach picks. */
 let nextFile: string | null = null;
+/** Dr Okafor keeps working at his PC while the kills run (at full size they outlast the idle lock). */
+let samuelAtWork: ReturnType<typeof setInterval> | undefined;
 
 /** write path → kill point → what happened, printed at the end. */
 const outcomes: { path: string; point: string; killedAt: string; outcome: string; kind: string }[] = [];
@@ -86,6 +88,7 @@ beforeAll(async () => {
   const started = await withDocumentGateway(ws);
   gateway = started.gateway;
   samuel = await signedIn(ws, SAMUEL, { policyFile: started.policyFile, pickFile: async () => nextFile });
+  samuelAtWork = setInterval(() => void ask(samuel, 'session.activity'), 30_000);
   const asha = await signedIn(ws, ASHA, { policyFile: started.policyFile });
   const state = await must<SessionState>(asha, 'session.setPin', { pin: ashaPin });
   if (state.status !== 'active') throw new Error('Asha is not signed in');
@@ -104,6 +107,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
+  clearInterval(samuelAtWork);
   if (outcomes.length > 0) {
     const rows = outcomes.map((o) => `| ${o.path} | ${o.point} | ${o.killedAt} | ${o.outcome} |`);
     console.log(
