@@ -184,7 +184,13 @@ describe('newDeviceTrust "notice" (the default)', () => {
   it('quarantines envelopes from a revoked device (signed or stored after the revocation) and from outside the directory', async () => {
     const okaforId = userId(ws.stack, OKAFOR);
     const okaforPc2 = await signedIn(ws, OKAFOR, { deviceName: 'ED-PC02' });
-    expect((await send(okaforPc2, direct, 'ECG repeated, unchanged')).ok).toBe(true);
+    // His new PC writes in the conversation once its first sync has brought it (under load that takes a while).
+    await eventually('his new PC has the conversation with Dr Rao', async () =>
+      (await must<{ conversationId: string }[]>(okaforPc2, 'conversations.list')).some(
+        (c) => c.conversationId === direct,
+      ),
+    );
+    expect(await send(okaforPc2, direct, 'ECG repeated, unchanged')).toMatchObject({ ok: true });
     await expect
       .poll(
         async () => (await page(rao, direct)).find((m) => m.text === 'ECG repeated, unchanged')?.verdict,
