@@ -4,7 +4,7 @@ import type { BroadcastPreviewView, DirectoryUser } from '../../../../shared/con
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { UrgencyOptions } from '../escalation/UrgencyOptions';
 import { useDeadline } from '../escalation/useEscalations';
-import { holdersText } from '../roles/role-text';
+import { RoleList } from '../roles/RoleList';
 import { useRoles } from '../roles/useRoles';
 import { RolePreviewList } from './RolePreviewList';
 import { useRecipients, type Group } from './useRecipients';
@@ -98,25 +98,13 @@ export function NewAnnouncement(props: {
       </h2>
       <fieldset>
         <legend>Roles on the roster</legend>
-        <ul className="directory-results" aria-label="Roles">
-          {roles.length === 0 ? <li className="muted">No roles on the roster.</li> : null}
-          {roles.map((role) => (
-            <li key={role.roleId}>
-              <span>
-                {role.name} · {holdersText(role)}
-              </span>
-              <button
-                type="button"
-                className="button"
-                disabled={role.state !== 'verified' || roleIds.includes(role.roleId)}
-                onClick={() => picked.addRole(role)}
-                aria-label={`Add ${role.name}`}
-              >
-                Add
-              </button>
-            </li>
-          ))}
-        </ul>
+        <RoleList
+          roles={roles}
+          empty="No roles on the roster."
+          action="Add"
+          onPick={(role) => picked.addRole(role)}
+          taken={(role) => roleIds.includes(role.roleId)}
+        />
       </fieldset>
       {props.groups.length > 0 ? (
         <fieldset>

@@ -3,7 +3,8 @@ import type { RoleResolutionView, RoleView } from '../../../../shared/contract';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { UrgencyOptions } from '../escalation/UrgencyOptions';
 import { useDeadline } from '../escalation/useEscalations';
-import { holdersText, unstaffedText } from './role-text';
+import { unstaffedText } from './role-text';
+import { RoleList } from './RoleList';
 import { useRoles } from './useRoles';
 
 /**
@@ -71,26 +72,13 @@ export function RolePicker(props: { onSent: (conversationId: string) => void }):
       <h3 id="role-picker-heading">Message a role</h3>
       <label htmlFor="role-query">Find a role</label>
       <input id="role-query" type="search" value={query} onChange={(e) => setQuery(e.target.value)} />
-      <ul className="directory-results" aria-label="Roles">
-        {roles.length === 0 ? <li className="muted">No roles found.</li> : null}
-        {roles.map((role) => (
-          <li key={role.roleId}>
-            <span>
-              {role.name} · {holdersText(role)}
-            </span>
-            <button
-              type="button"
-              className="button"
-              disabled={role.state !== 'verified'}
-              aria-pressed={chosen?.roleId === role.roleId}
-              onClick={() => choose(role)}
-              aria-label={`Message ${role.name}`}
-            >
-              Message
-            </button>
-          </li>
-        ))}
-      </ul>
+      <RoleList
+        roles={roles}
+        empty="No roles found."
+        action="Message"
+        onPick={choose}
+        pressed={(role) => chosen?.roleId === role.roleId}
+      />
       {chosen ? (
         <form
           className="role-compose"
