@@ -11,8 +11,7 @@ export interface WorkerEntry {
 /**
  * The worker script `name` that sits beside the module at `callerUrl`. From a build: the bundled `<name>.js`
  * beside the main bundle (electron-vite emits each worker as its own entry: electron.vite.config.ts). From
- * TypeScript sources (vitest, tsx): tsx-worker.mjs, which registers tsx's loader and imports `<name>.ts`
- * (Node 20 ignores `--import tsx` in a worker's execArgv).
+ * TypeScript sources (vitest, tsx): tsx-worker.mjs, which registers tsx's loader and imports `<name>.ts`.
  */
 export function workerEntry(callerUrl: string, name: string): WorkerEntry {
   if (!callerUrl.endsWith('.ts')) return { url: new URL(`./${name}.js`, callerUrl), execArgv: [] };
