@@ -101,6 +101,9 @@ try {
   }
   if (files.some((f) => f.startsWith('/src/') || f.startsWith('/tests/')))
     failures.push('app.asar contains sources or tests');
+  const buildInputs = files.filter((f) => /\.(c|cc|cpp|h|hpp|o|a|gyp|mk)$|\/obj(\.target)?\//.test(f));
+  if (buildInputs.length > 0)
+    failures.push(`app.asar carries native build inputs, e.g. ${buildInputs.slice(0, 3).join(', ')}`);
   // package-lock.json marks dev: true every package version only the devDependencies need. electron-builder
   // hoists nested copies, so a shipped package is matched by name and version, not by path.
   const locked = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')).packages;
