@@ -6,7 +6,7 @@
 // or the store committed, send what was queued exactly once, open with the old PIN or the new one, leave no
 // decrypted document behind, and never quietly make a new profile. FAULTS_SCALE=full tries many more kill points.
 import { createHash, randomUUID } from 'node:crypto';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -437,11 +437,15 @@ describe('kill -9 while writing, then a restart on the same profile', () => {
     // Enough rows for migration 12 (a table copy) to take a while, so a kill can land inside it.
     const ARCHIVED_ALERTS = FULL ? 300_000 : 100_000;
     const latest = latestVersion(profileMigrations);
-    // How long the migration takes here, timed on a copy, so the kills can aim inside it and after it.
+    // The store at the old schema with the alerts, made once: each kill starts from a copy of it.
     downgradeStore(storeFile(), key, OLD);
-    addOldAlerts(storeFile(), key, ARCHIVED_ALERTS);
-    const copy = join(mkdtempSync(join(tmpdir(), 'cm-kill-migrate-')), 'store.db');
-    copyFileSync(storeFile(), copy);
+    const alerts = addOldAlerts(storeFile(), key, ARCHIVED_ALERTS);
+    const dir = mkdtempSync(join(tmpdir(), 'cm-kill-migrate-'));
+    const oldStore = join(dir, 'old-store.db');
+    copyFileSync(storeFile(), oldStore);
+    // How long the migration takes here, timed on a copy, so the kills can aim inside it and after it.
+    const copy = join(dir, 'store.db');
+    copyFileSync(oldStore, copy);
     const started = performance.now();
     openProfileStore({ file: copy, key }).close();
     const took = Math.ceil(performance.now() - started);
@@ -454,20 +458,23 @@ describe('kill -9 while writing, then a restart on the same profile', () => {
         Math.round(took * fraction),
       );
     const plans = sized(
-      [at(0.5), at(3)],
+      // After the migration: as soon as the profile is open (not a fixed 3× the migration's time here).
+      [at(0.5), killAt('migrated and unlocked', named('unlocked'))],
       [
         killAt('before the store key is read', named('keychain.get:store-key')),
         killAt('as the store key is read', keyRead),
         at(0.1),
         at(0.9),
         at(1.5),
+        at(3),
         ...randomPlans('store key read', keyRead, took * 3),
       ],
     );
     for (const plan of plans) {
-      downgradeStore(storeFile(), key, OLD);
+      for (const suffix of ['-wal', '-shm']) rmSync(`${storeFile()}${suffix}`, { force: true });
+      copyFileSync(oldStore, storeFile());
       expect(rawStoreState(storeFile(), key).version).toBe(OLD);
-      const alerts = addOldAlerts(storeFile(), key, ARCHIVED_ALERTS);
+      expect(alertCount(storeFile(), key)).toBe(alerts);
       const run = await runUntilKilled(
         ws,
         {
