@@ -4,7 +4,8 @@ import { randomFillSync } from 'node:crypto';
 import { CarWriter } from '@ipld/car/writer';
 import * as dagPb from '@ipld/dag-pb';
 import { MemoryBlockstore } from 'blockstore-core/memory';
-import { importByteStream } from 'ipfs-unixfs-importer';
+import { importByteStream, type ImporterOptions } from 'ipfs-unixfs-importer';
+import { balanced } from 'ipfs-unixfs-importer/layout';
 import { CID } from 'multiformats/cid';
 import * as raw from 'multiformats/codecs/raw';
 import { create as createDigest } from 'multiformats/hashes/digest';
@@ -20,10 +21,13 @@ interface Block {
 }
 
 /** A file imported with the gateway's parameters: its root and blocks in depth-first order. */
-async function dag(size: number): Promise<{ content: Uint8Array; root: CID; blocks: Block[] }> {
+async function dag(
+  size: number,
+  options: ImporterOptions = importerOptions(),
+): Promise<{ content: Uint8Array; root: CID; blocks: Block[] }> {
   const content = randomFillSync(new Uint8Array(size));
   const store = new MemoryBlockstore();
-  const root = (await importByteStream([content], store, importerOptions())).cid;
+  const root = (await importByteStream([content], store, options)).cid;
   const get = async (cid: CID): Promise<Uint8Array> => {
     const parts: Uint8Array[] = [];
     for await (const part of store.get(cid)) parts.push(part);
@@ -55,10 +59,15 @@ async function* pieces(bytes: Uint8Array, size = 100_003): AsyncGenerator<Uint8A
   for (let i = 0; i < bytes.byteLength; i += size) yield bytes.subarray(i, i + size);
 }
 
-async function read(carBytes: Uint8Array, root: CID): Promise<{ content: Buffer; blocks: number }> {
+async function read(
+  carBytes: Uint8Array,
+  root: CID,
+  pieceSize?: number,
+): Promise<{ content: Buffer; blocks: number }> {
   const stats = { blocks: 0 };
   const parts: Uint8Array[] = [];
-  for await (const part of verifiedCarContent(pieces(carBytes), root, { cid: root.toString() }, stats)) {
+  const source = pieces(carBytes, pieceSize);
+  for await (const part of verifiedCarContent(source, root, { cid: root.toString() }, stats)) {
     parts.push(part);
   }
   return { content: Buffer.concat(parts), blocks: stats.blocks };
@@ -85,6 +94,26 @@ describe('verifiedCarContent', () => {
     const result = await read(await car([file.root], file.blocks), file.root);
     expect(result.content.equals(file.content)).toBe(true);
     expect(result.blocks).toBe(5);
+  });
+
+  it('reads the same file whatever the chunks the CAR arrives in', async () => {
+    const file = await dag(2 * MiB + 3);
+    const bytes = await car([file.root], file.blocks);
+    for (const size of [7, 16 * 1024, MiB, MiB + 41, bytes.byteLength]) {
+      const result = await read(bytes, file.root, size);
+      expect(result.content.equals(file.content)).toBe(true);
+      expect(result.blocks).toBe(4);
+    }
+  });
+
+  it('reads a DAG of more than one level of nodes (as a file over 1 GiB is)', async () => {
+    // Two links per node instead of 1024: five leaves need three levels of nodes above them.
+    const file = await dag(5 * MiB, { ...importerOptions(), layout: balanced({ maxChildrenPerNode: 2 }) });
+    const nodes = file.blocks.filter((b) => b.cid.code === dagPb.code).length;
+    expect(nodes).toBeGreaterThan(2);
+    const result = await read(await car([file.root], file.blocks), file.root);
+    expect(result.content.equals(file.content)).toBe(true);
+    expect(result.blocks).toBe(file.blocks.length);
   });
 
   it('reads a single-block file (the root is the raw leaf)', async () => {

@@ -38,8 +38,10 @@ export async function ensureCache(cache: DocumentCache): Promise<CachePaths> {
     nameKey: cache.nameKey,
   };
   await mkdir(cache.dir, { recursive: true, mode: DIR_MODE });
-  for (const dir of [paths.cars, paths.tmp, paths.opened])
-    await mkdir(dir, { recursive: true, mode: DIR_MODE });
+  // Side by side: each is a thread-pool round trip, and every open starts here.
+  await Promise.all(
+    [paths.cars, paths.tmp, paths.opened].map((dir) => mkdir(dir, { recursive: true, mode: DIR_MODE })),
+  );
   return paths;
 }
 

@@ -1,10 +1,7 @@
-// Local CID computation and block checks, with the same UnixFS parameters the gateway imports with.
+// Local CID computation, with the same UnixFS parameters the gateway imports with (block checks: verify-car.ts).
 import { importByteStream } from 'ipfs-unixfs-importer';
 import type { ByteStream, WritableStorage } from 'ipfs-unixfs-importer';
 import { CID } from 'multiformats/cid';
-import { equals } from 'multiformats/bytes';
-import { identity } from 'multiformats/hashes/identity';
-import { sha256 } from 'multiformats/hashes/sha2';
 import { importerOptions } from './unixfs-params';
 
 export interface ComputedCid {
@@ -42,21 +39,6 @@ export async function computeUnixfsCid(
   }
   const result = await importByteStream(source, discardBlocks, importerOptions());
   return { cid: result.cid, size };
-}
-
-/**
- * Whether `bytes` hash to the multihash inside `cid`. Only sha2-256 (and identity, whose digest is the data)
- * are accepted; any other hash function answers false rather than being trusted unchecked.
- */
-export async function blockMatchesCid(cid: CID, bytes: Uint8Array): Promise<boolean> {
-  if (cid.multihash.code === sha256.code) {
-    const digest = await sha256.digest(bytes);
-    return equals(digest.digest, cid.multihash.digest);
-  }
-  if (cid.multihash.code === identity.code) {
-    return equals(identity.digest(bytes).digest, cid.multihash.digest);
-  }
-  return false;
 }
 
 export { CID };

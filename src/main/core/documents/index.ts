@@ -22,6 +22,7 @@ export {
   type RefusalReason,
 } from './errors';
 export type { DocumentProgress, ProgressListener } from './progress';
+export { phaseTotals, type OpenPhase, type PhaseClock } from './timings';
 export type { GatewayAccess } from './gateway-client';
 export { allowedMediaTypes } from './media-types';
 export {
@@ -34,6 +35,6 @@ export {
 export { copyVerifiedCopy, readVerifiedCopy, type VerifiedCopy } from './verified-copy';
 export { respondToDocumentRequest, type DocumentResponse, type DocumentSource } from './protocol';
 export { ciphertextSize, PLAIN_CHUNK } from './secretstream';
-export { computeUnixfsCid, blockMatchesCid } from './cid';
+export { computeUnixfsCid } from './cid';
 export { UNIXFS_PARAMS, importerOptions } from './unixfs-params';
 export type { DocumentReference } from '../envelope/schema';

@@ -4,6 +4,7 @@
 import type { StateAddress } from 'libsodium-wrappers-sumo';
 import type { Sodium } from '../crypto';
 import { DocumentCheckFailed, type DocumentEvidence } from './errors';
+import type { PhaseClock } from './timings';
 
 export const PLAIN_CHUNK = 64 * 1024;
 export const FILE_KEY_BYTES = 32;
@@ -70,6 +71,7 @@ export async function* decryptStream(
   source: AsyncIterable<Uint8Array>,
   key: Uint8Array,
   evidence: DocumentEvidence,
+  clock?: PhaseClock,
 ): AsyncGenerator<Uint8Array> {
   const header = new Uint8Array(STREAM_HEADER_BYTES);
   let headerFilled = 0;
@@ -84,8 +86,10 @@ export async function* decryptStream(
   };
   const open = (cipher: Uint8Array): Uint8Array => {
     if (finished) fail('data after the final chunk');
+    const started = clock === undefined ? 0 : performance.now();
     const out = sodium.crypto_secretstream_xchacha20poly1305_pull(state as StateAddress, cipher, null) as
       { message: Uint8Array; tag: number } | false;
+    clock?.add('decrypt', performance.now() - started);
     if (out === false) fail(`chunk ${chunkIndex} does not authenticate`);
     const { message, tag } = out as { message: Uint8Array; tag: number };
     if (tag === sodium.crypto_secretstream_xchacha20poly1305_TAG_FINAL) finished = true;

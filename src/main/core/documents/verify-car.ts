@@ -1,16 +1,25 @@
-// Streaming CAR verification: every block's hash is checked against its CID as it arrives, the header root
-// must be the expected root, and the file is read with ipfs-unixfs-exporter from a blockstore that only ever
-// hands out verified blocks. Memory stays at a few blocks whatever the file size: the CAR is depth-first with
-// duplicates, so each block arrives when the DAG walk wants it, and block reads wait while more than
-// MAX_AHEAD bytes are read but not yet consumed downstream.
-import { CarBlockIterator } from '@ipld/car/iterator';
+// Streaming CAR verification: every block's sha2-256 is checked against its CID (compared in constant time)
+// before anything reads it, the header root must be the expected root, and the file's bytes are the DAG's
+// leaves in order, walked from verified nodes only. The walk holds a stack of the links still to read; the
+// CAR is depth-first with duplicates, so each block arrives when the walk wants it (blocks that come early
+// are kept up to MAX_OUT_OF_ORDER bytes). Memory stays at a few blocks whatever the file size.
+//
+// Block hashes run on the calling thread (one-shot sha2-256 on a view of the read buffer): handing 1 MiB
+// blocks to the thread pool (WebCrypto digest) copied each block first and cost the calling thread more than
+// the hash itself. Reading overlaps anyway: the file stream or the socket reads ahead while a block is
+// hashed and decrypted.
+import { hash } from 'node:crypto';
+import * as dagPb from '@ipld/dag-pb';
 import { exporter } from 'ipfs-unixfs-exporter';
 import type { CID } from 'multiformats/cid';
 import * as raw from 'multiformats/codecs/raw';
-import { blockMatchesCid } from './cid';
+import { identity } from 'multiformats/hashes/identity';
+import { sha256 } from 'multiformats/hashes/sha2';
+import { constantTimeEqual } from '../crypto';
+import { CarSections, type CarSection } from './car-reader';
 import { DocumentCheckFailed, isAbort, type DocumentEvidence } from './errors';
+import type { PhaseClock } from './timings';
 
-const MAX_AHEAD = 8 * 1024 * 1024;
 /** Blocks received before they are wanted (a CAR in another order) are kept up to this many bytes. */
 const MAX_OUT_OF_ORDER = 32 * 1024 * 1024;
 
@@ -19,9 +28,13 @@ export interface CarVerification {
   blocks: number;
 }
 
-interface CarBlock {
-  cid: CID;
-  bytes: Uint8Array;
+/** Whether `bytes` hash to the multihash in `cid`, compared in constant time. */
+function hashMatches(cid: CID, bytes: Uint8Array): boolean {
+  const expected = cid.multihash.digest;
+  if (cid.multihash.code === sha256.code) return constantTimeEqual(hash('sha256', bytes, 'buffer'), expected);
+  // An identity "hash" is the data itself; any other hash function is refused rather than trusted unchecked.
+  if (cid.multihash.code === identity.code) return constantTimeEqual(bytes, expected);
+  return false;
 }
 
 function carParseFailure(err: unknown, evidence: DocumentEvidence, signal?: AbortSignal): Error {
@@ -42,104 +55,71 @@ function carParseFailure(err: unknown, evidence: DocumentEvidence, signal?: Abor
   );
 }
 
-/** Hands out blocks from a CAR stream, each checked against its CID before anyone sees it. */
-class VerifiedCarBlocks {
-  private closed = false;
-  private readonly early = new Map<string, Uint8Array>();
+function malformed(evidence: DocumentEvidence, detail: string, cause?: unknown): DocumentCheckFailed {
+  return new DocumentCheckFailed(
+    'wrong-root',
+    { ...evidence, detail: `the DAG is not a well-formed file (${detail})` },
+    cause === undefined ? undefined : { cause },
+  );
+}
+
+/** Hands out the CAR's blocks by CID, each checked against its CID first. */
+class VerifiedBlocks {
+  private readonly early = new Map<string, CarSection>();
   private earlyBytes = 0;
-  private ahead = 0;
-  private hungry = false;
-  private wake: (() => void) | null = null;
-  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
-    private readonly source: AsyncIterator<CarBlock>,
+    private readonly sections: CarSections,
     private readonly stats: CarVerification,
     private readonly evidence: DocumentEvidence,
     private readonly signal?: AbortSignal,
+    private readonly clock?: PhaseClock,
   ) {}
 
-  /** The exporter's view: a blockstore whose `get` yields a verified block or throws a typed failure. */
-  readonly blockstore = {
-    get: (cid: CID): AsyncGenerator<Uint8Array> => {
-      const take = (this.queue = this.queue.then(
-        () => this.take(cid),
-        () => this.take(cid),
-      ) as Promise<Uint8Array>);
-      return (async function* one() {
-        yield await take;
-      })();
-    },
-  };
-
-  /** Downstream consumed `n` bytes, or is waiting for more: block reads may go ahead. */
-  consumed(n: number): void {
-    this.ahead -= n;
-    this.poke();
-  }
-
-  setHungry(hungry: boolean): void {
-    this.hungry = hungry;
-    if (hungry) this.poke();
-  }
-
-  /** Reading stopped (done or failed): a DAG walk still running gets no more blocks. */
-  close(): void {
-    this.closed = true;
-    this.poke();
-  }
-
-  private poke(): void {
-    const wake = this.wake;
-    this.wake = null;
-    wake?.();
-  }
-
-  private async next(): Promise<CarBlock | undefined> {
-    let result: IteratorResult<CarBlock>;
+  private async next(): Promise<CarSection | undefined> {
     try {
-      result = await this.source.next();
+      return await this.sections.next();
     } catch (err) {
       throw carParseFailure(err, this.evidence, this.signal);
     }
-    if (result.done === true) return undefined;
-    const { cid, bytes } = result.value;
-    if (!(await blockMatchesCid(cid, bytes))) {
+  }
+
+  private checked(block: CarSection): Uint8Array {
+    const started = this.clock === undefined ? 0 : performance.now();
+    const ok = hashMatches(block.cid, block.bytes);
+    this.clock?.add('block hash', performance.now() - started);
+    if (!ok) {
       throw new DocumentCheckFailed('block-hash', {
         ...this.evidence,
-        blockCid: cid.toString(),
-        detail: cid.multihash.code === 0x12 ? 'sha2-256 mismatch' : 'unsupported hash function',
+        blockCid: block.cid.toString(),
+        detail: block.cid.multihash.code === sha256.code ? 'sha2-256 mismatch' : 'unsupported hash function',
       });
     }
     this.stats.blocks++;
-    return { cid, bytes };
+    return block.bytes;
   }
 
-  private async take(cid: CID): Promise<Uint8Array> {
-    if (cid.code === raw.code) {
-      while (this.ahead >= MAX_AHEAD && !this.hungry && !this.closed) {
-        await new Promise<void>((resolve) => (this.wake = resolve));
-      }
-    }
+  /** The verified bytes of `cid`, or a typed failure. */
+  async take(cid: CID): Promise<Uint8Array> {
     const key = cid.toString();
-    let bytes = this.early.get(key);
-    if (bytes !== undefined) {
+    const kept = this.early.get(key);
+    if (kept !== undefined) {
       this.early.delete(key);
-      this.earlyBytes -= bytes.byteLength;
+      this.earlyBytes -= kept.bytes.byteLength;
+      return kept.bytes; // checked when it arrived
     }
-    while (bytes === undefined) {
-      if (this.closed) throw new DocumentCheckFailed('cancelled', this.evidence);
+    for (;;) {
       if (this.signal?.aborted === true) throw new DocumentCheckFailed('cancelled', this.evidence);
       const block = await this.next();
       if (block === undefined) {
         throw new DocumentCheckFailed('missing-block', { ...this.evidence, blockCid: key });
       }
-      if (block.cid.equals(cid)) {
-        bytes = block.bytes;
-        break;
-      }
-      this.early.set(block.cid.toString(), block.bytes);
-      this.earlyBytes += block.bytes.byteLength;
+      if (block.cid.equals(cid)) return this.checked(block);
+      // Out of order: checked now (a bad block is named at once), used when the walk gets to it.
+      this.checked(block);
+      const early = block.cid.toString();
+      if (!this.early.has(early)) this.earlyBytes += block.bytes.byteLength;
+      this.early.set(early, block);
       if (this.earlyBytes > MAX_OUT_OF_ORDER) {
         throw new DocumentCheckFailed('missing-block', {
           ...this.evidence,
@@ -148,17 +128,45 @@ class VerifiedCarBlocks {
         });
       }
     }
-    if (cid.code === raw.code) this.ahead += bytes.byteLength;
-    return bytes;
   }
 
-  /** Reads (and checks) whatever blocks remain after the file was read. */
+  /** Checks whatever blocks remain after the file was read. */
   async drain(): Promise<void> {
-    await this.queue.catch(() => undefined);
-    while ((await this.next()) !== undefined) {
-      /* every remaining block is still hash-checked */
-    }
+    this.early.clear();
+    for (let block = await this.next(); block !== undefined; block = await this.next()) this.checked(block);
   }
+}
+
+/** A dag-pb node's links and the UnixFS bytes it holds itself, or a typed failure if it is not a file. */
+async function fileNode(
+  cid: CID,
+  bytes: Uint8Array,
+  evidence: DocumentEvidence,
+): Promise<{ data: Uint8Array | undefined; links: CID[]; sizes: bigint[]; size: bigint }> {
+  let entry;
+  try {
+    // The exporter reads the one (already verified) block it is given: used only to interpret UnixFS.
+    entry = await exporter(cid, {
+      get: async function* one() {
+        yield bytes;
+      },
+    });
+  } catch (err) {
+    throw malformed(evidence, err instanceof Error ? err.name : 'unreadable node', err);
+  }
+  if (entry.type !== 'file') {
+    throw new DocumentCheckFailed('wrong-root', { ...evidence, detail: `the root is a ${entry.type}` });
+  }
+  const links = entry.node.Links.map((link) => link.Hash);
+  const sizes = entry.unixfs.blockSizes;
+  if (links.length !== sizes.length) throw malformed(evidence, 'links and block sizes differ');
+  return { data: entry.unixfs.data, links, sizes, size: entry.unixfs.fileSize() };
+}
+
+interface Frame {
+  links: CID[];
+  sizes: bigint[];
+  next: number;
 }
 
 /**
@@ -173,12 +181,12 @@ export async function* verifiedCarContent(
   evidence: DocumentEvidence,
   stats: CarVerification,
   signal?: AbortSignal,
+  clock?: PhaseClock,
 ): AsyncGenerator<Uint8Array> {
-  let iterator: CarBlockIterator;
+  const sections = new CarSections(car, clock === undefined ? undefined : (ms) => clock.add('read', ms));
   let roots: CID[];
   try {
-    iterator = await CarBlockIterator.fromIterable(car);
-    roots = await iterator.getRoots();
+    roots = await sections.roots();
   } catch (err) {
     throw carParseFailure(err, evidence, signal);
   }
@@ -189,52 +197,47 @@ export async function* verifiedCarContent(
       found: roots.map((r) => r.toString()).join(',') || '(none)',
     });
   }
-  const blocks = new VerifiedCarBlocks(iterator[Symbol.asyncIterator](), stats, evidence, signal);
-  try {
-    let entry;
-    try {
-      entry = await exporter(root, blocks.blockstore, signal === undefined ? {} : { signal });
-    } catch (err) {
-      throw dagFailure(err, evidence, signal);
-    }
-    if (entry.type !== 'file' && entry.type !== 'raw') {
-      throw new DocumentCheckFailed('wrong-root', { ...evidence, detail: `the root is a ${entry.type}` });
-    }
-    const content = entry.content({ blockReadConcurrency: 1, ...(signal === undefined ? {} : { signal }) });
-    const it = content[Symbol.asyncIterator]();
-    for (;;) {
-      blocks.setHungry(true);
-      let step: IteratorResult<Uint8Array>;
-      try {
-        step = await it.next();
-      } catch (err) {
-        throw dagFailure(err, evidence, signal);
-      } finally {
-        blocks.setHungry(false);
+  const blocks = new VerifiedBlocks(sections, stats, evidence, signal, clock);
+  if (root.code === raw.code) {
+    yield await blocks.take(root);
+  } else if (root.code === dagPb.code) {
+    const top = await fileNode(root, await blocks.take(root), evidence);
+    if (top.data !== undefined && top.data.byteLength > 0) yield top.data;
+    const stack: Frame[] = [{ links: top.links, sizes: top.sizes, next: 0 }];
+    let total = BigInt(top.data?.byteLength ?? 0);
+    while (stack.length > 0) {
+      const frame = stack[stack.length - 1] as Frame;
+      if (frame.next === frame.links.length) {
+        stack.pop();
+        continue;
       }
-      if (step.done === true) break;
-      yield step.value;
-      blocks.consumed(step.value.byteLength);
+      const i = frame.next++;
+      const cid = frame.links[i] as CID;
+      const declared = frame.sizes[i] as bigint;
+      const bytes = await blocks.take(cid);
+      if (cid.code === raw.code) {
+        if (BigInt(bytes.byteLength) !== declared)
+          throw malformed(evidence, 'a leaf is not its declared size');
+        total += declared;
+        yield bytes;
+      } else if (cid.code === dagPb.code) {
+        const node = await fileNode(cid, bytes, evidence);
+        if (node.size !== declared) throw malformed(evidence, 'a node is not its declared size');
+        if (node.data !== undefined && node.data.byteLength > 0) {
+          total += BigInt(node.data.byteLength);
+          yield node.data;
+        }
+        stack.push({ links: node.links, sizes: node.sizes, next: 0 });
+      } else {
+        throw malformed(evidence, `unsupported codec ${cid.code}`);
+      }
     }
-    await blocks.drain();
-  } finally {
-    blocks.close();
-  }
-}
-
-function dagFailure(err: unknown, evidence: DocumentEvidence, signal?: AbortSignal): Error {
-  if (err instanceof DocumentCheckFailed) return err;
-  if (isAbort(err, signal)) return new DocumentCheckFailed('cancelled', evidence, { cause: err });
-  const name = err instanceof Error ? err.name : 'Error';
-  if (name === 'UnderReadError') {
-    return new DocumentCheckFailed('truncated', {
+    if (total !== top.size) throw malformed(evidence, 'the leaves do not add up to the file size');
+  } else {
+    throw new DocumentCheckFailed('wrong-root', {
       ...evidence,
-      detail: 'the DAG holds fewer bytes than it declares',
+      detail: `unsupported root codec ${root.code}`,
     });
   }
-  return new DocumentCheckFailed(
-    'wrong-root',
-    { ...evidence, detail: `the DAG is not a well-formed file (${name})` },
-    { cause: err },
-  );
+  await blocks.drain();
 }
