@@ -12,6 +12,7 @@ import type { OsNotification } from '../../src/main/core/notifications';
 import type { MessageView } from '../../src/shared/contract';
 import { minimalPdf } from '../integration/documents/fixtures';
 import type { RunningGateway } from '../stack/gateway';
+import { controlledClock, timersOf } from '../support/controlled-clock';
 import { must, startWorkstation, withDocumentGateway, type Workstation } from '../support/workstation';
 import { checkScreen, launchChromium, openApp, serveRenderer, tabTo } from './harness';
 
@@ -28,6 +29,8 @@ const cspViolations: string[][] = [];
 const shots: string[] = [];
 let nextFile: string | null = null;
 const files = mkdtempSync(join(tmpdir(), 'cm-two-staff-'));
+/** The doctor's idle lock and re-notifications run on this: the test says when a minute has passed. */
+const doctorClock = controlledClock();
 
 const check = async (page: Page, name: string) => void shots.push(await checkScreen(page, `e2e-${name}`));
 
@@ -48,6 +51,7 @@ beforeAll(async () => {
   doctorCore = ws.newCore({
     policyFile: started.policyFile,
     notify: (n) => doctorNotifications.push(n),
+    timers: timersOf(doctorClock),
   });
   adminCore = ws.newCore({ policyFile: started.policyFile, pickFile: async () => nextFile });
   server = await serveRenderer();
@@ -222,12 +226,13 @@ describe('a doctor and an OPD admin, end to end', () => {
     const urgent = { title: 'Meera Nair', body: 'Urgent: New secure message', urgent: true };
     await expect.poll(() => doctorNotifications.length, { timeout: 30_000 }).toBe(seen + 1);
     expect(doctorNotifications.at(-1)).toMatchObject(urgent);
-    // Nobody touches Dr Rao's computer: it locks itself.
+    // Nobody touches Dr Rao's computer for a minute: it locks itself, and the message notifies again.
+    doctorClock.advance(60_000);
     const locked = doctor.getByRole('heading', { name: 'Locked — Dr Asha Rao' });
-    await locked.waitFor({ timeout: 120_000 });
+    await locked.waitFor({ timeout: 30_000 });
     expect(await workspaceOf(doctor).count()).toBe(0);
     await check(doctor, 'locked-idle');
-    await expect.poll(() => doctorNotifications.length, { timeout: 90_000 }).toBe(seen + 2);
+    await expect.poll(() => doctorNotifications.length, { timeout: 30_000 }).toBe(seen + 2);
     expect(doctorNotifications.at(-1)).toMatchObject(urgent);
     expect(JSON.stringify(doctorNotifications)).not.toMatch(/Kumar|MRN|collapsed|referral/i);
 

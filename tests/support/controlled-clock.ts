@@ -1,4 +1,5 @@
 import type { Clock } from '../../src/main/core/escalation';
+import type { SessionTimers } from '../../src/main/core/session';
 
 /**
  * A clock the test moves by hand (CoreOptions.clock): deadlines pass when the story says so, never after real
@@ -31,5 +32,14 @@ export function controlledClock(start = Date.now()): ControlledClock {
       }
       now = until;
     },
+  };
+}
+
+/** The clock as the idle lock's and the urgent re-notification's timers (CoreOptions.timers). */
+export function timersOf(clock: Clock): SessionTimers {
+  return {
+    now: () => clock.now(),
+    setTimer: (fn, ms) => clock.setTimer(fn, ms),
+    clearTimer: (cancel) => (cancel as () => void)(),
   };
 }

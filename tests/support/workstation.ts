@@ -28,6 +28,7 @@ export type CoreOverrides = { appDataDir?: string; policyFile?: string } & Parti
     | 'logFiles'
     | 'appVersion'
     | 'clock'
+    | 'timers'
     | 'resolveRoleBackup'
   >
 >;

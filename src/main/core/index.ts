@@ -20,7 +20,7 @@ import { profileDocumentsDir, wipeDecryptedAtStart } from './documents';
 import { createNotifier, type OsNotification } from './notifications';
 import { createAvailability, holderAvailability, type AvailabilityService } from './availability';
 import { createPreferences, type Preferences } from './preferences';
-import { createSession, type ConnectDevice, type Session } from './session';
+import { createSession, type ConnectDevice, type Session, type SessionTimers } from './session';
 import { createUpdateService, type InstallerAdapter } from './updates';
 import {
   createEscalationService,
@@ -59,6 +59,11 @@ export interface CoreOptions {
   installer?: InstallerAdapter;
   /** The time acknowledgement deadlines run on (docs/escalation.md); the system clock by default. */
   clock?: Clock;
+  /**
+   * The time the idle lock and the urgent re-notification run on; the system's by default. Tests pass a
+   * controlled clock's (tests/support/controlled-clock.ts) so a minute passes without waiting one.
+   */
+  timers?: SessionTimers;
   /** A role's current backup for escalation; nobody by default (the roster wires it in). */
   resolveRoleBackup?: ResolveRoleBackup;
   /** The OS proxy (Electron's session.resolveProxy), used where the policy names no proxyUrl; else HTTPS_PROXY. */
@@ -131,6 +136,7 @@ export function createCore(options: CoreOptions): Core {
     events,
     connection,
     log,
+    timers: options.timers,
     attach: (opened) => {
       const engine = createMessagingEngine({
         store: opened.store,
@@ -181,6 +187,9 @@ export function createCore(options: CoreOptions): Core {
             senderName: engine.nameOf,
             isRead: (conversationId) => engine.messages.unreadCount(conversationId) === 0,
             holdRoutine: statuses.doNotDisturb,
+            ...(options.timers
+              ? { setTimer: options.timers.setTimer, clearTimer: options.timers.clearTimer }
+              : {}),
           })
         : null;
       if (notifier) engine.onReceived((batch) => notifier.received(batch));

@@ -17,12 +17,12 @@ const message = (over: Partial<ReceivedMessage> = {}): ReceivedMessage => ({
 
 /** Timers the test moves by hand (no real waiting). */
 function manualTimers() {
-  const timers = new Map<number, { fn: () => void; every: number; next: number }>();
+  const timers = new Map<number, { fn: () => void; next: number }>();
   let now = 0;
   let id = 0;
   return {
     setTimer: (fn: () => void, ms: number) => {
-      timers.set(++id, { fn, every: ms, next: now + ms });
+      timers.set(++id, { fn, next: now + ms });
       return id;
     },
     clearTimer: (handle: unknown) => void timers.delete(handle as number),
@@ -33,8 +33,8 @@ function manualTimers() {
           .filter(([, t]) => t.next <= end)
           .sort((a, b) => a[1].next - b[1].next)[0];
         if (!due) break;
+        timers.delete(due[0]);
         now = due[1].next;
-        due[1].next += due[1].every;
         due[1].fn();
       }
       now = end;

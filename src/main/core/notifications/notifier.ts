@@ -30,6 +30,7 @@ export interface NotifierOptions {
    * usual. Urgent ones always notify.
    */
   holdRoutine?: () => boolean;
+  /** Calls `fn` once after `ms` (real timers by default; tests pass a controlled clock's). */
   setTimer?: (fn: () => void, ms: number) => unknown;
   clearTimer?: (handle: unknown) => void;
 }
@@ -51,8 +52,8 @@ const genericBody = 'New secure message';
  */
 export function createNotifier(options: NotifierOptions): Notifier {
   const renotifyMs = options.renotifyMs ?? 2 * 60 * 1000;
-  const setTimer = options.setTimer ?? ((fn, ms) => setInterval(fn, ms));
-  const clearTimer = options.clearTimer ?? ((h) => clearInterval(h as ReturnType<typeof setInterval>));
+  const setTimer = options.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
+  const clearTimer = options.clearTimer ?? ((h) => clearTimeout(h as ReturnType<typeof setTimeout>));
   const pendingUrgent = new Map<string, { message: ReceivedMessage; timer: unknown }>();
   const held = new Map<string, ReceivedMessage>();
 
@@ -87,15 +88,18 @@ export function createNotifier(options: NotifierOptions): Notifier {
   const watchUrgent = (m: ReceivedMessage): void => {
     const key = `${m.conversationId}/${m.seq}`;
     if (pendingUrgent.has(key)) return;
-    const timer = setTimer(() => {
-      if (options.isRead(m.conversationId, m.seq)) {
-        clearTimer(timer);
-        pendingUrgent.delete(key);
-        return;
-      }
-      options.show(render(m));
-    }, renotifyMs);
-    pendingUrgent.set(key, { message: m, timer });
+    const arm = () => {
+      const timer = setTimer(() => {
+        if (options.isRead(m.conversationId, m.seq)) {
+          pendingUrgent.delete(key);
+          return;
+        }
+        options.show(render(m));
+        arm();
+      }, renotifyMs);
+      pendingUrgent.set(key, { message: m, timer });
+    };
+    arm();
   };
 
   return {

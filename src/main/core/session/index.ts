@@ -1,3 +1,9 @@
-export { createSession, type OpenedProfile, type Session, type SessionOptions } from './session';
+export {
+  createSession,
+  type OpenedProfile,
+  type Session,
+  type SessionOptions,
+  type SessionTimers,
+} from './session';
 export type { ConnectDevice, DeviceLink } from './device-link';
 export { connectDeviceToHub } from './hub-device-link';

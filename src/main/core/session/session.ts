@@ -60,6 +60,13 @@ interface Withdrawn {
 }
 const withdrawnSetting = 'accessWithdrawn';
 
+export interface SessionTimers {
+  now?: () => number;
+  /** Calls `fn` once after `ms`. */
+  setTimer: (fn: () => void, ms: number) => unknown;
+  clearTimer: (handle: unknown) => void;
+}
+
 export interface SessionOptions {
   appDataDir: string;
   keychain: Keychain;
@@ -72,7 +79,8 @@ export interface SessionOptions {
   log: Logger;
   /** Runs beside an open profile (the messaging engine): attached once its device link exists, stopped on close. */
   attach?: (opened: OpenedProfile) => { stop(): void };
-  timers?: { setTimer: (fn: () => void, ms: number) => unknown; clearTimer: (handle: unknown) => void };
+  /** The idle lock's time and timers; the system's by default (tests pass a controlled clock's). */
+  timers?: SessionTimers;
   /** This workstation's name, signed into the directory entry of a device enrolled here ("WARD3B-PC02"). */
   deviceName?: string;
 }
