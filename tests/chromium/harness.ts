@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, BrowserContextOptions, Locator, Page } from 'playwright-core';
 import type { Core } from '../../src/main/core';
 import { eventChannel } from '../../src/shared/contract';
 import { userId } from '../stack/hub/hub-test-kit';
@@ -17,14 +17,18 @@ import { launchChromium } from '../support/chromium';
 
 export { launchChromium };
 
-/** Opens the app page with `window.clinical` wired to `core`; returns the page and the CSP violations seen. */
+/**
+ * Opens the app page with `window.clinical` wired to `core`; returns the page and the CSP violations seen.
+ * `context` adds to the browser context, e.g. `{ locale: 'hi-IN' }` for a computer set to Hindi.
+ */
 export async function openApp(
   browser: Browser,
   core: Core,
   url: string,
+  context: BrowserContextOptions = {},
 ): Promise<{ page: Page; cspViolations: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 820 } });
-  const page = await context.newPage();
+  const browserContext = await browser.newContext({ viewport: { width: 1280, height: 820 }, ...context });
+  const page = await browserContext.newPage();
   const cspViolations: string[] = [];
   page.on('console', (message) => {
     if (/Content Security Policy/i.test(message.text()) && !/frame-ancestors/.test(message.text())) {

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { SessionState } from '../../shared/contract';
 import { ConnectionBanner } from './components/ConnectionBanner';
 import { PreviewBanner } from './components/PreviewBanner';
@@ -20,18 +21,19 @@ type Inactive = Exclude<SessionState, { status: 'active' }>;
 
 /** Every screen before the app is open: loading, sign-in, busy, re-enrol, and the lock screen. */
 function SessionScreen({ state, session }: { state: Inactive | null; session: Session }): React.JSX.Element {
+  const { t } = useTranslation();
   if (!state) {
     if (session.loadError) {
       return (
         <>
           <p role="alert" className="alert alert--error">
-            Could not read the sign-in state of this computer: {session.loadError.message}
+            {t('app.loadError', { message: session.loadError.message })}
           </p>
           <WorkstationInfo />
         </>
       );
     }
-    return <p aria-busy="true">Loading…</p>;
+    return <p aria-busy="true">{t('common.loading')}</p>;
   }
   switch (state.status) {
     case 'signed-out':
@@ -47,6 +49,7 @@ function SessionScreen({ state, session }: { state: Inactive | null; session: Se
 }
 
 export function App(): React.JSX.Element {
+  const { t } = useTranslation();
   const session = useSession();
   const { state } = session;
   const active = state?.status === 'active' ? state : null;
@@ -67,7 +70,7 @@ export function App(): React.JSX.Element {
     <div className="app">
       <PreviewBanner />
       <header className="app-header">
-        <h1 className="app-title">Clinical Messenger</h1>
+        <h1 className="app-title">{t('app.title')}</h1>
         <div className="app-header__end">
           <ConnectionBanner />
           {active ? <SessionBar state={active} session={session} /> : null}

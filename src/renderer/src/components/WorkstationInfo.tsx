@@ -1,11 +1,6 @@
 import type { PolicySummary } from '../../../shared/contract';
+import { useTranslation } from 'react-i18next';
 import { useCall } from '../api';
-
-const privacyLabels: Record<PolicySummary['notificationPrivacy'], string> = {
-  hidden: 'No details',
-  sender: 'Sender only',
-  preview: 'Sender and preview',
-};
 
 function Row({
   term,
@@ -16,13 +11,16 @@ function Row({
   value: string;
   source?: string | undefined;
 }): React.JSX.Element {
+  const { t } = useTranslation();
   return (
     <div className="info-row">
       <dt>{term}</dt>
       <dd>
         {value}
         {source && source !== 'default' ? (
-          <span className="source"> (set by {source === 'machine' ? 'hospital policy' : 'you'})</span>
+          <span className="source">
+            {source === 'machine' ? t('workstation.setByPolicy') : t('workstation.setByYou')}
+          </span>
         ) : null}
       </dd>
     </div>
@@ -30,23 +28,29 @@ function Row({
 }
 
 export function WorkstationInfo(): React.JSX.Element {
+  const { t } = useTranslation();
   const info = useCall('app.info');
-  if (info.status === 'loading') return <p aria-busy="true">Loading…</p>;
+  if (info.status === 'loading') return <p aria-busy="true">{t('common.loading')}</p>;
   if (info.status === 'error') {
     return (
       <p role="alert" className="alert alert--error">
-        Could not read this workstation’s settings: {info.error.message}
+        {t('workstation.loadError', { message: info.error.message })}
       </p>
     );
   }
   const { name, version, platform, policy } = info.value;
-  const notSet = 'Not configured';
+  const notSet = t('workstation.notSet');
+  const privacyLabels: Record<PolicySummary['notificationPrivacy'], string> = {
+    hidden: t('workstation.privacyHidden'),
+    sender: t('workstation.privacySender'),
+    preview: t('workstation.privacyPreview'),
+  };
   return (
     <section className="panel" aria-labelledby="workstation-heading">
-      <h2 id="workstation-heading">This workstation</h2>
+      <h2 id="workstation-heading">{t('workstation.heading')}</h2>
       {policy.problems.length > 0 ? (
         <div role="alert" className="alert alert--warning" data-testid="policy-problems">
-          <p>A policy file could not be used, so safe defaults apply:</p>
+          <p>{t('workstation.problems')}</p>
           <ul>
             {policy.problems.map((p) => (
               <li key={`${p.file}:${p.field}`}>
@@ -57,36 +61,45 @@ export function WorkstationInfo(): React.JSX.Element {
         </div>
       ) : null}
       <dl className="info" data-testid="app-info">
-        <Row term="Application" value={`${name} ${version}`} />
-        <Row term="Platform" value={platform} />
-        <Row term="Messaging hub" value={policy.hubUrl ?? notSet} source={policy.sources.hubUrl} />
-        <Row term="Sign-in" value={policy.idpAuthority ?? notSet} source={policy.sources.idp} />
-        <Row term="Document store" value={policy.gatewayUrl ?? notSet} source={policy.sources.gatewayUrl} />
+        <Row term={t('workstation.application')} value={`${name} ${version}`} />
+        <Row term={t('workstation.platform')} value={platform} />
+        <Row term={t('workstation.hub')} value={policy.hubUrl ?? notSet} source={policy.sources.hubUrl} />
         <Row
-          term="Screen lock after"
-          value={`${policy.idleLockMinutes} min (maximum ${policy.idleLockMaxMinutes} min)`}
+          term={t('workstation.signIn')}
+          value={policy.idpAuthority ?? notSet}
+          source={policy.sources.idp}
+        />
+        <Row
+          term={t('workstation.gateway')}
+          value={policy.gatewayUrl ?? notSet}
+          source={policy.sources.gatewayUrl}
+        />
+        <Row
+          term={t('workstation.lockAfter')}
+          value={t('workstation.lockValue', {
+            minutes: policy.idleLockMinutes,
+            max: policy.idleLockMaxMinutes,
+          })}
           source={policy.sources.idleLockMinutes}
         />
         <Row
-          term="Messages kept on this device"
-          value={`${policy.retentionDays} days`}
+          term={t('workstation.retention')}
+          value={t('workstation.retentionValue', { count: policy.retentionDays })}
           source={policy.sources.retentionDays}
         />
         <Row
-          term="Notifications show"
+          term={t('workstation.notifications')}
           value={privacyLabels[policy.notificationPrivacy]}
           source={policy.sources.notificationPrivacy}
         />
         <Row
-          term="Saving documents to disk"
-          value={policy.saveToDiskAllowed ? 'Allowed' : 'Not allowed'}
+          term={t('workstation.saveToDisk')}
+          value={policy.saveToDiskAllowed ? t('workstation.allowed') : t('workstation.notAllowed')}
           source={policy.sources.saveToDiskAllowed}
         />
         <Row
-          term="Compliance copy"
-          value={
-            policy.complianceCopy ? 'Every message is also sealed to the hospital’s compliance key' : 'None'
-          }
+          term={t('workstation.compliance')}
+          value={policy.complianceCopy ? t('workstation.complianceOn') : t('workstation.none')}
         />
       </dl>
     </section>

@@ -1,4 +1,5 @@
 import { useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { SessionState } from '../../../shared/contract';
 import { SessionAlerts } from './Alerts';
 import type { Session } from './useSession';
@@ -12,6 +13,7 @@ type Locked = Extract<SessionState, { status: 'locked' }>;
  * messages wait (a count: no sender, no content, no patient).
  */
 export function LockScreen({ state, session }: { state: Locked; session: Session }): React.JSX.Element {
+  const { t } = useTranslation();
   const [pin, setPin] = useState('');
   const input = useRef<HTMLInputElement>(null);
   const busy = session.pending !== null;
@@ -27,7 +29,7 @@ export function LockScreen({ state, session }: { state: Locked; session: Session
 
   return (
     <section className="panel session-panel" aria-labelledby="lock-heading">
-      <h2 id="lock-heading">Locked — {state.profile.displayName}</h2>
+      <h2 id="lock-heading">{t('session.lock.heading', { name: state.profile.displayName })}</h2>
       {state.withdrawn ? (
         <p role="alert" className="alert alert--error" data-notice={state.withdrawn.code}>
           {state.withdrawn.message}
@@ -43,7 +45,7 @@ export function LockScreen({ state, session }: { state: Locked; session: Session
       </p>
       {state.pinAvailable ? (
         <form className="pin-form" onSubmit={(e) => void unlock(e)}>
-          <label htmlFor="unlock-pin">PIN</label>
+          <label htmlFor="unlock-pin">{t('session.lock.pin')}</label>
           <input
             id="unlock-pin"
             ref={input}
@@ -61,19 +63,16 @@ export function LockScreen({ state, session }: { state: Locked; session: Session
             onChange={(e) => setPin(e.target.value)}
           />
           <button type="submit" className="button button--primary" disabled={busy}>
-            Unlock
+            {t('session.lock.unlock')}
           </button>
           <p id="unlock-attempts" className="muted pin-form__hint">
             {state.attemptsLeft === null
-              ? 'Enter your 4 to 8 digit PIN.'
-              : `${state.attemptsLeft} ${state.attemptsLeft === 1 ? 'attempt' : 'attempts'} left before a full sign-in is needed.`}
+              ? t('session.lock.enterPin')
+              : t('session.lock.attemptsLeft', { count: state.attemptsLeft })}
           </p>
         </form>
       ) : state.withdrawn ? null : (
-        <p>
-          Your PIN cannot be used to unlock right now — either no PIN is set for you on this computer, or it
-          was entered wrongly too many times. Sign in with your hospital account to continue.
-        </p>
+        <p>{t('session.lock.noPin')}</p>
       )}
       <div className="actions">
         <button
@@ -82,7 +81,7 @@ export function LockScreen({ state, session }: { state: Locked; session: Session
           disabled={busy}
           onClick={() => void session.call('session.unlockWithSignIn')}
         >
-          {state.withdrawn ? 'Sign in again' : 'Sign in instead'}
+          {state.withdrawn ? t('session.lock.signInAgain') : t('session.lock.signInInstead')}
         </button>
         <button
           type="button"
@@ -90,7 +89,7 @@ export function LockScreen({ state, session }: { state: Locked; session: Session
           disabled={busy}
           onClick={() => void session.call('session.switchUser')}
         >
-          Switch user
+          {t('session.lock.switchUser')}
         </button>
       </div>
     </section>

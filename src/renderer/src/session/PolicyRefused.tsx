@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import type { PolicySummary } from '../../../shared/contract';
 import { fixFor } from '../../../shared/policy-fix';
 
@@ -6,7 +7,8 @@ import { fixFor } from '../../../shared/policy-fix';
  * must do. Nobody can sign in until IT fixes it, so the screen speaks to whoever calls the service desk.
  */
 export function PolicyRefused({ policy }: { policy: PolicySummary }): React.JSX.Element {
-  const source = policy.machine.source ?? 'the machine policy';
+  const { t } = useTranslation();
+  const source = policy.machine.source ?? t('session.policy.machinePolicy');
   const problems = policy.problems.filter((p) => p.file.startsWith(source));
   return (
     <section
@@ -14,16 +16,13 @@ export function PolicyRefused({ policy }: { policy: PolicySummary }): React.JSX.
       aria-labelledby="policy-refused-heading"
       data-testid="policy-refused"
     >
-      <h2 id="policy-refused-heading">Sign-in is stopped on this computer</h2>
+      <h2 id="policy-refused-heading">{t('session.policy.heading')}</h2>
       <div role="alert" className="alert alert--error">
-        <p>
-          The hospital policy on this computer cannot be used, so Clinical Messenger will not sign anyone in
-          until IT corrects it. Please call the IT service desk and read them what follows.
-        </p>
+        <p>{t('session.policy.alert')}</p>
       </div>
       <dl className="info">
         <div className="info-row">
-          <dt>Policy</dt>
+          <dt>{t('session.policy.policy')}</dt>
           <dd>
             <code>{source}</code>
           </dd>
@@ -34,8 +33,8 @@ export function PolicyRefused({ policy }: { policy: PolicySummary }): React.JSX.
           const fix = fixFor(p);
           return (
             <li key={`${p.file}:${p.field}`}>
-              <strong>{p.field === '(file)' ? 'The file' : <code>{p.field}</code>}</strong> {p.message}.
-              {fix ? <> {fix}.</> : null}
+              <strong>{p.field === '(file)' ? t('session.policy.theFile') : <code>{p.field}</code>}</strong>{' '}
+              {p.message}.{fix ? <> {fix}.</> : null}
             </li>
           );
         })}

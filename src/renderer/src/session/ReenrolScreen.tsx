@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import type { SessionState } from '../../../shared/contract';
 import { SessionAlerts } from './Alerts';
 import type { Session } from './useSession';
@@ -12,16 +13,12 @@ export function ReenrolScreen({
   state: NeedsReenrol;
   session: Session;
 }): React.JSX.Element {
+  const { t } = useTranslation();
   return (
     <section className="panel session-panel" aria-labelledby="reenrol-heading">
-      <h2 id="reenrol-heading">This computer needs to be set up again</h2>
+      <h2 id="reenrol-heading">{t('session.reenrol.heading')}</h2>
       <SessionAlerts notice={state.problem} error={session.error} />
-      <p>
-        {state.profile.displayName}, the security keys that let this computer read and sign your messages can
-        no longer be used here. Setting the computer up again needs a full sign-in (your PIN is not enough),
-        retires the old device on the hospital server first, then makes new keys; the people you message will
-        see that your device changed.
-      </p>
+      <p>{t('session.reenrol.body', { name: state.profile.displayName })}</p>
       <div className="actions">
         <button
           type="button"
@@ -29,7 +26,7 @@ export function ReenrolScreen({
           disabled={session.pending !== null}
           onClick={() => void session.call('session.reenrol')}
         >
-          Set up this computer again
+          {t('session.reenrol.action')}
         </button>
       </div>
     </section>

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { SessionState } from '../../../shared/contract';
 import type { Session } from './useSession';
 
@@ -8,6 +9,7 @@ const pinPattern = /^\d{4,8}$/;
 
 /** The signed-in user's controls in the header: who is signed in, set a PIN, lock the screen. */
 export function SessionBar({ state, session }: { state: Active; session: Session }): React.JSX.Element {
+  const { t } = useTranslation();
   const [open, setOpen] = useState(false);
   const [pin, setPin] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
@@ -18,7 +20,7 @@ export function SessionBar({ state, session }: { state: Active; session: Session
     event.preventDefault();
     setSaved(false);
     if (!pinPattern.test(pin)) {
-      setProblem('A PIN is 4 to 8 digits.');
+      setProblem(t('session.bar.pinInvalid'));
       return;
     }
     setProblem(null);
@@ -32,7 +34,7 @@ export function SessionBar({ state, session }: { state: Active; session: Session
   return (
     <div className="session-bar">
       <p className="session-bar__user">
-        <span className="visually-hidden">Signed in as </span>
+        <span className="visually-hidden">{t('session.bar.signedInAs')}</span>
         {state.profile.displayName}
       </p>
       <details
@@ -44,9 +46,11 @@ export function SessionBar({ state, session }: { state: Active; session: Session
           if (nowOpen) setSaved(false);
         }}
       >
-        <summary className="button">{state.pinSet ? 'Change PIN' : 'Set PIN'}</summary>
+        <summary className="button">
+          {state.pinSet ? t('session.bar.changePin') : t('session.bar.setPin')}
+        </summary>
         <form className="disclosure__body pin-form" onSubmit={(e) => void save(e)} noValidate>
-          <label htmlFor="new-pin">New PIN</label>
+          <label htmlFor="new-pin">{t('session.bar.newPin')}</label>
           <input
             id="new-pin"
             className="input input--pin"
@@ -60,10 +64,10 @@ export function SessionBar({ state, session }: { state: Active; session: Session
             onChange={(e) => setPin(e.target.value)}
           />
           <button type="submit" className="button button--primary" disabled={busy}>
-            Save PIN
+            {t('session.bar.savePin')}
           </button>
           <p id="new-pin-hint" className="muted pin-form__hint">
-            4 to 8 digits. The PIN unlocks this computer while you stay signed in.
+            {t('session.bar.pinHint')}
           </p>
           {problem ? (
             <p role="alert" className="alert alert--error pin-form__hint">
@@ -73,7 +77,7 @@ export function SessionBar({ state, session }: { state: Active; session: Session
         </form>
       </details>
       <p role="status" className="session-bar__saved">
-        {saved ? 'PIN saved.' : ''}
+        {saved ? t('session.bar.pinSaved') : ''}
       </p>
       <button
         type="button"
@@ -81,7 +85,7 @@ export function SessionBar({ state, session }: { state: Active; session: Session
         disabled={busy}
         onClick={() => void session.call('session.lock')}
       >
-        Lock
+        {t('session.bar.lock')}
       </button>
     </div>
   );

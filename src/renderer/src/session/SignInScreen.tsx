@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import type { SessionState } from '../../../shared/contract';
 import { useCall } from '../api';
 import { WorkstationInfo } from '../components/WorkstationInfo';
@@ -10,6 +11,7 @@ type SignedOut = Extract<SessionState, { status: 'signed-out' }>;
 
 /** Who is at the keyboard: a profile already on this workstation, or someone new. */
 export function SignInScreen({ state, session }: { state: SignedOut; session: Session }): React.JSX.Element {
+  const { t } = useTranslation();
   const busy = session.pending !== null;
   const info = useCall('app.info');
   // A refused machine policy stops every sign-in (policy_invalid): say why instead of offering one.
@@ -24,12 +26,12 @@ export function SignInScreen({ state, session }: { state: SignedOut; session: Se
   return (
     <>
       <section className="panel session-panel" aria-labelledby="sign-in-heading">
-        <h2 id="sign-in-heading">Sign in</h2>
+        <h2 id="sign-in-heading">{t('session.signIn.heading')}</h2>
         <SessionAlerts notice={state.notice} error={session.error} />
         {state.damaged ? <StartOverPanel profile={state.damaged} session={session} /> : null}
         {state.profiles.length > 0 ? (
           <>
-            <p className="muted">People who have used Clinical Messenger on this computer:</p>
+            <p className="muted">{t('session.signIn.profiles')}</p>
             <ul className="profile-list">
               {state.profiles.map((p) => (
                 <li key={p.profileId}>
@@ -40,7 +42,7 @@ export function SignInScreen({ state, session }: { state: SignedOut; session: Se
                     aria-describedby={`profile-${p.profileId}`}
                     onClick={() => void session.call('session.signIn', { profileId: p.profileId })}
                   >
-                    Continue as {p.displayName}
+                    {t('session.signIn.continueAs', { name: p.displayName })}
                   </button>
                   <span className="muted" id={`profile-${p.profileId}`}>
                     {p.username}
@@ -50,7 +52,7 @@ export function SignInScreen({ state, session }: { state: SignedOut; session: Se
             </ul>
           </>
         ) : (
-          <p className="muted">Nobody has signed in on this computer yet.</p>
+          <p className="muted">{t('session.signIn.nobody')}</p>
         )}
         <div className="actions">
           <button
@@ -59,12 +61,12 @@ export function SignInScreen({ state, session }: { state: SignedOut; session: Se
             disabled={busy}
             onClick={() => void session.call('session.signIn', {})}
           >
-            Sign in as someone else
+            {t('session.signIn.someoneElse')}
           </button>
         </div>
         {busy ? (
           <p role="status" className="muted">
-            Opening the hospital sign-in page in your browser…
+            {t('session.signIn.opening')}
           </p>
         ) : null}
       </section>

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import type { ProfileSummary } from '../../../shared/contract';
 import type { Session } from './useSession';
 
@@ -14,31 +15,24 @@ export function StartOverPanel({
   profile: ProfileSummary;
   session: Session;
 }): React.JSX.Element {
+  const { t } = useTranslation();
   const [confirming, setConfirming] = useState(false);
   const busy = session.pending !== null;
   const headingId = `start-over-${profile.profileId}`;
   return (
     <section className="start-over" aria-labelledby={headingId} data-start-over={profile.profileId}>
-      <h3 id={headingId}>{profile.displayName}’s profile cannot be opened on this computer</h3>
-      <p>
-        You can keep working by signing in on another workstation. Please also call the IT service desk: the
-        damaged files have been left exactly as they are for them.
-      </p>
+      <h3 id={headingId}>{t('session.startOver.heading', { name: profile.displayName })}</h3>
+      <p>{t('session.startOver.intro')}</p>
       {confirming ? (
         <>
-          <p>Starting this profile over on this computer:</p>
+          <p>{t('session.startOver.confirm')}</p>
           <ul>
-            <li>needs a full sign-in as {profile.username} (your PIN is not enough);</li>
+            <li>{t('session.startOver.fullSignIn', { username: profile.username })}</li>
+            <li>{t('session.startOver.retires')}</li>
             <li>
-              first retires this computer’s old device on the hospital server, so it cannot be used again;
+              <Trans i18nKey="session.startOver.loses" components={{ strong: <strong /> }} />
             </li>
-            <li>
-              <strong>loses</strong> messages that were kept only on this computer and anything not yet sent
-              (waiting in the outbox); messages on the server come back after you sign in;
-            </li>
-            <li>
-              keeps the damaged files aside for IT (they are never deleted), and sets up this computer again.
-            </li>
+            <li>{t('session.startOver.keeps')}</li>
           </ul>
           <div className="actions">
             <button
@@ -47,17 +41,17 @@ export function StartOverPanel({
               disabled={busy}
               onClick={() => void session.call('session.startProfileOver', { profileId: profile.profileId })}
             >
-              Sign in and start over
+              {t('session.startOver.go')}
             </button>
             <button type="button" className="button" disabled={busy} onClick={() => setConfirming(false)}>
-              Cancel
+              {t('common.cancel')}
             </button>
           </div>
         </>
       ) : (
         <div className="actions">
           <button type="button" className="button" disabled={busy} onClick={() => setConfirming(true)}>
-            Start this profile over…
+            {t('session.startOver.ask')}
           </button>
         </div>
       )}

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { ConversationView, MessageView, UpdateStatusView } from '../../../shared/contract';
 import { ConversationList } from '../workspace/ConversationList';
 import { formatTime } from '../workspace/time';
@@ -16,6 +17,7 @@ export function UpdateRequiredScreen({
   /** The signed-in user, left out of conversation titles. */
   username: string;
 }): React.JSX.Element {
+  const { t } = useTranslation();
   const nameOf = useDirectory();
   const [conversations, setConversations] = useState<ConversationView[]>([]);
   const [selected, setSelected] = useState<string | null>(null);
@@ -48,22 +50,19 @@ export function UpdateRequiredScreen({
       .filter((u) => u !== null && u.username !== username)
       .map((u) => u!.displayName)
       .join(', ') ||
-      'Conversation');
+      t('updates.conversation'));
   const open = conversations.find((c) => c.conversationId === selected) ?? null;
 
   return (
     <section className="update-required" aria-labelledby="update-required-heading">
       <div role="alert" className="alert alert--error update-required__notice">
-        <h2 id="update-required-heading">Update required</h2>
-        <p>
-          This computer runs Clinical Messenger {status.currentVersion}. The hub requires version{' '}
-          {status.minimumVersion} or later, so nothing can be sent from here until the update is installed.
-        </p>
-        <p>Messages already on this computer can still be read below. Ask IT to install the update.</p>
+        <h2 id="update-required-heading">{t('updates.heading')}</h2>
+        <p>{t('updates.body', { current: status.currentVersion, minimum: status.minimumVersion })}</p>
+        <p>{t('updates.readBelow')}</p>
       </div>
       <div className="update-required__reader">
-        <nav aria-label="Conversations (read only)">
-          <h3>Conversations</h3>
+        <nav aria-label={t('updates.conversationsLabel')}>
+          <h3>{t('updates.conversations')}</h3>
           <ConversationList
             conversations={conversations}
             selected={selected}
@@ -75,25 +74,30 @@ export function UpdateRequiredScreen({
           {open ? (
             <>
               <h3>{title(open)}</h3>
-              <ol className="update-required__messages" aria-label="Messages (read only)">
+              <ol className="update-required__messages" aria-label={t('updates.messagesLabel')}>
                 {messages.map((m) => (
                   <li key={m.envelopeId} className="message">
                     <p className="message__meta">
-                      <span>{m.own ? 'You' : (nameOf(m.senderUserId)?.displayName ?? 'Unknown sender')}</span>{' '}
+                      <span>
+                        {m.own
+                          ? t('common.you')
+                          : (nameOf(m.senderUserId)?.displayName ?? t('common.unknownSender'))}
+                      </span>{' '}
                       <time dateTime={m.time}>{formatTime(m.time)}</time>
-                      {m.urgent ? <span className="badge badge--urgent">Urgent</span> : null}
+                      {m.urgent ? <span className="badge badge--urgent">{t('common.urgent')}</span> : null}
                     </p>
                     <p>
                       {m.verdict === 'valid'
-                        ? (m.text ?? (m.document ? `Document: ${m.document.fileName}` : ''))
-                        : 'Could not verify this message.'}
+                        ? (m.text ??
+                          (m.document ? t('updates.document', { fileName: m.document.fileName }) : ''))
+                        : t('updates.unverified')}
                     </p>
                   </li>
                 ))}
               </ol>
             </>
           ) : (
-            <p className="muted">Choose a conversation to read it.</p>
+            <p className="muted">{t('updates.choose')}</p>
           )}
         </div>
       </div>

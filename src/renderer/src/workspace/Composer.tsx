@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { progressText } from './progress';
 import { useTypingReport } from './useTypingReport';
 import { ErrorAlert } from '../components/ErrorAlert';
@@ -16,6 +17,7 @@ export function Composer(props: {
   /** The user may make this a patient conversation (an admin of it, and it is not one yet). */
   onMakePatientConversation?: ((patient: Patient) => Promise<string | null>) | undefined;
 }): React.JSX.Element {
+  const { t } = useTranslation();
   const conversationPatient = props.conversationPatient ?? null;
   // Kept per conversation, encrypted with the profile: it survives switching, Settings and the lock screen.
   const kept = useDraft(props.conversationId);
@@ -40,7 +42,7 @@ export function Composer(props: {
   function decidePatient(): { patient: Patient | null } | null {
     const decided = patientToSend(chip, draft, matches);
     if ('problem' in decided) {
-      setError(`${decided.problem} Nothing was sent.`);
+      setError(t('composer.nothingSent', { problem: decided.problem }));
       return null;
     }
     return decided;
@@ -79,7 +81,7 @@ export function Composer(props: {
     const decided = decidePatient();
     if (!decided) return;
     const operationId = crypto.randomUUID();
-    setAttaching('Choosing a file…');
+    setAttaching(t('composer.choosing'));
     const stop = window.clinical.on('documents.progress', (p) => {
       if (p.operationId === operationId) setAttaching(progressText(p));
     });
@@ -99,8 +101,8 @@ export function Composer(props: {
   }
   const make = props.onMakePatientConversation;
   return (
-    <form className="composer" onSubmit={(e) => void send(e)} aria-label="Write a message">
-      <label htmlFor="composer-text">Message</label>
+    <form className="composer" onSubmit={(e) => void send(e)} aria-label={t('composer.label')}>
+      <label htmlFor="composer-text">{t('composer.message')}</label>
       <textarea
         id="composer-text"
         rows={3}
@@ -140,10 +142,10 @@ export function Composer(props: {
           }
         />
         <button type="submit" className="button button--primary">
-          Send
+          {t('composer.send')}
         </button>
         <button type="button" className="button" onClick={() => void attach()} disabled={attaching !== null}>
-          Attach document
+          {t('composer.attach')}
         </button>
         {attaching ? <span role="status">{attaching}</span> : null}
       </div>

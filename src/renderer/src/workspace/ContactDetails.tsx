@@ -1,17 +1,9 @@
+import { useTranslation } from 'react-i18next';
 import type { ContactDevice, DirectoryUser, PresenceView } from '../../../shared/contract';
 import { presenceLabel } from './presence';
 import { AvailabilityBadge } from './availability/AvailabilityBadge';
 import { formatTime } from './time';
 import { useEscape } from './keyboard/useEscape';
-
-const statusLabel: Record<ContactDevice['status'], string> = {
-  trusted: 'Key on record',
-  new: 'New device: key recorded',
-  unaccepted: 'New device: nothing is sent to it until you compare the safety number and accept it',
-  'key-changed': 'Key changed: messages to this device are held until you accept',
-  revoked: 'Revoked: messages are not sent to it',
-  'invalid-signature': 'Key entry is not validly signed: messages are never sent to it',
-};
 
 /**
  * Who is in the conversation and the keys their devices use. Comparing the safety number in person (or by
@@ -24,17 +16,26 @@ export function ContactDetails(props: {
   onAccept: (device: ContactDevice) => void;
   onClose: () => void;
 }): React.JSX.Element {
+  const { t } = useTranslation();
   useEscape(props.onClose);
+  const statusLabel: Record<ContactDevice['status'], string> = {
+    trusted: t('contact.trusted'),
+    new: t('contact.new'),
+    unaccepted: t('contact.unaccepted'),
+    'key-changed': t('contact.keyChanged'),
+    revoked: t('contact.revoked'),
+    'invalid-signature': t('contact.invalidSignature'),
+  };
   return (
     <section className="contact-details" aria-labelledby="contact-details-heading">
       <div className="contact-details__bar">
-        <h3 id="contact-details-heading">Contact details</h3>
+        <h3 id="contact-details-heading">{t('contact.heading')}</h3>
         <button type="button" className="button" onClick={props.onClose}>
-          Close contact details
+          {t('contact.close')}
         </button>
       </div>
       {props.people.map(({ userId, user }) => {
-        const name = user?.displayName ?? 'Unknown colleague';
+        const name = user?.displayName ?? t('contact.unknown');
         const presence = props.presence.find((p) => p.userId === userId);
         return (
           <div key={userId} className="contact" aria-label={name} role="group">
@@ -62,17 +63,19 @@ export function ContactDetails(props: {
                     }
                   >
                     <p>
-                      {d.deviceName ?? 'An earlier workstation'} (device {d.deviceId.slice(0, 8)}):{' '}
+                      {t('contact.device', {
+                        name: d.deviceName ?? t('contact.earlierWorkstation'),
+                        id: d.deviceId.slice(0, 8),
+                      })}
                       {statusLabel[d.status]}
                       <span className="muted">
-                        {' '}
-                        · enrolled {formatTime(d.createdAt)}
-                        {d.lastSeenAt ? ` · last signed in ${formatTime(d.lastSeenAt)}` : ''}
+                        {t('contact.enrolled', { time: formatTime(d.createdAt) })}
+                        {d.lastSeenAt ? t('contact.lastSignedIn', { time: formatTime(d.lastSeenAt) }) : ''}
                       </span>
                     </p>
                     {d.safetyNumber ? (
                       <p>
-                        Safety number{' '}
+                        {t('contact.safetyNumber')}
                         <code className="safety-number" data-testid="safety-number">
                           {d.safetyNumber}
                         </code>
@@ -80,23 +83,25 @@ export function ContactDetails(props: {
                     ) : null}
                     {d.status === 'key-changed' ? (
                       <>
-                        <p>
-                          Compare this safety number with {name} before accepting. If they did not set up a
-                          new computer, do not accept and call the IT service desk.
-                        </p>
+                        <p>{t('contact.compareKeyChanged', { name })}</p>
                         <button type="button" className="button" onClick={() => props.onAccept(d)}>
-                          Accept the new key of {name}
+                          {t('contact.acceptKey', { name })}
                         </button>
                       </>
                     ) : null}
                     {d.status === 'unaccepted' ? (
                       <>
                         <p>
-                          Compare this safety number with {name} before accepting. If they did not sign in on{' '}
-                          {d.deviceName ?? 'a new workstation'}, do not accept and call the IT service desk.
+                          {t('contact.compareUnaccepted', {
+                            name,
+                            device: d.deviceName ?? t('contact.aNewWorkstation'),
+                          })}
                         </p>
                         <button type="button" className="button" onClick={() => props.onAccept(d)}>
-                          Accept {d.deviceName ?? 'the new workstation'} of {name}
+                          {t('contact.acceptDevice', {
+                            device: d.deviceName ?? t('contact.theNewWorkstation'),
+                            name,
+                          })}
                         </button>
                       </>
                     ) : null}

@@ -1,14 +1,15 @@
 import type { ConversationView } from '../../../shared/contract';
+import { t } from '../i18n';
 import { formatTime } from './time';
 import { unreadLabel } from './urgent/counts';
 import { UrgentIcon } from './urgent/UrgentIcon';
 
 function previewOf(last: NonNullable<ConversationView['lastMessage']>): string {
-  if (last.verdict === 'awaiting-key') return 'Waiting for the key…';
-  if (last.verdict === 'device-not-accepted') return 'Held: sent from a new workstation';
-  if (last.verdict === 'quarantined') return 'Could not verify';
+  if (last.verdict === 'awaiting-key') return t('list.waitingForKey');
+  if (last.verdict === 'device-not-accepted') return t('list.held');
+  if (last.verdict === 'quarantined') return t('list.unverified');
   if (last.preview) return last.preview;
-  return last.kind === 'document' ? 'Document' : 'Message';
+  return last.kind === 'document' ? t('list.document') : t('list.message');
 }
 
 /** The conversations in the order given (urgent ones first); filled unread badges, red for urgent. */
@@ -17,8 +18,10 @@ export function ConversationList(props: {
   selected: string | null;
   title: (c: ConversationView) => string;
   onSelect: (conversationId: string) => void;
+  /** What an empty list says (the filter's words). */
+  empty?: string;
 }): React.JSX.Element {
-  if (props.conversations.length === 0) return <p className="muted">No conversations yet.</p>;
+  if (props.conversations.length === 0) return <p className="muted">{props.empty ?? t('list.empty')}</p>;
   return (
     <ul className="conversation-list">
       {props.conversations.map((c) => {
@@ -32,7 +35,9 @@ export function ConversationList(props: {
               onClick={() => props.onSelect(c.conversationId)}
             >
               <span className="conversation-title">{props.title(c)}</span>
-              {c.kind === 'announcement' ? <span className="tag tag--announcement">Announcement</span> : null}
+              {c.kind === 'announcement' ? (
+                <span className="tag tag--announcement">{t('list.announcement')}</span>
+              ) : null}
               {c.unread > 0 ? (
                 <span
                   className={c.urgentUnread > 0 ? 'badge badge--count badge--urgent' : 'badge badge--count'}
@@ -42,8 +47,10 @@ export function ConversationList(props: {
                   {c.unread}
                 </span>
               ) : null}
-              {c.alerts > 0 ? <span className="badge badge--alert">Integrity alert</span> : null}
-              {last?.patient ? <span className="tag">Patient {last.patient.mrn}</span> : null}
+              {c.alerts > 0 ? <span className="badge badge--alert">{t('list.integrityAlert')}</span> : null}
+              {last?.patient ? (
+                <span className="tag">{t('list.patient', { mrn: last.patient.mrn })}</span>
+              ) : null}
               {last ? (
                 <>
                   <span className="conversation-preview">{previewOf(last)}</span>

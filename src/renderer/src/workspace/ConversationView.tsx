@@ -1,13 +1,16 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { PanelRight, X } from 'lucide-react';
 import type { DirectoryUser } from '../../../shared/contract';
 import { Composer } from './Composer';
 import { EscalationStepRow } from './escalation/EscalationStepRow';
 import { escalationAckOf } from './escalation/text';
 import { useRoleName } from './escalation/useEscalations';
 import { useEscalationSteps } from './escalation/useEscalationSteps';
+import { t } from '../i18n';
 import { ContactDetails } from './ContactDetails';
 import { DocumentViewer } from './DocumentViewer';
 import { MessageItem } from './MessageItem';
+import { continuesGroup, messageBefore } from './message-group';
 import { alertText, deviceNoticeText, timelineRows } from './timeline';
 import { useContactKeys } from './useContactKeys';
 import { AvailabilityBadge } from './availability/AvailabilityBadge';
@@ -26,8 +29,8 @@ import { PinnedUrgent } from './urgent/PinnedUrgent';
 
 function typingText(names: string[]): string {
   if (names.length === 0) return '';
-  if (names.length === 1) return `${names[0]} is typing…`;
-  return `${names.slice(0, -1).join(', ')} and ${names.at(-1)} are typing…`;
+  if (names.length === 1) return t('conversation.typingOne', { name: names[0] });
+  return t('conversation.typingMany', { names: names.slice(0, -1).join(', '), last: names.at(-1) });
 }
 
 /** One conversation: its verified history (virtualized, older pages on scroll), alerts in place, composer. */
@@ -50,6 +53,9 @@ export function ConversationView(props: {
   announcement?: { mine: boolean; senderName: string } | null;
   /** Its unread urgent messages (the list's count): one asking for no acknowledgement is pinned until read. */
   urgentUnread?: number;
+  /** A patient's view opened from this conversation, shown in the side panel (contact details take it when open). */
+  patientPanel?: React.ReactNode;
+  onClosePatient?: () => void;
 }): React.JSX.Element {
   const { conversationId } = props;
   const typing = useTyping(conversationId);
@@ -96,217 +102,238 @@ export function ConversationView(props: {
   const namesOf = (devices: { userId: string }[]) =>
     [...new Set(devices.map((d) => props.nameOf(d.userId)))].join(', ');
   const signerOf = (seq: number) => props.nameOf(messages.find((m) => m.seq === seq)?.senderUserId ?? '');
+  const documentOf = (seq: number) => messages.find((m) => m.seq === seq)?.document ?? null;
   const acknowledge = (seq: number) =>
     void window.clinical.call('messages.acknowledge', { conversationId, seq }).then(reload);
   const { viewer } = documents;
 
   return (
-    <section className="conversation" aria-labelledby="conversation-heading">
-      <div className="conversation__bar">
-        <h2 id="conversation-heading">{props.title}</h2>
-        <div
-          className="conversation__availability"
-          role="group"
-          aria-label="Status"
-          data-testid="conversation-availability"
-        >
-          {props.others.map((o) => {
-            const view = statuses.get(o.userId);
-            return view ? (
-              <AvailabilityBadge
-                key={o.userId}
-                view={view}
-                {...(props.others.length > 1 ? { name: props.nameOf(o.userId) } : {})}
-              />
-            ) : null;
-          })}
+    <div className="conversation-layout">
+      <section className="conversation" aria-labelledby="conversation-heading">
+        <div className="conversation__bar">
+          <h2 id="conversation-heading">{props.title}</h2>
+          <div
+            className="conversation__availability"
+            role="group"
+            aria-label={t('conversation.status')}
+            data-testid="conversation-availability"
+          >
+            {props.others.map((o) => {
+              const view = statuses.get(o.userId);
+              return view ? (
+                <AvailabilityBadge
+                  key={o.userId}
+                  view={view}
+                  {...(props.others.length > 1 ? { name: props.nameOf(o.userId) } : {})}
+                />
+              ) : null;
+            })}
+          </div>
+          <button
+            type="button"
+            className="button button--icon"
+            aria-expanded={showContacts}
+            onClick={() => setShowContacts((v) => !v)}
+          >
+            <PanelRight aria-hidden="true" className="icon" />
+            {t('conversation.contactDetails')}
+          </button>
         </div>
-        <button
-          type="button"
-          className="button"
-          aria-expanded={showContacts}
-          onClick={() => setShowContacts((v) => !v)}
-        >
-          Contact details
-        </button>
-      </div>
-      {changedKeys.length > 0 ? (
-        <KeyWarning testId="key-change-warning" onCheck={showContacts ? null : () => setShowContacts(true)}>
-          The security key of {namesOf(changedKeys)} changed. Messages to the new key are held until you check
-          the safety number and accept it.
-        </KeyWarning>
-      ) : null}
-      {heldDevices.length > 0 ? (
-        <KeyWarning testId="new-device-warning" onCheck={showContacts ? null : () => setShowContacts(true)}>
-          {namesOf(heldDevices)} signed in on a new workstation. Nothing of this conversation reaches it until
-          you compare the safety number with them and accept it.
-        </KeyWarning>
-      ) : null}
-      {showContacts ? (
-        <ContactDetails
-          people={props.others}
-          devices={keys.devices}
-          presence={keys.presence}
-          onAccept={(d) => void keys.accept(d)}
-          onClose={() => setShowContacts(false)}
+        {/* Notices above the timeline scroll among themselves, so the timeline and composer keep their room. */}
+        <div className="conversation__notices">
+          {changedKeys.length > 0 ? (
+            <KeyWarning
+              testId="key-change-warning"
+              onCheck={showContacts ? null : () => setShowContacts(true)}
+            >
+              {t('conversation.keyChanged', { names: namesOf(changedKeys) })}
+            </KeyWarning>
+          ) : null}
+          {heldDevices.length > 0 ? (
+            <KeyWarning
+              testId="new-device-warning"
+              onCheck={showContacts ? null : () => setShowContacts(true)}
+            >
+              {t('conversation.newDevice', { names: namesOf(heldDevices) })}
+            </KeyWarning>
+          ) : null}
+          <ErrorAlert message={keys.error} />
+          {patient ? (
+            <PatientBanner
+              patient={patient}
+              onOpenPatient={openPatient}
+              onEnd={
+                props.mayChangePatient
+                  ? () => void setConversationPatient(conversationId, null).then(setPatientError)
+                  : null
+              }
+            />
+          ) : null}
+          <ErrorAlert message={patientError} />
+          {props.unconfirmed ? (
+            <p role="status" className="alert alert--warning" data-testid="membership-unconfirmed">
+              {t('conversation.unconfirmed')}
+            </p>
+          ) : null}
+          {alerts.length > 0 ? (
+            <p role="alert" className="alert alert--error" data-testid="integrity-alerts">
+              {t('conversation.problems', { count: alerts.length })}
+            </p>
+          ) : null}
+        </div>
+        <PinnedUrgent
+          pinned={pinnedUrgent(messages, props.urgentUnread ?? 0)}
+          nameOf={props.nameOf}
+          onJump={(seq) => setJump({ seq, after: landed })}
         />
-      ) : null}
-      <ErrorAlert message={keys.error} />
-      {patient ? (
-        <PatientBanner
-          patient={patient}
-          onOpenPatient={openPatient}
-          onEnd={
-            props.mayChangePatient
-              ? () => void setConversationPatient(conversationId, null).then(setPatientError)
-              : null
-          }
-        />
-      ) : null}
-      <ErrorAlert message={patientError} />
-      {props.unconfirmed ? (
-        <p role="status" className="alert alert--warning" data-testid="membership-unconfirmed">
-          Membership not yet confirmed: the members shown are the server&apos;s list until the
-          conversation&apos;s creator signs it.
-        </p>
-      ) : null}
-      {alerts.length > 0 ? (
-        <p role="alert" className="alert alert--error" data-testid="integrity-alerts">
-          This conversation's history does not check out:{' '}
-          {alerts.length === 1 ? '1 problem, shown' : `${alerts.length} problems, shown`} in place below.
-        </p>
-      ) : null}
-      <PinnedUrgent
-        pinned={pinnedUrgent(messages, props.urgentUnread ?? 0)}
-        nameOf={props.nameOf}
-        onJump={(seq) => setJump({ seq, after: landed })}
-      />
-      {hasOlder ? (
-        <button type="button" className="button load-older" onClick={timeline.showOlder}>
-          Load older messages
-        </button>
-      ) : null}
-      <div
-        className="message-scroller"
-        ref={scroller}
-        role="log"
-        aria-label="Messages"
-        tabIndex={0}
-        onScroll={timeline.onScroll}
-      >
+        {hasOlder ? (
+          <button type="button" className="button load-older" onClick={timeline.showOlder}>
+            {t('conversation.loadOlder')}
+          </button>
+        ) : null}
         <div
-          className="message-canvas"
-          ref={(el) => el?.style.setProperty('height', `${virtualizer.getTotalSize()}px`)}
+          className="message-scroller"
+          ref={scroller}
+          role="log"
+          aria-label={t('conversation.messages')}
+          tabIndex={0}
+          onScroll={timeline.onScroll}
         >
-          {virtualizer.getVirtualItems().map((item) => {
-            const row = rows[item.index]!;
-            const found = item.index === foundIndex;
-            return (
-              <div
-                key={row.key}
-                data-index={item.index}
-                className={found ? 'message-row message-row--found' : 'message-row'}
-                tabIndex={found ? -1 : undefined}
-                ref={(el) => {
-                  if (!el) return;
-                  el.style.setProperty('transform', `translateY(${item.start}px)`);
-                  virtualizer.measureElement(el);
-                  if (found && focused.current !== target) {
-                    focused.current = target;
-                    el.focus({ preventScroll: true });
-                  }
-                }}
-              >
-                {row.kind === 'day' ? (
-                  <p className="day-separator">
-                    <span>{row.label}</span>
-                  </p>
-                ) : row.kind === 'alert' ? (
-                  <p role="note" className="alert alert--error integrity-alert">
-                    {alertText(row.alert, props.nameOf)}
-                  </p>
-                ) : row.kind === 'notice' ? (
-                  <p
-                    role="note"
-                    className={
-                      row.notice.state === 'awaiting-acceptance'
-                        ? 'alert alert--warning device-notice'
-                        : 'alert alert--info device-notice'
+          <div
+            className="message-canvas"
+            ref={(el) => el?.style.setProperty('height', `${virtualizer.getTotalSize()}px`)}
+          >
+            {virtualizer.getVirtualItems().map((item) => {
+              const row = rows[item.index]!;
+              const found = item.index === foundIndex;
+              return (
+                <div
+                  key={row.key}
+                  data-index={item.index}
+                  className={found ? 'message-row message-row--found' : 'message-row'}
+                  tabIndex={found ? -1 : undefined}
+                  ref={(el) => {
+                    if (!el) return;
+                    el.style.setProperty('transform', `translateY(${item.start}px)`);
+                    virtualizer.measureElement(el);
+                    if (found && focused.current !== target) {
+                      focused.current = target;
+                      el.focus({ preventScroll: true });
                     }
-                    data-testid="device-notice"
-                  >
-                    {deviceNoticeText(row.notice, props.nameOf(row.notice.userId))}
-                  </p>
-                ) : row.kind === 'escalation' ? (
-                  <EscalationStepRow step={row.step} nameOf={props.nameOf} roleName={roleName} />
-                ) : props.announcement && row.message.verdict === 'valid' ? (
-                  <AnnouncementCard
-                    message={row.message}
-                    senderName={props.nameOf(row.message.senderUserId)}
-                    nameOf={props.nameOf}
-                    changes={props.changes}
-                    onAcknowledge={acknowledge}
-                  />
-                ) : (
-                  <MessageItem
-                    message={row.message}
-                    senderName={props.nameOf(row.message.senderUserId)}
-                    nameOf={props.nameOf}
-                    onAcknowledge={acknowledge}
-                    onOpenDocument={(seq) => void documents.open(seq)}
-                    conversationPatient={patient}
-                    onOpenPatient={openPatient}
-                    escalationAck={escalationAckOf(escalationSteps, row.message.seq, props.nameOf, roleName)}
-                  />
-                )}
-              </div>
-            );
-          })}
+                  }}
+                >
+                  {row.kind === 'day' ? (
+                    <p className="day-separator">
+                      <span>{row.label}</span>
+                    </p>
+                  ) : row.kind === 'alert' ? (
+                    <p role="note" className="alert alert--error integrity-alert">
+                      {alertText(row.alert, props.nameOf)}
+                    </p>
+                  ) : row.kind === 'notice' ? (
+                    <p
+                      role="note"
+                      className={
+                        row.notice.state === 'awaiting-acceptance'
+                          ? 'alert alert--warning device-notice'
+                          : 'alert alert--info device-notice'
+                      }
+                      data-testid="device-notice"
+                    >
+                      {deviceNoticeText(row.notice, props.nameOf(row.notice.userId))}
+                    </p>
+                  ) : row.kind === 'escalation' ? (
+                    <EscalationStepRow step={row.step} nameOf={props.nameOf} roleName={roleName} />
+                  ) : props.announcement && row.message.verdict === 'valid' ? (
+                    <AnnouncementCard
+                      message={row.message}
+                      senderName={props.nameOf(row.message.senderUserId)}
+                      nameOf={props.nameOf}
+                      changes={props.changes}
+                      onAcknowledge={acknowledge}
+                    />
+                  ) : (
+                    <MessageItem
+                      message={row.message}
+                      senderName={props.nameOf(row.message.senderUserId)}
+                      nameOf={props.nameOf}
+                      onAcknowledge={acknowledge}
+                      onOpenDocument={(seq) => void documents.open(seq)}
+                      continues={continuesGroup(messageBefore(rows, item.index), row.message)}
+                      conversationPatient={patient}
+                      onOpenPatient={openPatient}
+                      escalationAck={escalationAckOf(
+                        escalationSteps,
+                        row.message.seq,
+                        props.nameOf,
+                        roleName,
+                      )}
+                    />
+                  )}
+                </div>
+              );
+            })}
+          </div>
         </div>
-      </div>
-      <p className="typing muted" aria-live="polite">
-        {typingText(typing.map(props.nameOf))}
-      </p>
-      {hasNewer ? (
-        <button type="button" className="button show-newest" onClick={timeline.showNewest}>
-          Show newest messages
-        </button>
-      ) : timeline.newBelow ? (
-        <button type="button" className="button show-newest" onClick={timeline.toEnd}>
-          New messages below
-        </button>
-      ) : null}
-      {viewer ? (
-        viewer.result ? (
+        <p className="typing muted" aria-live="polite">
+          {typingText(typing.map(props.nameOf))}
+        </p>
+        {hasNewer ? (
+          <button type="button" className="button show-newest" onClick={timeline.showNewest}>
+            {t('conversation.showNewest')}
+          </button>
+        ) : timeline.newBelow ? (
+          <button type="button" className="button show-newest" onClick={timeline.toEnd}>
+            {t('conversation.newBelow')}
+          </button>
+        ) : null}
+        {viewer ? (
           <DocumentViewer
-            result={viewer.result}
+            viewer={viewer}
+            fileName={documentOf(viewer.seq)?.fileName ?? ''}
             signerName={signerOf(viewer.seq)}
             onClose={documents.close}
             onExportEvidence={() =>
               void window.clinical.call('documents.exportEvidence', { conversationId, seq: viewer.seq })
             }
           />
+        ) : null}
+        {props.announcement && !props.announcement.mine ? (
+          <AnnouncementNote senderName={props.announcement.senderName} />
         ) : (
-          <div className="document-viewer" role="status">
-            <p>{viewer.error ?? viewer.progress}</p>
-            <button type="button" className="button" onClick={documents.close}>
-              {viewer.progress ? 'Cancel' : 'Close'}
-            </button>
-          </div>
-        )
+          <Composer
+            conversationId={conversationId}
+            conversationPatient={patient}
+            onMakePatientConversation={
+              props.mayChangePatient ? (p) => setConversationPatient(conversationId, p) : undefined
+            }
+          />
+        )}
+      </section>
+      {showContacts ? (
+        <aside className="side-panel" aria-labelledby="contact-details-heading">
+          <ContactDetails
+            people={props.others}
+            devices={keys.devices}
+            presence={keys.presence}
+            onAccept={(d) => void keys.accept(d)}
+            onClose={() => setShowContacts(false)}
+          />
+        </aside>
+      ) : props.patientPanel ? (
+        <aside className="side-panel" aria-labelledby="patient-view-heading">
+          <button
+            type="button"
+            className="button button--icon side-panel__close"
+            onClick={props.onClosePatient}
+          >
+            <X aria-hidden="true" className="icon" />
+            {t('conversation.closePatient')}
+          </button>
+          {props.patientPanel}
+        </aside>
       ) : null}
-      {props.announcement && !props.announcement.mine ? (
-        <AnnouncementNote senderName={props.announcement.senderName} />
-      ) : (
-        <Composer
-          conversationId={conversationId}
-          conversationPatient={patient}
-          onMakePatientConversation={
-            props.mayChangePatient ? (p) => setConversationPatient(conversationId, p) : undefined
-          }
-        />
-      )}
-    </section>
+    </div>
   );
 }
 
@@ -321,7 +348,7 @@ function KeyWarning(props: {
       <p>{props.children}</p>
       {props.onCheck ? (
         <button type="button" className="button" onClick={props.onCheck}>
-          Check the safety number
+          {t('conversation.checkSafetyNumber')}
         </button>
       ) : null}
     </div>

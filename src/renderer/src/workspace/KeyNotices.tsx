@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { t } from '../i18n';
 import type { UserKeyStatusView } from '../../../shared/contract';
 import { atTime } from './time';
 
@@ -89,7 +90,10 @@ function noticesOf(status: UserKeyStatusView | null): Notice[] {
 
 /** "You signed in on WARD3B-PC02 at 14:02." (the name and time the workstation signed). */
 function signedInText(d: OwnDevice): string {
-  return `You signed in on ${d.deviceName ?? 'an earlier workstation that gives no name'} ${atTime(d.enrolledAt ?? d.seenAt)}.`;
+  return t('keys.signedIn', {
+    device: d.deviceName ?? t('keys.unnamedDevice'),
+    when: atTime(d.enrolledAt ?? d.seenAt),
+  });
 }
 
 /**
@@ -118,7 +122,7 @@ export function KeyNotices(): React.JSX.Element {
     <div className="key-notices">
       {refused ? (
         <p role="alert" className="alert alert--error" data-key-status={refused.code ?? 'refused'}>
-          {refused.message ?? 'Your messages cannot be opened on this computer.'}
+          {refused.message ?? t('keys.refused')}
         </p>
       ) : null}
       {acceptError ? (
@@ -140,11 +144,11 @@ export function KeyNotices(): React.JSX.Element {
                   <span id={id}>
                     {n.device ? `${signedInText(n.device)} ` : ''}
                     {n.release
-                      ? `Your messages were opened on ${n.release.deviceName} ${atTime(n.release.releasedAt)}. `
+                      ? `${t('keys.opened', { device: n.release.deviceName, when: atTime(n.release.releasedAt) })} `
                       : ''}
-                    If this was not you, tell IT.
+                    {t('keys.notYou')}
                     {held
-                      ? ` Your key is not shared with it until you compare its safety number${held.safetyNumber ? ` (${held.safetyNumber})` : ''} and accept it here.`
+                      ? ` ${held.safetyNumber ? t('keys.heldNumber', { number: held.safetyNumber }) : t('keys.held')}`
                       : ''}
                   </span>
                   {held ? (
@@ -154,7 +158,7 @@ export function KeyNotices(): React.JSX.Element {
                       aria-describedby={id}
                       onClick={() => void accept(held)}
                     >
-                      This was me: accept {held.deviceName ?? 'this workstation'}
+                      {t('keys.accept', { device: held.deviceName ?? t('keys.thisWorkstation') })}
                     </button>
                   ) : (
                     <button
@@ -163,7 +167,7 @@ export function KeyNotices(): React.JSX.Element {
                       aria-describedby={id}
                       onClick={() => setDismissedUpTo((d) => Math.max(d, n.at))}
                     >
-                      Dismiss
+                      {t('keys.dismiss')}
                     </button>
                   )}
                 </li>
@@ -172,10 +176,7 @@ export function KeyNotices(): React.JSX.Element {
           </ul>
         ) : null}
         {others.length > shown.length ? (
-          <p className="muted key-notice-more">
-            {others.length - shown.length} earlier sign-in{others.length - shown.length === 1 ? '' : 's'} on
-            other computers not shown.
-          </p>
+          <p className="muted key-notice-more">{t('keys.more', { count: others.length - shown.length })}</p>
         ) : null}
       </div>
     </div>

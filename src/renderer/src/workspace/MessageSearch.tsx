@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { SearchHitView } from '../../../shared/contract';
 import { formatTime } from './time';
 import { ErrorAlert } from '../components/ErrorAlert';
@@ -10,6 +11,7 @@ export function MessageSearch(props: {
   /** Opens the conversation at the message found (seq null: not yet delivered, open at the newest). */
   onOpen: (conversationId: string, seq: number | null) => void;
 }): React.JSX.Element {
+  const { t } = useTranslation();
   const [query, setQuery] = useState('');
   const [hits, setHits] = useState<SearchHitView[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -30,9 +32,9 @@ export function MessageSearch(props: {
   }
 
   return (
-    <div className="message-search" role="search" aria-label="Messages on this computer">
+    <div className="message-search" role="search" aria-label={t('search.label')}>
       <form onSubmit={(e) => void search(e)} className="inline-form">
-        <label htmlFor="message-query">Search messages</label>
+        <label htmlFor="message-query">{t('search.query')}</label>
         <input
           id="message-query"
           className="input"
@@ -45,10 +47,10 @@ export function MessageSearch(props: {
       {hits !== null ? (
         <>
           <p className="muted search-hits__count" aria-live="polite">
-            {hits.length === 1 ? '1 message found' : `${hits.length} messages found`}
+            {t('search.count', { count: hits.length })}
           </p>
-          <ul className="search-hits" aria-label="Messages found">
-            {hits.length === 0 ? <li className="muted">No messages found.</li> : null}
+          <ul className="search-hits" aria-label={t('search.hits')}>
+            {hits.length === 0 ? <li className="muted">{t('search.none')}</li> : null}
             {hits.map((h) => (
               <li key={h.envelopeId}>
                 <button
@@ -57,10 +59,12 @@ export function MessageSearch(props: {
                   onClick={() => props.onOpen(h.conversationId, h.seq)}
                 >
                   <span className="conversation-title">{props.titleOf(h.conversationId)}</span>
-                  {h.urgent ? <span className="badge badge--urgent">Urgent</span> : null}
-                  {h.patient ? <span className="tag">Patient {h.patient.mrn}</span> : null}
+                  {h.urgent ? <span className="badge badge--urgent">{t('common.urgent')}</span> : null}
+                  {h.patient ? (
+                    <span className="tag">{t('search.patient', { mrn: h.patient.mrn })}</span>
+                  ) : null}
                   <span className="conversation-preview">
-                    {props.nameOf(h.senderUserId)}: {h.text}
+                    {t('search.preview', { name: props.nameOf(h.senderUserId), text: h.text })}
                   </span>
                   <time className="conversation-time" dateTime={h.at}>
                     {formatTime(h.at)}

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { DirectoryUser, PresenceView } from '../../../shared/contract';
 import { fetchPresence, presenceLabel } from './presence';
 import { AvailabilityBadge } from './availability/AvailabilityBadge';
@@ -9,6 +10,7 @@ export function NewConversation(props: {
   onStarted: (conversationId: string) => void;
   selfId: string | null;
 }): React.JSX.Element {
+  const { t } = useTranslation();
   const [query, setQuery] = useState('');
   const [results, setResults] = useState<DirectoryUser[] | null>(null);
   const [presence, setPresence] = useState<PresenceView[]>([]);
@@ -36,18 +38,18 @@ export function NewConversation(props: {
   }
   return (
     <section className="new-conversation" aria-labelledby="new-conversation-heading">
-      <h3 id="new-conversation-heading">New conversation</h3>
+      <h3 id="new-conversation-heading">{t('newConversation.heading')}</h3>
       <form onSubmit={(e) => void search(e)} className="inline-form">
-        <label htmlFor="directory-query">Find staff by name, role or department</label>
+        <label htmlFor="directory-query">{t('newConversation.query')}</label>
         <input id="directory-query" type="search" value={query} onChange={(e) => setQuery(e.target.value)} />
         <button type="submit" className="button">
-          Search
+          {t('common.search')}
         </button>
       </form>
       <ErrorAlert message={error} />
       {results !== null ? (
-        <ul className="directory-results" aria-label="Staff found">
-          {results.length === 0 ? <li className="muted">Nobody found.</li> : null}
+        <ul className="directory-results" aria-label={t('newConversation.found')}>
+          {results.length === 0 ? <li className="muted">{t('common.nobodyFound')}</li> : null}
           {results.map((u) => (
             <li key={u.id}>
               <span>
@@ -71,9 +73,9 @@ export function NewConversation(props: {
                 type="button"
                 className="button"
                 onClick={() => void start(u)}
-                aria-label={`Message ${u.displayName}`}
+                aria-label={t('newConversation.messageLabel', { name: u.displayName })}
               >
-                Message
+                {t('newConversation.message')}
               </button>
             </li>
           ))}

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { Preferences } from '../../../shared/contract';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { AboutView } from './about/AboutView';
@@ -9,14 +10,15 @@ type Change = Partial<
 
 const idleChoices = [1, 2, 3, 5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 240];
 const privacyLevels = ['hidden', 'sender', 'preview'] as const;
-const privacyLabel = {
-  hidden: 'Only "New secure message"',
-  sender: "The sender's name",
-  preview: "The sender's name and the first line",
-} as const;
 
 /** The signed-in user's own settings: each control saves at once, and offers nothing looser than the policy. */
 export function SettingsView(props: { fingerprint: string }): React.JSX.Element {
+  const { t } = useTranslation();
+  const privacyLabel = {
+    hidden: t('settings.privacyHidden'),
+    sender: t('settings.privacySender'),
+    preview: t('settings.privacyPreview'),
+  };
   const [settings, setSettings] = useState<Preferences | null>(null);
   const [status, setStatus] = useState<{ saved: boolean; error: string | null }>({
     saved: false,
@@ -42,12 +44,12 @@ export function SettingsView(props: { fingerprint: string }): React.JSX.Element 
 
   return (
     <section className="settings" aria-labelledby="settings-heading">
-      <h2 id="settings-heading">Settings</h2>
+      <h2 id="settings-heading">{t('settings.heading')}</h2>
       {settings ? (
         <>
           <fieldset className="settings-group">
-            <legend>Screen lock</legend>
-            <label htmlFor="idle-lock">Lock this computer after I have been away for</label>
+            <legend>{t('settings.screenLock')}</legend>
+            <label htmlFor="idle-lock">{t('settings.idleLock')}</label>
             <select
               id="idle-lock"
               className="input"
@@ -58,15 +60,15 @@ export function SettingsView(props: { fingerprint: string }): React.JSX.Element 
                 .filter((m) => m <= settings.idleLockMaxMinutes)
                 .map((m) => (
                   <option key={m} value={m}>
-                    {m === 1 ? '1 minute' : `${m} minutes`}
+                    {t('settings.minutes', { count: m })}
                   </option>
                 ))}
             </select>
-            <p className="muted">Your hospital allows at most {settings.idleLockMaxMinutes} minutes.</p>
+            <p className="muted">{t('settings.idleMax', { count: settings.idleLockMaxMinutes })}</p>
           </fieldset>
 
           <fieldset className="settings-group">
-            <legend>Notify me of</legend>
+            <legend>{t('settings.notifyMe')}</legend>
             {(['all', 'urgent'] as const).map((value) => (
               <label key={value} className="choice">
                 <input
@@ -76,18 +78,14 @@ export function SettingsView(props: { fingerprint: string }): React.JSX.Element 
                   checked={settings.notifyFor === value}
                   onChange={() => void save({ notifyFor: value })}
                 />
-                {value === 'all' ? 'Every new message' : 'Urgent messages only'}
+                {value === 'all' ? t('settings.notifyAll') : t('settings.notifyUrgent')}
               </label>
             ))}
-            <p className="muted">
-              Urgent messages always notify, and again every{' '}
-              {settings.urgentRenotifyMinutes === 1 ? 'minute' : `${settings.urgentRenotifyMinutes} minutes`}{' '}
-              until read.
-            </p>
+            <p className="muted">{t('settings.renotify', { count: settings.urgentRenotifyMinutes })}</p>
           </fieldset>
 
           <fieldset className="settings-group">
-            <legend>Notifications show</legend>
+            <legend>{t('settings.notificationsShow')}</legend>
             {privacyLevels.map((level) => {
               const allowed =
                 privacyLevels.indexOf(level) <= privacyLevels.indexOf(settings.notificationPrivacyMax);
@@ -102,15 +100,15 @@ export function SettingsView(props: { fingerprint: string }): React.JSX.Element 
                     onChange={() => void save({ notificationPrivacy: level })}
                   />
                   {privacyLabel[level]}
-                  {allowed ? null : <span className="muted"> (not allowed by your hospital)</span>}
+                  {allowed ? null : <span className="muted">{t('settings.notAllowed')}</span>}
                 </label>
               );
             })}
-            <p className="muted">Notifications never show patient details unless your hospital allows it.</p>
+            <p className="muted">{t('settings.noPatientDetails')}</p>
           </fieldset>
 
           <fieldset className="settings-group">
-            <legend>Conversation list</legend>
+            <legend>{t('settings.conversationList')}</legend>
             <label className="choice">
               <input
                 type="checkbox"
@@ -118,24 +116,25 @@ export function SettingsView(props: { fingerprint: string }): React.JSX.Element 
                 disabled={!settings.listPreviewsAllowed}
                 onChange={(e) => void save({ listPreviews: e.target.checked })}
               />
-              Show the first words of the last message
+              {t('settings.listPreviews')}
               {settings.listPreviewsAllowed ? null : (
-                <span className="muted"> (not allowed by your hospital)</span>
+                <span className="muted">{t('settings.notAllowed')}</span>
               )}
             </label>
           </fieldset>
 
           <fieldset className="settings-group">
-            <legend>This computer</legend>
+            <legend>{t('settings.thisComputer')}</legend>
             <p>
-              Your device key fingerprint: <code data-testid="own-fingerprint">{props.fingerprint}</code>
+              {t('settings.fingerprint')}
+              <code data-testid="own-fingerprint">{props.fingerprint}</code>
             </p>
           </fieldset>
         </>
       ) : null}
       <AboutView />
       <div aria-live="polite" className="settings-status">
-        {status.saved ? <p className="muted">Saved.</p> : null}
+        {status.saved ? <p className="muted">{t('settings.saved')}</p> : null}
       </div>
       <ErrorAlert message={status.error} />
     </section>

@@ -1,5 +1,16 @@
 import { useCallback, useEffect, useState } from 'react';
+import {
+  ArrowLeft,
+  Inbox,
+  Mail,
+  Megaphone,
+  Settings,
+  SquarePen,
+  TriangleAlert,
+  UserRound,
+} from 'lucide-react';
 import type { ConversationView as Conversation, SessionState } from '../../../shared/contract';
+import { t } from '../i18n';
 import { ConversationList } from './ConversationList';
 import { ConversationView } from './ConversationView';
 import { MessageSearch } from './MessageSearch';
@@ -19,6 +30,21 @@ import { conversationBeside } from './keyboard/shortcuts';
 import { focusBack, useEscape } from './keyboard/useEscape';
 import { useShortcuts } from './keyboard/useShortcuts';
 
+type ListFilter = 'all' | 'unread' | 'urgent';
+interface Filter {
+  value: ListFilter;
+  label: string;
+  icon: typeof Inbox;
+  empty: string;
+}
+const listFilters = (): readonly Filter[] => [
+  { value: 'all', label: t('workspace.all'), icon: Inbox, empty: t('list.empty') },
+  { value: 'unread', label: t('workspace.unread'), icon: Mail, empty: t('workspace.emptyUnread') },
+  { value: 'urgent', label: t('workspace.urgent'), icon: TriangleAlert, empty: t('workspace.emptyUrgent') },
+];
+const passes = (filter: ListFilter, c: Conversation): boolean =>
+  filter === 'unread' ? c.unread > 0 : filter === 'urgent' ? c.urgentUnread > 0 : true;
+
 type ActiveSession = Extract<SessionState, { status: 'active' }>;
 
 /** The signed-in, unlocked app: conversations, the open conversation and its composer. */
@@ -36,22 +62,23 @@ export function Workspace({
   const [showSettings, setShowSettings] = useState(false);
   const [showAwaiting, setShowAwaiting] = useState(false);
   const [writingAnnouncement, setWritingAnnouncement] = useState(false);
+  const [filter, setFilter] = useState<ListFilter>('all');
   /** The patient view, at an MRN (from a banner or pill) or empty (from the sidebar). */
   const [patientView, setPatientView] = useState<{ mrn: string | null } | null>(null);
   const [changes, setChanges] = useState(0);
   const user = useDirectory();
-  const nameOf = (userId: string) => user(userId)?.displayName ?? 'Unknown sender';
+  const nameOf = (userId: string) => user(userId)?.displayName ?? t('common.unknownSender');
   const selfId =
     conversations[0]?.members.find((m) => user(m)?.username === session.profile.username) ?? null;
   const others = (c: Conversation) =>
     c.members
       .filter((m) => user(m)?.username !== session.profile.username)
       .map(nameOf)
-      .join(', ') || 'Conversation';
+      .join(', ') || t('workspace.conversation');
   // A recipient sees who an announcement is from; its sender sees whom it went to.
   const title = (c: Conversation) =>
     c.kind === 'announcement' && c.admins[0] && user(c.admins[0])?.username !== session.profile.username
-      ? `Announcement from ${nameOf(c.admins[0])}`
+      ? t('workspace.announcementFrom', { name: nameOf(c.admins[0]) })
       : others(c);
 
   const refresh = useCallback(() => {
@@ -68,19 +95,20 @@ export function Workspace({
     });
   }, [refresh]);
 
-  const choose = (conversationId: string, seq: number | null = null): void => {
-    setSelected(conversationId);
-    setFocus(seq === null ? null : { seq });
+  /** Leaves every view for `next` (none: the open conversation, or on a narrow window the list). */
+  const show = (next?: () => void): void => {
     setWritingAnnouncement(false);
     setShowSettings(false);
     setShowAwaiting(false);
     setPatientView(null);
+    next?.();
   };
-  const openPatient = (mrn: string | null): void => {
-    setShowSettings(false);
-    setShowAwaiting(false);
-    setPatientView({ mrn });
+  const choose = (conversationId: string, seq: number | null = null): void => {
+    setSelected(conversationId);
+    setFocus(seq === null ? null : { seq });
+    show();
   };
+  const openPatient = (mrn: string | null): void => show(() => setPatientView({ mrn }));
   // A notification's conversation opens once the list has it, while rendering (no pass showing the old one).
   const [answered, setAnswered] = useState<object | null>(null);
   const requested = openRequest && answered !== openRequest ? openRequest.conversationId : null;
@@ -108,27 +136,78 @@ export function Workspace({
   );
 
   const open = conversations.find((c) => c.conversationId === selected) ?? null;
+  const titleOf = (id: string): string => {
+    const c = conversations.find((x) => x.conversationId === id);
+    return c ? title(c) : t('workspace.conversation');
+  };
+  // A patient opened from a conversation (its banner or a pill) shows beside it; from the sidebar, in its place.
+  const patientBeside = open !== null && patientView?.mrn != null && !showSettings && !showAwaiting;
+  const paneOpen =
+    open !== null || showSettings || showAwaiting || patientView !== null || writingAnnouncement;
+  const shown = conversations.filter((c) => passes(filter, c));
+  const filters = listFilters();
+  const patientPanel = patientBeside ? (
+    <PatientView
+      key={patientView.mrn ?? ''}
+      initialMrn={patientView.mrn}
+      nameOf={nameOf}
+      titleOf={titleOf}
+      onOpen={choose}
+    />
+  ) : null;
   return (
-    <div className="workspace">
+    // On a narrow window one pane at a time: the list, or what is open with a way back to the list.
+    <div className={paneOpen ? 'workspace workspace--pane-open' : 'workspace'}>
       <nav className="sidebar" aria-labelledby="workspace-heading">
-        <h2 id="workspace-heading" className="sidebar-heading">
-          Conversations
-        </h2>
-        <AvailabilityControl />
-        <MessageSearch
-          nameOf={nameOf}
-          titleOf={(id) => {
-            const c = conversations.find((x) => x.conversationId === id);
-            return c ? title(c) : 'Conversation';
-          }}
-          onOpen={choose}
-        />
+        <div className="sidebar__top">
+          <h2 id="workspace-heading" className="sidebar-heading">
+            {t('workspace.heading')}
+          </h2>
+          <button
+            type="button"
+            className="button button--icon sidebar-new"
+            // The directory search, further down the sidebar: brought into view with the keyboard in it.
+            onClick={() => document.getElementById('directory-query')?.focus()}
+          >
+            <SquarePen aria-hidden="true" className="icon" />
+            {t('workspace.new')}
+            <span className="visually-hidden">{t('workspace.newHidden')}</span>
+          </button>
+        </div>
+        <div className="sidebar-filters" role="group" aria-label={t('workspace.showConversations')}>
+          {filters.map((f) => (
+            <button
+              key={f.value}
+              type="button"
+              className="button button--icon button--toggle"
+              aria-pressed={filter === f.value}
+              onClick={() => setFilter(f.value)}
+            >
+              <f.icon aria-hidden="true" className="icon" />
+              {f.label}
+            </button>
+          ))}
+        </div>
+        <div className="sidebar-filters" role="group" aria-label={t('workspace.views')}>
+          <AwaitingButton current={showAwaiting} onClick={() => show(() => setShowAwaiting(true))} />
+          <button
+            type="button"
+            className="button button--icon button--toggle sidebar-patients"
+            aria-pressed={patientView !== null && !patientBeside}
+            onClick={() => openPatient(null)}
+          >
+            <UserRound aria-hidden="true" className="icon" />
+            {t('workspace.patients')}
+          </button>
+        </div>
+        <MessageSearch nameOf={nameOf} titleOf={titleOf} onOpen={choose} />
         <ArrowList itemSelector=".conversation-item">
           <ConversationList
-            conversations={conversations}
+            conversations={shown}
             selected={selected}
             title={title}
             onSelect={choose}
+            empty={filters.find((f) => f.value === filter)!.empty}
           />
         </ArrowList>
         <NewConversation
@@ -138,69 +217,50 @@ export function Workspace({
             void refresh();
           }}
         />
-        <button
-          type="button"
-          className="button sidebar-announcement"
-          aria-current={writingAnnouncement ? 'page' : undefined}
-          onClick={() => {
-            setShowSettings(false);
-            setShowAwaiting(false);
-            setPatientView(null);
-            setWritingAnnouncement(true);
-          }}
-        >
-          New announcement
-        </button>
-        <button
-          type="button"
-          className="button sidebar-settings"
-          aria-current={showSettings ? 'page' : undefined}
-          onClick={() => {
-            setPatientView(null);
-            setShowAwaiting(false);
-            setShowSettings(true);
-          }}
-        >
-          Settings
-        </button>
-        <AwaitingButton
-          current={showAwaiting}
-          onClick={() => {
-            setShowSettings(false);
-            setPatientView(null);
-            setShowAwaiting(true);
-          }}
-        />
-        <button
-          type="button"
-          className="button sidebar-patients"
-          aria-current={patientView ? 'page' : undefined}
-          onClick={() => openPatient(null)}
-        >
-          Patients
-        </button>
+        <div className="sidebar__end">
+          <button
+            type="button"
+            className="button button--icon sidebar-announcement"
+            aria-current={writingAnnouncement ? 'page' : undefined}
+            onClick={() => show(() => setWritingAnnouncement(true))}
+          >
+            <Megaphone aria-hidden="true" className="icon" />
+            {t('workspace.newAnnouncement')}
+          </button>
+          <button
+            type="button"
+            className="button button--icon sidebar-settings"
+            aria-current={showSettings ? 'page' : undefined}
+            onClick={() => show(() => setShowSettings(true))}
+          >
+            <Settings aria-hidden="true" className="icon" />
+            {t('workspace.settings')}
+          </button>
+          <AvailabilityControl />
+        </div>
       </nav>
       <div className="conversation-pane">
+        <button
+          type="button"
+          className="button button--icon back-to-list"
+          onClick={() => {
+            show();
+            setSelected(null);
+          }}
+        >
+          <ArrowLeft aria-hidden="true" className="icon" />
+          {t('workspace.backToList')}
+        </button>
         {showAwaiting ? (
-          <AwaitingView
-            nameOf={nameOf}
-            titleOf={(id) => {
-              const c = conversations.find((x) => x.conversationId === id);
-              return c ? title(c) : 'Conversation';
-            }}
-            onOpen={choose}
-          />
+          <AwaitingView nameOf={nameOf} titleOf={titleOf} onOpen={choose} />
         ) : showSettings ? (
           <SettingsView fingerprint={session.device.fingerprint} />
-        ) : patientView ? (
+        ) : patientView && !patientBeside ? (
           <PatientView
             key={patientView.mrn ?? ''}
             initialMrn={patientView.mrn}
             nameOf={nameOf}
-            titleOf={(id) => {
-              const c = conversations.find((x) => x.conversationId === id);
-              return c ? title(c) : 'Conversation';
-            }}
+            titleOf={titleOf}
             onOpen={choose}
           />
         ) : writingAnnouncement ? (
@@ -234,6 +294,8 @@ export function Workspace({
             patient={open.patient}
             mayChangePatient={selfId !== null && open.admins.includes(selfId)}
             onOpenPatient={openPatient}
+            patientPanel={patientPanel}
+            onClosePatient={() => setPatientView(null)}
             announcement={
               open.kind === 'announcement'
                 ? {
@@ -244,7 +306,7 @@ export function Workspace({
             }
           />
         ) : (
-          <p className="muted">Choose a conversation, or find a colleague to start one.</p>
+          <p className="muted">{t('workspace.choose')}</p>
         )}
       </div>
       {dialog === 'switcher' ? (

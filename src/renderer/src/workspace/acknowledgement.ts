@@ -1,4 +1,5 @@
 import type { MessageView } from '../../../shared/contract';
+import { t } from '../i18n';
 import { formatTime } from './time';
 
 /**
@@ -16,13 +17,15 @@ export function acknowledgementStatus(
   const mine = m.acknowledgements.find((a) => a.own);
   const others = m.acknowledgements.filter((a) => !a.own);
   const parts: string[] = [];
-  if (mine) parts.push(`You acknowledged at ${formatTime(mine.at, now)}`);
+  if (mine) parts.push(t('ack.youAt', { time: formatTime(mine.at, now) }));
   if (others.length > 0) {
-    const who = others.map((a) => `${nameOf(a.userId)} at ${formatTime(a.at, now)}`).join(', ');
-    parts.push(`Acknowledged by ${who}`);
+    const who = others
+      .map((a) => t('ack.whoAt', { name: nameOf(a.userId), time: formatTime(a.at, now) }))
+      .join(', ');
+    parts.push(t('ack.by', { who }));
   }
   return {
-    text: parts.length > 0 ? parts.join(' · ') : 'Acknowledgement required',
+    text: parts.length > 0 ? parts.join(' · ') : t('ack.required'),
     canAcknowledge: !m.own && !mine && m.seq !== null,
   };
 }
@@ -34,11 +37,11 @@ export function acknowledgementStatus(
 export function deliveryStatus(m: MessageView): string | null {
   if (!m.own) return null;
   // A message the hub refused for good has no seq either: not sent, not 'Sending…'.
-  if (m.sendFailure === 'membership_differs') return 'Not sent: membership differs (see the alert)';
-  if (m.sendFailure) return `Not sent (${m.sendFailure})`;
-  if (m.pending) return 'Sending…';
+  if (m.sendFailure === 'membership_differs') return t('delivery.membershipDiffers');
+  if (m.sendFailure) return t('delivery.notSent', { reason: m.sendFailure });
+  if (m.pending) return t('delivery.sending');
   if (m.ackRequired && m.acknowledgements.length > 0) return null;
-  if (m.receipts.some((r) => r.kind === 'read')) return 'Read (reported by the server)';
-  if (m.receipts.some((r) => r.kind === 'delivered')) return 'Delivered (reported by the server)';
-  return 'Sent';
+  if (m.receipts.some((r) => r.kind === 'read')) return t('delivery.read');
+  if (m.receipts.some((r) => r.kind === 'delivered')) return t('delivery.delivered');
+  return t('delivery.sent');
 }

@@ -1,9 +1,10 @@
 import type { PresenceView } from '../../../shared/contract';
+import { t } from '../i18n';
 import { formatTime } from './time';
 
 export function presenceLabel(p: PresenceView): string {
-  if (p.online) return 'Online';
-  return p.lastSeen ? `Offline, last seen ${formatTime(p.lastSeen)}` : 'Offline';
+  if (p.online) return t('presence.online');
+  return p.lastSeen ? t('presence.lastSeen', { time: formatTime(p.lastSeen) }) : t('presence.offline');
 }
 
 /** Presence of some colleagues; an empty list when the hub cannot say (offline). */

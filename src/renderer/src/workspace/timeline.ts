@@ -4,6 +4,7 @@ import type {
   IntegrityAlertView,
   MessageView,
 } from '../../../shared/contract';
+import { formatNumber, t } from '../i18n';
 import { atTime, dayKey, dayLabel } from './time';
 
 export type Row =
@@ -17,38 +18,33 @@ export function alertText(a: IntegrityAlertView, nameOf?: (userId: string) => st
   switch (a.kind) {
     case 'gap':
       return a.fromSeq === a.toSeq
-        ? `Message ${a.fromSeq} is missing from the server's copy.`
-        : `Messages ${a.fromSeq}–${a.toSeq} are missing from the server's copy.`;
+        ? t('alert.gapOne', { seq: a.fromSeq })
+        : t('alert.gap', { from: a.fromSeq, to: a.toSeq });
     case 'reordered':
-      return `Messages around ${a.fromSeq} were reordered by the server.`;
+      return t('alert.reordered', { seq: a.fromSeq });
     case 'altered':
-      return `Message ${a.fromSeq} was altered on the server.`;
+      return t('alert.altered', { seq: a.fromSeq });
     case 'missing-predecessor':
-      return `Message ${a.fromSeq} refers to a message this computer never received.`;
+      return t('alert.missingPredecessor', { seq: a.fromSeq });
     case 'unsigned-ack': {
       const who = typeof a.details.userId === 'string' && nameOf ? nameOf(a.details.userId) : null;
-      return `The server says ${who ?? 'someone'} acknowledged message ${a.fromSeq}, but no signed acknowledgement came with it: it is not shown as acknowledged.`;
+      return t('alert.unsignedAck', { who: who ?? t('alert.someone'), seq: a.fromSeq });
     }
     case 'unconfirmed-member': {
       const who = typeof a.details.userId === 'string' && nameOf ? nameOf(a.details.userId) : null;
-      return `The server lists ${who ?? 'someone'} as a member, but no member added them: nothing you send is sealed to them.`;
+      return t('alert.unconfirmedMember', { who: who ?? t('alert.someone') });
     }
     case 'quarantined':
       return quarantinedText(a);
   }
 }
 
-const count = (n: number): string => n.toLocaleString('en-GB');
-
 /** Failed items of one burst: how many, where, that they are not messages, and to tell IT. */
 function quarantinedText(a: IntegrityAlertView): string {
   const n = typeof a.details.count === 'number' ? a.details.count : 1;
-  const where = a.fromSeq === a.toSeq ? count(a.fromSeq) : `${count(a.fromSeq)}–${count(a.toSeq)}`;
-  const what =
-    n === 1
-      ? `One item from the server (${where}) failed the security checks and is not shown as a message; it is`
-      : `${count(n)} items from the server (${where}) failed the security checks and are not shown as messages; they are`;
-  return `${what} kept as evidence. Tell IT: the server may be faulty or tampered with.`;
+  const where =
+    a.fromSeq === a.toSeq ? formatNumber(a.fromSeq) : `${formatNumber(a.fromSeq)}–${formatNumber(a.toSeq)}`;
+  return n === 1 ? t('alert.quarantinedOne', { where }) : t('alert.quarantined', { count: n, where });
 }
 
 /** Quarantined message rows an alert stands for: those inside a burst of more than one item. */
@@ -69,17 +65,17 @@ function foldedBy(alerts: IntegrityAlertView[]): (m: MessageView) => boolean {
  * WARD3B-PC02, at 14:02." (the name and time the device signed), and what that means for this conversation.
  */
 export function deviceNoticeText(n: DeviceNoticeView, name: string, now = new Date()): string {
-  const where = n.deviceName ?? 'an earlier workstation that gives no name';
-  const said = `${name} signed in on a new workstation, ${where}, ${atTime(n.enrolledAt ?? n.seenAt, now)}.`;
+  const where = n.deviceName ?? t('notice.unnamed');
+  const said = t('notice.signedIn', { name, where, when: atTime(n.enrolledAt ?? n.seenAt, now) });
   switch (n.state) {
     case 'in-use':
-      return `${said} If ${name} did not, tell IT.`;
+      return t('notice.inUse', { said, name });
     case 'awaiting-acceptance':
-      return `${said} Nothing of this conversation reaches it until someone compares the safety number with ${name} and accepts it in contact details.`;
+      return t('notice.awaitingAcceptance', { said, name });
     case 'accepted':
-      return `${said} It was accepted after comparing safety numbers.`;
+      return t('notice.accepted', { said });
     case 'revoked':
-      return `${said} It has since been removed.`;
+      return t('notice.revoked', { said });
   }
 }
 

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { DocumentOpenResult } from '../../../shared/contract';
+import { t } from '../i18n';
 import { progressText } from './progress';
 
 export interface ViewerState {
@@ -19,7 +20,7 @@ export function useDocumentViewer(conversationId: string): {
   const [viewer, setViewer] = useState<ViewerState | null>(null);
   const open = async (seq: number): Promise<void> => {
     const operationId = crypto.randomUUID();
-    setViewer({ seq, operationId, progress: 'Checking the document…', result: null, error: null });
+    setViewer({ seq, operationId, progress: t('viewer.checking'), result: null, error: null });
     const stop = window.clinical.on('documents.progress', (p) => {
       if (p.operationId !== operationId) return;
       setViewer((v) => (v && v.operationId === operationId ? { ...v, progress: progressText(p) } : v));

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { DRAFT_MAX_CHARS } from '../../../shared/drafts';
+import { t } from '../i18n';
 
 /** A draft is kept this long after the last keystroke (and at once when the composer loses the focus). */
 const draftSaveDelayMs = 700;
@@ -28,7 +29,7 @@ export function useDraft(conversationId: string): Draft {
   const save = useCallback(
     (value: string) => {
       void window.clinical.call('drafts.set', { conversationId, text: value }).then((result) => {
-        setNote(result.ok ? null : `Your draft is not being kept: ${result.error.message}`);
+        setNote(result.ok ? null : t('draft.notKept', { message: result.error.message }));
       });
     },
     [conversationId],
@@ -45,7 +46,7 @@ export function useDraft(conversationId: string): Draft {
     let live = true;
     void window.clinical.call('drafts.get', { conversationId }).then((result) => {
       if (!live) return;
-      if (!result.ok) setNote(`Your saved draft could not be read: ${result.error.message}`);
+      if (!result.ok) setNote(t('draft.unreadable', { message: result.error.message }));
       // What was typed before the kept draft arrived wins.
       else if (!typedRef.current) setText(result.value.text);
     });
@@ -67,9 +68,7 @@ export function useDraft(conversationId: string): Draft {
       if (waiting.current) clearTimeout(waiting.current.timer);
       waiting.current = null;
       if (value.length > DRAFT_MAX_CHARS) {
-        setNote(
-          `Drafts over ${DRAFT_MAX_CHARS.toLocaleString('en')} characters are not kept: send it or shorten it.`,
-        );
+        setNote(t('draft.tooLong', { max: DRAFT_MAX_CHARS }));
         return;
       }
       waiting.current = { timer: setTimeout(flush, draftSaveDelayMs), text: value };

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useCall } from '../../api';
 import { ErrorAlert } from '../../components/ErrorAlert';
 
@@ -9,6 +10,7 @@ type Status = { kind: 'idle' } | { kind: 'busy' } | { kind: 'saved' } | { kind: 
  * connection's history and the last log lines; no messages, names or patient details).
  */
 export function AboutView(): React.JSX.Element {
+  const { t } = useTranslation();
   const info = useCall('app.info');
   const [status, setStatus] = useState<Status>({ kind: 'idle' });
   const [preview, setPreview] = useState<string | null>(null);
@@ -28,28 +30,28 @@ export function AboutView(): React.JSX.Element {
 
   return (
     <section className="settings-group about" aria-labelledby="about-heading">
-      <h3 id="about-heading">Help: about this application</h3>
+      <h3 id="about-heading">{t('about.heading')}</h3>
       {info.status === 'ready' ? (
         <p data-testid="about-version">
-          {info.value.name} {info.value.version} on {info.value.platform}
+          {t('about.version', {
+            name: info.value.name,
+            version: info.value.version,
+            platform: info.value.platform,
+          })}
         </p>
       ) : null}
-      <p className="muted">
-        If IT asks for diagnostics, save the bundle and send them the file. It holds versions, the hospital
-        policy in force, the connection history and the last lines of the log: no messages, names or patient
-        details.
-      </p>
+      <p className="muted">{t('about.explain')}</p>
       <button type="button" className="button" disabled={status.kind === 'busy'} onClick={() => void save()}>
-        Save diagnostics bundle
+        {t('about.save')}
       </button>
       <div aria-live="polite">
-        {status.kind === 'saved' ? <p className="muted">Diagnostics bundle saved.</p> : null}
+        {status.kind === 'saved' ? <p className="muted">{t('about.saved')}</p> : null}
       </div>
       <ErrorAlert message={status.kind === 'error' ? status.message : null} />
       <details onToggle={(e) => void show(e.currentTarget.open)}>
-        <summary>Show what the bundle contains</summary>
+        <summary>{t('about.show')}</summary>
         {preview === null ? (
-          <p aria-busy="true">Loading…</p>
+          <p aria-busy="true">{t('common.loading')}</p>
         ) : (
           <pre className="diagnostics-preview" data-testid="diagnostics-preview" tabIndex={0}>
             {preview}

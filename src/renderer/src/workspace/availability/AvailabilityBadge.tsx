@@ -1,4 +1,5 @@
 import './availability.css';
+import { useTranslation } from 'react-i18next';
 import type { AvailabilityView } from '../../../../shared/contract';
 import { availabilityLabel, statusSymbols } from './labels';
 
@@ -7,15 +8,16 @@ import { availabilityLabel, statusSymbols } from './labels';
  * a convenience, not a guarantee.
  */
 export function AvailabilityBadge(props: { view: AvailabilityView; name?: string }): React.JSX.Element {
+  const { t } = useTranslation();
   const label = availabilityLabel(props.view);
   return (
     <span
       className={`availability availability--${props.view.status}`}
       data-testid="availability-badge"
-      title="As they set it, reported by the hub"
+      title={t('availability.reported')}
     >
       <span aria-hidden="true">{statusSymbols[props.view.status]} </span>
-      {props.name ? `${props.name}: ` : null}
+      {props.name ? t('availability.named', { name: props.name }) : null}
       {label}
     </span>
   );

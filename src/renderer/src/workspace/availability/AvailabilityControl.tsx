@@ -1,9 +1,8 @@
 import { useEffect, useId, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { AvailabilityStatus, MyAvailabilityView } from '../../../../shared/contract';
 import { AvailabilityBadge } from './AvailabilityBadge';
-import { nextOccurrence, statusNames } from './labels';
-
-const choices = Object.keys(statusNames) as AvailabilityStatus[];
+import { nextOccurrence, statusName, statuses } from './labels';
 
 function inAnHour(): string {
   const at = new Date(Date.now() + 60 * 60_000);
@@ -12,6 +11,7 @@ function inAnHour(): string {
 
 /** Sets this user's status for colleagues; Do not disturb until a time holds routine notifications. */
 export function AvailabilityControl(): React.JSX.Element {
+  const { t } = useTranslation();
   const id = useId();
   const [mine, setMine] = useState<MyAvailabilityView | null>(null);
   const [status, setStatus] = useState<AvailabilityStatus>('available');
@@ -29,7 +29,7 @@ export function AvailabilityControl(): React.JSX.Element {
   const save = async (): Promise<void> => {
     const end = status === 'dnd' ? nextOccurrence(until) : null;
     if (status === 'dnd' && !end) {
-      setError('Choose when Do not disturb ends.');
+      setError(t('availability.chooseEnd'));
       return;
     }
     const result = await window.clinical.call('directory.setAvailability', {
@@ -54,29 +54,29 @@ export function AvailabilityControl(): React.JSX.Element {
       }}
     >
       <h3 id={`${id}-legend`} className="availability-control__heading">
-        My status
+        {t('availability.myStatus')}
       </h3>
       {mine ? (
         <p className="availability-control__current" data-testid="my-availability">
           <AvailabilityBadge view={mine.availability} />
-          {mine.published ? null : <span className="muted"> · not sent yet (offline)</span>}
+          {mine.published ? null : <span className="muted">{t('availability.notSent')}</span>}
         </p>
       ) : null}
-      <label htmlFor={`${id}-status`}>Status</label>
+      <label htmlFor={`${id}-status`}>{t('availability.status')}</label>
       <select
         id={`${id}-status`}
         value={status}
         onChange={(e) => setStatus(e.target.value as AvailabilityStatus)}
       >
-        {choices.map((c) => (
+        {statuses.map((c) => (
           <option key={c} value={c}>
-            {statusNames[c]}
+            {statusName(c)}
           </option>
         ))}
       </select>
       {status === 'dnd' ? (
         <>
-          <label htmlFor={`${id}-until`}>Until</label>
+          <label htmlFor={`${id}-until`}>{t('availability.until')}</label>
           <input
             id={`${id}-until`}
             type="time"
@@ -84,13 +84,11 @@ export function AvailabilityControl(): React.JSX.Element {
             required
             onChange={(e) => setUntil(e.target.value)}
           />
-          <p className="muted availability-control__hint">
-            Routine messages make no notification until then; urgent ones always do.
-          </p>
+          <p className="muted availability-control__hint">{t('availability.hint')}</p>
         </>
       ) : null}
       <button type="submit" className="button">
-        Set status
+        {t('availability.set')}
       </button>
       {error ? (
         <p role="alert" className="alert alert--error">

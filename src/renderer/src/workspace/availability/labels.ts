@@ -1,13 +1,23 @@
 import type { AvailabilityStatus, AvailabilityView } from '../../../../shared/contract';
+import { t } from '../../i18n';
 import { formatTime } from '../time';
 
-export const statusNames: Record<AvailabilityStatus, string> = {
-  available: 'Available',
-  busy: 'Busy',
-  in_theatre: 'In theatre',
-  off_shift: 'Off shift',
-  dnd: 'Do not disturb',
-};
+export const statuses: AvailabilityStatus[] = ['available', 'busy', 'in_theatre', 'off_shift', 'dnd'];
+
+export function statusName(status: AvailabilityStatus): string {
+  switch (status) {
+    case 'available':
+      return t('availability.available');
+    case 'busy':
+      return t('availability.busy');
+    case 'in_theatre':
+      return t('availability.inTheatre');
+    case 'off_shift':
+      return t('availability.offShift');
+    case 'dnd':
+      return t('availability.dnd');
+  }
+}
 
 /** A shape beside the words, so a status never rests on colour alone. */
 export const statusSymbols: Record<AvailabilityStatus, string> = {
@@ -20,8 +30,8 @@ export const statusSymbols: Record<AvailabilityStatus, string> = {
 
 export function availabilityLabel(view: AvailabilityView): string {
   return view.status === 'dnd' && view.until
-    ? `Do not disturb until ${formatTime(view.until)}`
-    : statusNames[view.status];
+    ? t('availability.dndUntil', { time: formatTime(view.until) })
+    : statusName(view.status);
 }
 
 /** The next time the clock shows `hhmm` (today, or tomorrow when it has passed), as an ISO time. */

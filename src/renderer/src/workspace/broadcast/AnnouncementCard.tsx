@@ -1,4 +1,5 @@
 import './broadcast.css';
+import { useTranslation } from 'react-i18next';
 import type { MessageView } from '../../../../shared/contract';
 import { acknowledgementStatus } from '../acknowledgement';
 import { formatClock } from '../time';
@@ -12,25 +13,28 @@ export function AnnouncementCard(props: {
   changes: number;
   onAcknowledge: (seq: number) => void;
 }): React.JSX.Element {
+  const { t } = useTranslation();
   const { message: m } = props;
   const ack = acknowledgementStatus(m, props.nameOf);
   return (
     <article
       className={`announcement${m.urgent ? ' announcement--urgent' : ''}`}
-      aria-label={`Announcement from ${props.senderName}`}
+      aria-label={t('broadcast.cardLabel', { name: props.senderName })}
       data-testid="announcement-card"
     >
       <p className="announcement__label">
-        <span className="tag tag--announcement">Announcement</span>
-        {m.urgent ? <span className="badge badge--urgent">Urgent</span> : null}
+        <span className="tag tag--announcement">{t('broadcast.announcement')}</span>
+        {m.urgent ? <span className="badge badge--urgent">{t('common.urgent')}</span> : null}
         <span className="message-meta">
-          {props.senderName} · {formatClock(m.time)}
+          {t('broadcast.meta', { name: props.senderName, time: formatClock(m.time) })}
         </span>
       </p>
       {m.text ? <p className="announcement__text">{m.text}</p> : null}
       {m.own ? (
         m.pending || m.seq === null ? (
-          <p className="message-status">{m.sendFailure ? `Not sent (${m.sendFailure})` : 'Sending…'}</p>
+          <p className="message-status">
+            {m.sendFailure ? t('broadcast.notSent', { reason: m.sendFailure }) : t('broadcast.sending')}
+          </p>
         ) : (
           <BroadcastCounts
             conversationId={m.conversationId}
@@ -48,7 +52,7 @@ export function AnnouncementCard(props: {
               className="button button--primary"
               onClick={() => props.onAcknowledge(m.seq!)}
             >
-              Acknowledge
+              {t('broadcast.acknowledge')}
             </button>
           ) : null}
         </>
@@ -59,10 +63,10 @@ export function AnnouncementCard(props: {
 
 /** In place of the composer for a recipient: an announcement is not a chat. */
 export function AnnouncementNote(props: { senderName: string }): React.JSX.Element {
+  const { t } = useTranslation();
   return (
     <p className="announcement-note muted" data-testid="announcement-note">
-      This is an announcement from {props.senderName}. Only the sender posts here; to reply, message{' '}
-      {props.senderName} directly.
+      {t('broadcast.note', { name: props.senderName })}
     </p>
   );
 }

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { BroadcastStatusView } from '../../../../shared/contract';
 import { countsText, notYetText } from './counts-text';
 
@@ -9,6 +10,7 @@ export function BroadcastCounts(props: {
   changes: number;
   nameOf: (userId: string) => string;
 }): React.JSX.Element | null {
+  const { t } = useTranslation();
   const { conversationId, seq, changes } = props;
   const [status, setStatus] = useState<BroadcastStatusView | null>(null);
   const [open, setOpen] = useState<'read' | 'acknowledged' | null>(null);
@@ -41,9 +43,7 @@ export function BroadcastCounts(props: {
         <strong>{text.summary}</strong>
         <span className="muted"> · {text.delivered}</span>
       </p>
-      <p className="muted broadcast-counts__note">
-        Read is the server&apos;s report; acknowledged counts signed acknowledgements only.
-      </p>
+      <p className="muted broadcast-counts__note">{t('broadcast.readNote')}</p>
       <div className="broadcast-counts__actions">
         <button
           type="button"
@@ -51,7 +51,7 @@ export function BroadcastCounts(props: {
           aria-expanded={open === 'read'}
           onClick={() => toggle('read')}
         >
-          Who has not read
+          {t('broadcast.whoNotRead')}
         </button>
         {status.ackRequired ? (
           <button
@@ -60,7 +60,7 @@ export function BroadcastCounts(props: {
             aria-expanded={open === 'acknowledged'}
             onClick={() => toggle('acknowledged')}
           >
-            Who has not acknowledged
+            {t('broadcast.whoNotAcknowledged')}
           </button>
         ) : null}
       </div>

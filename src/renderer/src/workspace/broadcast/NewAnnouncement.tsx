@@ -1,5 +1,6 @@
 import './broadcast.css';
 import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { BroadcastPreviewView, DirectoryUser } from '../../../../shared/contract';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { UrgencyOptions } from '../escalation/UrgencyOptions';
@@ -22,6 +23,7 @@ export function NewAnnouncement(props: {
   groups: Group[];
   onSent: (conversationId: string) => void;
 }): React.JSX.Element {
+  const { t } = useTranslation();
   const { roles } = useRoles('');
   const [asked, setAsked] = useState<BroadcastPreviewView | null>(null);
   const [query, setQuery] = useState('');
@@ -61,12 +63,14 @@ export function NewAnnouncement(props: {
 
   /** The refusal the sender sees before anything is sent, or null when it may go. */
   function refusal(): string | null {
-    if (nobody) return 'Choose at least one role, group or colleague to announce to. Nothing was sent.';
-    if (text.trim() === '') return 'Write the announcement first. Nothing was sent.';
+    if (nobody) return t('broadcast.chooseSomeone');
+    if (text.trim() === '') return t('broadcast.writeFirst');
     const blocked = preview?.roles.find((r) => r.status !== 'staffed');
     if (blocked) {
-      const choice = blocked.backup ? 'send to its backup or remove it' : 'remove it';
-      return `${picked.nameOfRole(blocked.roleId)} reaches nobody now: ${choice} under Recipients. Nothing was sent.`;
+      const role = picked.nameOfRole(blocked.roleId);
+      return blocked.backup
+        ? t('broadcast.reachesNobodyBackup', { role })
+        : t('broadcast.reachesNobody', { role });
     }
     return null;
   }
@@ -94,22 +98,22 @@ export function NewAnnouncement(props: {
   return (
     <section className="new-announcement" aria-labelledby="new-announcement-heading">
       <h2 id="new-announcement-heading" tabIndex={-1} ref={heading}>
-        New announcement
+        {t('broadcast.heading')}
       </h2>
       <fieldset>
-        <legend>Roles on the roster</legend>
+        <legend>{t('broadcast.roles')}</legend>
         <RoleList
           roles={roles}
-          empty="No roles on the roster."
-          action="Add"
+          empty={t('broadcast.noRoles')}
+          action={t('broadcast.add')}
           onPick={(role) => picked.addRole(role)}
           taken={(role) => roleIds.includes(role.roleId)}
         />
       </fieldset>
       {props.groups.length > 0 ? (
         <fieldset>
-          <legend>Groups</legend>
-          <ul className="directory-results" aria-label="Groups">
+          <legend>{t('broadcast.groups')}</legend>
+          <ul className="directory-results" aria-label={t('broadcast.groups')}>
             {props.groups.map((g) => (
               <li key={g.conversationId}>
                 <span>{g.title}</span>
@@ -117,9 +121,9 @@ export function NewAnnouncement(props: {
                   type="button"
                   className="button"
                   onClick={() => picked.addGroup(g)}
-                  aria-label={`Add the group ${g.title}`}
+                  aria-label={t('broadcast.addGroup', { name: g.title })}
                 >
-                  Add
+                  {t('broadcast.add')}
                 </button>
               </li>
             ))}
@@ -127,7 +131,7 @@ export function NewAnnouncement(props: {
         </fieldset>
       ) : null}
       <form className="inline-form" onSubmit={(e) => void search(e)}>
-        <label htmlFor="announcement-people">Find colleagues by name, role or department</label>
+        <label htmlFor="announcement-people">{t('broadcast.findColleagues')}</label>
         <input
           id="announcement-people"
           type="search"
@@ -135,25 +139,23 @@ export function NewAnnouncement(props: {
           onChange={(e) => setQuery(e.target.value)}
         />
         <button type="submit" className="button">
-          Search
+          {t('common.search')}
         </button>
       </form>
       {found !== null ? (
-        <ul className="directory-results" aria-label="Colleagues found">
-          {found.length === 0 ? <li className="muted">Nobody found.</li> : null}
+        <ul className="directory-results" aria-label={t('broadcast.colleaguesFound')}>
+          {found.length === 0 ? <li className="muted">{t('common.nobodyFound')}</li> : null}
           {found.map((u) => (
             <li key={u.id}>
-              <span>
-                {u.displayName} · {u.department}
-              </span>
+              <span>{t('broadcast.colleague', { name: u.displayName, department: u.department })}</span>
               <button
                 type="button"
                 className="button"
                 disabled={userIds.includes(u.id)}
                 onClick={() => picked.addPerson(u.id, u.displayName)}
-                aria-label={`Add ${u.displayName}`}
+                aria-label={t('broadcast.addPerson', { name: u.displayName })}
               >
-                Add
+                {t('broadcast.add')}
               </button>
             </li>
           ))}
@@ -161,7 +163,7 @@ export function NewAnnouncement(props: {
       ) : null}
       <RolePreviewList picked={picked} preview={preview} />
       <form className="announcement-compose" onSubmit={(e) => void send(e)}>
-        <label htmlFor="announcement-text">Announcement</label>
+        <label htmlFor="announcement-text">{t('broadcast.text')}</label>
         <textarea id="announcement-text" value={text} onChange={(e) => setText(e.target.value)} rows={3} />
         <UrgencyOptions
           className="checkbox"
@@ -173,7 +175,7 @@ export function NewAnnouncement(props: {
         />
         <ErrorAlert message={error} />
         <button type="submit" className="button button--primary" disabled={sending}>
-          Send announcement
+          {t('broadcast.send')}
         </button>
       </form>
     </section>

@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import { DeadlineSelect } from './DeadlineSelect';
 
 /** Urgent, "Acknowledgement required" and its deadline: the same controls wherever a message is written. */
@@ -10,11 +11,12 @@ export function UrgencyOptions(props: {
   /** For the two checkbox labels. */
   className?: string;
 }): React.JSX.Element {
+  const { t } = useTranslation();
   return (
     <>
       <label className={props.className}>
         <input type="checkbox" checked={props.urgent} onChange={(e) => props.onUrgent(e.target.checked)} />{' '}
-        Urgent
+        {t('escalation.urgent')}
       </label>
       <label className={props.className}>
         <input
@@ -22,7 +24,7 @@ export function UrgencyOptions(props: {
           checked={props.ackRequired}
           onChange={(e) => props.onAckRequired(e.target.checked)}
         />{' '}
-        Acknowledgement required
+        {t('escalation.ackRequired')}
       </label>
       {props.ackRequired ? <DeadlineSelect {...props.deadline} /> : null}
     </>

@@ -1,5 +1,6 @@
 // What the escalation views say, in one place (tested without a window).
 import type { EscalationStepView } from '../../../../shared/contract';
+import { t } from '../../i18n';
 import { formatClock, formatTime } from '../time';
 
 export type StepKind = EscalationStepView['kind'];
@@ -10,44 +11,47 @@ export type StepKind = EscalationStepView['kind'];
  */
 export function stepText(kind: StepKind, who: string | null, at: string, role: string | null = null): string {
   const time = formatClock(at);
-  const as = role ? ` (${role})` : '';
+  const as = role ? t('escalation.roleSuffix', { role }) : '';
   switch (kind) {
     case 'deadline-passed':
-      return `${time} · No acknowledgement by the deadline: escalating`;
+      return t('escalation.step.deadlinePassed', { time });
     case 'waiting-for-link':
-      return `${time} · Escalation waits for the server connection`;
+      return t('escalation.step.waitingForLink', { time });
     case 'renotified':
-      return `${time} · Recipients notified again`;
+      return t('escalation.step.renotified', { time });
     case 'escalated':
-      return `${time} · Sent to ${who ?? 'the escalation target'}${as}, quoted as you signed it`;
+      return t('escalation.step.escalated', { time, who: who ?? t('escalation.theTarget'), as });
     case 'no-target':
-      return `${time} · Nobody to escalate to: nothing was sent to anyone else`;
+      return t('escalation.step.noTarget', { time });
     case 'sender-alerted':
-      return `${time} · You were alerted`;
+      return t('escalation.step.senderAlerted', { time });
     case 'acknowledged':
-      return `${time} · Acknowledged by ${who ?? 'a recipient'}: escalation stopped`;
+      return t('escalation.step.acknowledged', { time, who: who ?? t('escalation.aRecipient') });
     case 'acknowledged-late':
-      return `${time} · Acknowledged late by ${who ?? 'a recipient'}: escalation stopped`;
+      return t('escalation.step.acknowledgedLate', { time, who: who ?? t('escalation.aRecipient') });
     case 'reminder-received':
-      return `${time} · ${who ?? 'The sender'} is waiting for your acknowledgement`;
+      return t('escalation.step.reminderReceived', { time, who: who ?? t('escalation.theSender') });
     case 'resolution-sent':
-      return `${time} · Those still waiting were told ${who ?? 'a recipient'} acknowledged it`;
+      return t('escalation.step.resolutionSent', { time, who: who ?? t('escalation.aRecipient') });
     case 'resolved-received':
-      return `${time} · Acknowledged by ${who ?? 'a colleague'}${as}: no longer awaiting your acknowledgement`;
+      return t('escalation.step.resolvedReceived', { time, who: who ?? t('escalation.aColleague'), as });
   }
 }
 
 /** "1 min 30 s left", or "Deadline passed". */
 export function timeLeft(ms: number): string {
-  if (ms <= 0) return 'Deadline passed';
+  if (ms <= 0) return t('escalation.deadlinePassed');
   const total = Math.ceil(ms / 1000);
   const minutes = Math.floor(total / 60);
   const seconds = total % 60;
-  if (minutes === 0) return `${seconds} s left`;
-  return seconds === 0 ? `${minutes} min left` : `${minutes} min ${seconds} s left`;
+  if (minutes === 0) return t('escalation.secondsLeft', { seconds });
+  return seconds === 0
+    ? t('escalation.minutesLeft', { minutes })
+    : t('escalation.minutesSecondsLeft', { minutes, seconds });
 }
 
-export const acknowledgeBy = (deadlineAt: string): string => `Acknowledge by ${formatClock(deadlineAt)}`;
+export const acknowledgeBy = (deadlineAt: string): string =>
+  t('escalation.acknowledgeBy', { time: formatClock(deadlineAt) });
 
 /** On the message at `seq`, once its sender said someone it escalated to acknowledged it; else null. */
 export function escalationAckOf(
@@ -58,6 +62,6 @@ export function escalationAckOf(
 ): string | null {
   const step = steps.find((s) => s.kind === 'resolved-received' && s.seq === seq && s.userId !== null);
   if (!step) return null;
-  const role = step.roleId ? ` (${roleName(step.roleId)})` : '';
-  return `Acknowledged by ${nameOf(step.userId!)}${role} at ${formatTime(step.at)}`;
+  const role = step.roleId ? t('escalation.roleSuffix', { role: roleName(step.roleId) }) : '';
+  return t('escalation.acknowledgedByAt', { name: nameOf(step.userId!), role, time: formatTime(step.at) });
 }

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { CallResult } from '../../../../shared/contract';
+import { t } from '../../i18n';
 import { useRoles } from '../roles/useRoles';
 
 export type AwaitingMine = CallResult<'escalations.awaitingMine'>[number];
@@ -57,5 +58,6 @@ export function useDeadline(): {
 /** A role's roster name, for the escalation views (a role no longer on the roster by its id). */
 export function useRoleName(): (roleId: string) => string {
   const { roles } = useRoles();
-  return (roleId) => roles.find((r) => r.roleId === roleId)?.name ?? `the ${roleId} role`;
+  return (roleId) =>
+    roles.find((r) => r.roleId === roleId)?.name ?? t('escalation.unknownRole', { id: roleId });
 }

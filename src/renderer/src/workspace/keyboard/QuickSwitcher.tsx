@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { ConversationView } from '../../../../shared/contract';
 import { ModalDialog } from './ModalDialog';
 import { arrowTarget } from './shortcuts';
@@ -24,6 +25,7 @@ export function QuickSwitcher(props: {
   onOpen: (conversationId: string) => void;
   onClose: () => void;
 }): React.JSX.Element {
+  const { t } = useTranslation();
   const [query, setQuery] = useState('');
   const [active, setActive] = useState(0);
   const found = matching(props.conversations, props.title, query);
@@ -47,7 +49,7 @@ export function QuickSwitcher(props: {
   }
   return (
     <ModalDialog
-      title="Go to a conversation"
+      title={t('keyboard.quickSwitcher')}
       titleId="quick-switcher-title"
       className="quick-switcher"
       onClose={props.onClose}
@@ -55,7 +57,7 @@ export function QuickSwitcher(props: {
       <input
         type="text"
         role="combobox"
-        aria-label="Conversation name"
+        aria-label={t('keyboard.conversationName')}
         aria-autocomplete="list"
         aria-expanded={found.length > 0}
         aria-controls="quick-switcher-list"
@@ -69,7 +71,12 @@ export function QuickSwitcher(props: {
         }}
         onKeyDown={onKeyDown}
       />
-      <ul id="quick-switcher-list" role="listbox" aria-label="Conversations" className="quick-switcher__list">
+      <ul
+        id="quick-switcher-list"
+        role="listbox"
+        aria-label={t('keyboard.conversations')}
+        className="quick-switcher__list"
+      >
         {found.map((c, i) => (
           <li
             key={c.conversationId}
@@ -80,13 +87,13 @@ export function QuickSwitcher(props: {
             onClick={() => props.onOpen(c.conversationId)}
           >
             {props.title(c)}
-            {c.unread > 0 ? <span className="badge"> {c.unread} unread</span> : null}
+            {c.unread > 0 ? <span className="badge">{t('keyboard.unread', { count: c.unread })}</span> : null}
           </li>
         ))}
       </ul>
       {found.length === 0 ? (
         <p role="status" className="muted">
-          No conversation matches “{query}”.
+          {t('keyboard.noMatch', { query })}
         </p>
       ) : null}
     </ModalDialog>

@@ -1,19 +1,21 @@
+import { useTranslation } from 'react-i18next';
 import { ModalDialog } from './ModalDialog';
 import { shortcutList } from './shortcuts';
 
 /** The "?" sheet: every keyboard shortcut of the workspace. */
 export function ShortcutSheet(props: { onClose: () => void }): React.JSX.Element {
+  const { t } = useTranslation();
   return (
-    <ModalDialog title="Keyboard shortcuts" titleId="shortcut-sheet-title" onClose={props.onClose}>
+    <ModalDialog title={t('keyboard.sheet')} titleId="shortcut-sheet-title" onClose={props.onClose}>
       <table className="shortcut-table">
         <thead>
           <tr>
-            <th scope="col">Keys</th>
-            <th scope="col">What they do</th>
+            <th scope="col">{t('keyboard.keys')}</th>
+            <th scope="col">{t('keyboard.does')}</th>
           </tr>
         </thead>
         <tbody>
-          {shortcutList.map(({ keys, does }) => (
+          {shortcutList().map(({ keys, does }) => (
             <tr key={does}>
               <td>
                 {keys.map((k, i) => (
@@ -29,7 +31,7 @@ export function ShortcutSheet(props: { onClose: () => void }): React.JSX.Element
         </tbody>
       </table>
       <button type="button" className="button" onClick={props.onClose}>
-        Close
+        {t('common.close')}
       </button>
     </ModalDialog>
   );

@@ -1,16 +1,18 @@
+import { t } from '../../i18n';
+
 /** What a key press asks the workspace to do, wherever the focus is. */
 export type ShortcutAction =
   'quick-switcher' | 'previous-conversation' | 'next-conversation' | 'shortcut-sheet';
 
 /** The keyboard shortcuts, as the "?" sheet lists them (one list, so the sheet cannot drift from the keys). */
-export const shortcutList: readonly { keys: string[]; does: string }[] = [
-  { keys: ['Ctrl', 'K'], does: 'Go to a conversation by name (Cmd K on a Mac)' },
-  { keys: ['Alt', '↑'], does: 'Previous conversation in the list' },
-  { keys: ['Alt', '↓'], does: 'Next conversation in the list' },
-  { keys: ['↑', '↓'], does: 'Move through a list; Enter opens the item' },
-  { keys: ['Ctrl', 'Enter'], does: 'Send the message' },
-  { keys: ['Esc'], does: 'Close the open panel: document, contact details, settings, this sheet' },
-  { keys: ['?'], does: 'Show these shortcuts (outside a text field)' },
+export const shortcutList = (): readonly { keys: string[]; does: string }[] => [
+  { keys: ['Ctrl', 'K'], does: t('keyboard.doesQuickSwitcher') },
+  { keys: ['Alt', '↑'], does: t('keyboard.doesPrevious') },
+  { keys: ['Alt', '↓'], does: t('keyboard.doesNext') },
+  { keys: ['↑', '↓'], does: t('keyboard.doesArrows') },
+  { keys: ['Ctrl', 'Enter'], does: t('keyboard.doesSend') },
+  { keys: ['Esc'], does: t('keyboard.doesEscape') },
+  { keys: ['?'], does: t('keyboard.doesHelp') },
 ];
 
 type KeyPress = Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey' | 'altKey' | 'shiftKey'>;

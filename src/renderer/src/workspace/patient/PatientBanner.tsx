@@ -1,3 +1,4 @@
+import { Trans, useTranslation } from 'react-i18next';
 import type { Patient } from './composer-rules';
 
 /** A patient conversation: one banner at the top instead of a pill on every message. */
@@ -7,23 +8,28 @@ export function PatientBanner(props: {
   /** Admins may end it (a signed control entry); null for other members. */
   onEnd: (() => void) | null;
 }): React.JSX.Element {
+  const { t } = useTranslation();
   const { patient } = props;
   return (
     <div
       className="patient-banner"
       role="note"
-      aria-label="Patient conversation"
+      aria-label={t('patient.conversationLabel')}
       data-testid="patient-banner"
     >
       <p>
-        Patient conversation: <strong>{patient.name}</strong> · MRN {patient.mrn}
+        <Trans
+          i18nKey="patient.conversation"
+          values={{ name: patient.name, mrn: patient.mrn }}
+          components={{ strong: <strong /> }}
+        />
       </p>
       <button type="button" className="button" onClick={() => props.onOpenPatient(patient.mrn)}>
-        Everything about {patient.name}
+        {t('patient.everything', { name: patient.name })}
       </button>
       {props.onEnd ? (
         <button type="button" className="button" onClick={props.onEnd}>
-          End patient conversation
+          {t('patient.end')}
         </button>
       ) : null}
     </div>

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { chipFrom, type Patient } from './composer-rules';
 
 /**
@@ -15,17 +16,18 @@ export function PatientChip(props: {
   /** Offered when the user may make this a patient conversation and it is not one yet. */
   onMakeConversation?: ((chip: Patient) => void) | undefined;
 }): React.JSX.Element {
+  const { t } = useTranslation();
   const [open, setOpen] = useState(false);
   const { chip, draft } = props;
   if (chip) {
     return (
       <span className="patient-chip-row">
         <span className="patient-chip" data-testid="patient-chip">
-          Patient {chip.name} · {chip.mrn}
+          {t('patient.chip', { name: chip.name, mrn: chip.mrn })}
           <button
             type="button"
             className="patient-chip__remove"
-            aria-label={`Remove patient ${chip.name}`}
+            aria-label={t('patient.remove', { name: chip.name })}
             onClick={() => props.onChip(null)}
           >
             ✕
@@ -33,7 +35,7 @@ export function PatientChip(props: {
         </span>
         {props.onMakeConversation ? (
           <button type="button" className="button" onClick={() => props.onMakeConversation?.(chip)}>
-            Make this a patient conversation
+            {t('patient.make')}
           </button>
         ) : null}
       </span>
@@ -42,7 +44,7 @@ export function PatientChip(props: {
   if (!open && !draft.mrn && !draft.name) {
     return (
       <button type="button" className="button" onClick={() => setOpen(true)}>
-        Tag a patient
+        {t('patient.tag')}
       </button>
     );
   }
@@ -58,9 +60,9 @@ export function PatientChip(props: {
     setOpen(false);
   };
   return (
-    <span className="patient-fields" role="group" aria-label="Patient">
+    <span className="patient-fields" role="group" aria-label={t('patient.fields')}>
       <label>
-        Patient MRN{' '}
+        {t('patient.mrn')}{' '}
         <input
           value={draft.mrn}
           // Opened with "Tag a patient": the keyboard goes straight to the first field.
@@ -71,7 +73,7 @@ export function PatientChip(props: {
         />
       </label>
       <label>
-        Patient name{' '}
+        {t('patient.name')}{' '}
         <input
           value={draft.name}
           onChange={(e) => props.onDraft({ ...draft, name: e.target.value })}
@@ -80,7 +82,7 @@ export function PatientChip(props: {
         />
       </label>
       <button type="button" className="button" onClick={add}>
-        Add patient
+        {t('patient.add')}
       </button>
       <button
         type="button"
@@ -91,7 +93,7 @@ export function PatientChip(props: {
           setOpen(false);
         }}
       >
-        Cancel
+        {t('common.cancel')}
       </button>
     </span>
   );

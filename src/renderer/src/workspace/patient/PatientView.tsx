@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { PatientItemView } from '../../../../shared/contract';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { formatTime } from '../time';
@@ -15,6 +16,7 @@ export function PatientView(props: {
   titleOf: (conversationId: string) => string;
   onOpen: (conversationId: string, seq: number | null) => void;
 }): React.JSX.Element {
+  const { t } = useTranslation();
   const [query, setQuery] = useState(props.initialMrn ?? '');
   const [mrn, setMrn] = useState(props.initialMrn);
   const [items, setItems] = useState<PatientItemView[]>([]);
@@ -41,14 +43,14 @@ export function PatientView(props: {
 
   return (
     <section className="patient-view" aria-labelledby="patient-view-heading">
-      <h2 id="patient-view-heading">Patient</h2>
+      <h2 id="patient-view-heading">{t('patient.heading')}</h2>
       <form
         role="search"
         onSubmit={(e) => {
           e.preventDefault();
           const wanted = query.trim();
           if (!wanted) {
-            setError('Enter the MRN to look for.');
+            setError(t('patient.enterMrn'));
             return;
           }
           setLoaded(false);
@@ -60,21 +62,20 @@ export function PatientView(props: {
           MRN <input value={query} onChange={(e) => setQuery(e.target.value)} maxLength={64} size={14} />
         </label>
         <button type="submit" className="button button--primary">
-          Find
+          {t('patient.find')}
         </button>
       </form>
       <ErrorAlert message={error} />
       {mrn && loaded ? (
         <p role="status" className="muted">
           {items.length === 0
-            ? `Nothing on this computer is tagged with MRN ${mrn}.`
-            : `${items.length}${next !== null ? '+' : ''} ${items.length === 1 ? 'item' : 'items'} tagged with MRN ${mrn} on this computer`}
+            ? t('patient.nothingTagged', { mrn })
+            : next !== null
+              ? t('patient.taggedMore', { count: items.length, mrn })
+              : t('patient.tagged', { count: items.length, mrn })}
         </p>
       ) : null}
-      <ul
-        className="patient-items"
-        aria-label={mrn ? `Messages and documents about MRN ${mrn}` : 'Patient items'}
-      >
+      <ul className="patient-items" aria-label={mrn ? t('patient.itemsAbout', { mrn }) : t('patient.items')}>
         {items.map((item) => (
           <li key={item.id} className="patient-item">
             <button
@@ -83,14 +84,19 @@ export function PatientView(props: {
               onClick={() => props.onOpen(item.conversationId, item.seq)}
             >
               <span className="message-meta">
-                {props.titleOf(item.conversationId)} · {props.nameOf(item.senderUserId)} ·{' '}
-                {formatTime(item.at)}
-                {item.urgent ? <span className="badge badge--urgent">Urgent</span> : null}
+                {t('patient.itemMeta', {
+                  title: props.titleOf(item.conversationId),
+                  name: props.nameOf(item.senderUserId),
+                  time: formatTime(item.at),
+                })}
+                {item.urgent ? <span className="badge badge--urgent">{t('common.urgent')}</span> : null}
               </span>
               <span className="tag">
-                Patient {item.patient.name} · {item.patient.mrn}
+                {t('patient.chip', { name: item.patient.name, mrn: item.patient.mrn })}
               </span>
-              {item.kind === 'document' ? <span>Document: {item.fileName ?? 'unnamed'}</span> : null}
+              {item.kind === 'document' ? (
+                <span>{t('patient.document', { fileName: item.fileName ?? t('patient.unnamed') })}</span>
+              ) : null}
               {item.text ? <span className="patient-item__text">{item.text}</span> : null}
             </button>
           </li>
@@ -98,7 +104,7 @@ export function PatientView(props: {
       </ul>
       {next !== null && mrn ? (
         <button type="button" className="button" onClick={() => load(mrn, next)}>
-          Show older
+          {t('patient.showOlder')}
         </button>
       ) : null}
     </section>

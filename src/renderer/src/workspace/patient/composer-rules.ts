@@ -1,4 +1,5 @@
 import { patientProblem, samePatient, type PatientDraft } from '../../../../shared/patient';
+import { t } from '../../i18n';
 
 export interface Patient {
   mrn: string;
@@ -14,9 +15,7 @@ export function chipFrom(
   matches: (mrn: string) => boolean,
 ): { chip: Patient } | { problem: string } {
   const problem =
-    !draft.mrn.trim() && !draft.name.trim()
-      ? 'Enter the patient’s MRN and name to tag a patient.'
-      : patientProblem(draft, matches);
+    !draft.mrn.trim() && !draft.name.trim() ? t('patient.enterBoth') : patientProblem(draft, matches);
   if (problem) return { problem };
   return { chip: { mrn: draft.mrn.trim(), name: draft.name.trim() } };
 }

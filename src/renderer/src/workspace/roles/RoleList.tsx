@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import type { RoleView } from '../../../../shared/contract';
 import { holdersText } from './role-text';
 
@@ -10,21 +11,20 @@ export function RoleList(props: {
   taken?: (role: RoleView) => boolean;
   pressed?: (role: RoleView) => boolean;
 }): React.JSX.Element {
+  const { t } = useTranslation();
   return (
-    <ul className="directory-results" aria-label="Roles">
+    <ul className="directory-results" aria-label={t('roles.label')}>
       {props.roles.length === 0 ? <li className="muted">{props.empty}</li> : null}
       {props.roles.map((role) => (
         <li key={role.roleId}>
-          <span>
-            {role.name} · {holdersText(role)}
-          </span>
+          <span>{t('roles.entry', { role: role.name, holders: holdersText(role) })}</span>
           <button
             type="button"
             className="button"
             disabled={role.state !== 'verified' || (props.taken?.(role) ?? false)}
             aria-pressed={props.pressed?.(role)}
             onClick={() => props.onPick(role)}
-            aria-label={`${props.action} ${role.name}`}
+            aria-label={t('roles.action', { action: props.action, role: role.name })}
           >
             {props.action}
           </button>

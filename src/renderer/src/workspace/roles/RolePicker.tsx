@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { RoleResolutionView, RoleView } from '../../../../shared/contract';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { UrgencyOptions } from '../escalation/UrgencyOptions';
@@ -12,6 +13,7 @@ import { useRoles } from './useRoles';
  * send time. When nobody holding it is available the sender is told before sending and offered the backup.
  */
 export function RolePicker(props: { onSent: (conversationId: string) => void }): React.JSX.Element {
+  const { t } = useTranslation();
   const [query, setQuery] = useState('');
   const { roles, error: loadError } = useRoles(query);
   const [chosen, setChosen] = useState<RoleView | null>(null);
@@ -69,13 +71,13 @@ export function RolePicker(props: { onSent: (conversationId: string) => void }):
 
   return (
     <section className="role-picker" aria-labelledby="role-picker-heading">
-      <h3 id="role-picker-heading">Message a role</h3>
-      <label htmlFor="role-query">Find a role</label>
+      <h3 id="role-picker-heading">{t('roles.heading')}</h3>
+      <label htmlFor="role-query">{t('roles.find')}</label>
       <input id="role-query" type="search" value={query} onChange={(e) => setQuery(e.target.value)} />
       <RoleList
         roles={roles}
-        empty="No roles found."
-        action="Message"
+        empty={t('roles.none')}
+        action={t('roles.message')}
         onPick={choose}
         pressed={(role) => chosen?.roleId === role.roleId}
       />
@@ -87,7 +89,7 @@ export function RolePicker(props: { onSent: (conversationId: string) => void }):
             void send(false);
           }}
         >
-          <label htmlFor="role-message">Message to {chosen.name}</label>
+          <label htmlFor="role-message">{t('roles.messageTo', { role: chosen.name })}</label>
           <textarea id="role-message" value={text} onChange={(e) => setText(e.target.value)} rows={2} />
           <UrgencyOptions
             className="checkbox"
@@ -98,16 +100,16 @@ export function RolePicker(props: { onSent: (conversationId: string) => void }):
             deadline={deadline}
           />
           <button type="submit" className="button button--primary" disabled={text.trim() === ''}>
-            Send to {chosen.name}
+            {t('roles.sendTo', { role: chosen.name })}
           </button>
         </form>
       ) : null}
       {unstaffed ? (
         <div role="alert" className="role-unstaffed">
-          <p>{unstaffedText(unstaffed)} Nothing was sent.</p>
+          <p>{t('roles.nothingSent', { problem: unstaffedText(unstaffed) })}</p>
           {unstaffed.backup ? (
             <button type="button" className="button" onClick={() => void send(true)}>
-              Send to the backup, {unstaffed.backup.displayName}
+              {t('roles.sendToBackup', { name: unstaffed.backup.displayName })}
             </button>
           ) : null}
         </div>

@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import type { MessageView } from '../../../../shared/contract';
 
 /** "To: Cardiology on call (Dr Asha Rao)": the role a message was sent to and who it resolved to, as signed. */
@@ -5,12 +6,14 @@ export function ToRoleLine(props: {
   toRole: MessageView['toRole'];
   nameOf: (userId: string) => string;
 }): React.JSX.Element | null {
+  const { t } = useTranslation();
   const role = props.toRole;
   if (!role) return null;
   const holders = role.holders.map(props.nameOf).join(', ');
   return (
     <p className="message-to-role">
-      To: {role.name} ({holders}){role.asBackup ? ' · sent to the backup' : null}
+      {t('roles.to', { role: role.name, holders })}
+      {role.asBackup ? t('roles.toBackup') : null}
     </p>
   );
 }

@@ -1,3 +1,4 @@
+import { Trans, useTranslation } from 'react-i18next';
 import type { MessageView } from '../../../../shared/contract';
 import { formatTime } from '../time';
 import { UrgentIcon } from './UrgentIcon';
@@ -11,20 +12,23 @@ export function PinnedUrgent(props: {
   nameOf: (userId: string) => string;
   onJump: (seq: number) => void;
 }): React.JSX.Element | null {
+  const { t } = useTranslation();
   if (props.pinned.length === 0) return null;
   return (
-    <section className="urgent-pin" aria-label="Pinned messages">
+    <section className="urgent-pin" aria-label={t('urgent.pinned')}>
       <ul>
         {props.pinned.map((m) => {
-          const said = `${props.nameOf(m.senderUserId)} at ${formatTime(m.time)}`;
+          const said = t('urgent.said', { name: props.nameOf(m.senderUserId), time: formatTime(m.time) });
           return (
             <li key={m.envelopeId}>
               <p>
-                <UrgentIcon /> <strong>Urgent</strong> from {said}
-                {m.ackRequired ? ' · acknowledgement required' : ''}
+                <UrgentIcon />{' '}
+                <Trans i18nKey="urgent.from" values={{ said }} components={{ strong: <strong /> }} />
+                {m.ackRequired ? t('urgent.ackRequired') : ''}
               </p>
               <button type="button" className="button" onClick={() => props.onJump(m.seq!)}>
-                Go to message<span className="visually-hidden"> from {said}</span>
+                {t('urgent.goTo')}
+                <span className="visually-hidden">{t('urgent.goToFrom', { said })}</span>
               </button>
             </li>
           );
