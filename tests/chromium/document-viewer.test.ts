@@ -14,6 +14,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/main/core';
 import type { MessageView } from '../../src/shared/contract';
+import { pagedPdf } from '../integration/documents/fixtures';
 import type { RunningGateway } from '../stack/gateway';
 import { userId } from '../stack/hub/hub-test-kit';
 import {
@@ -43,35 +44,6 @@ let withOkafor: string;
 let page: Page;
 let cspViolations: string[];
 let nextFile = '';
-
-/** An A4 PDF of `pages` pages, each saying which it is. */
-function pagedPdf(title: string, pages: number): Buffer {
-  const objects: string[] = ['<< /Type /Catalog /Pages 2 0 R >>', ''];
-  const font = 3;
-  objects.push('<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>');
-  const kids: string[] = [];
-  for (let n = 1; n <= pages; n++) {
-    const stream = `BT /F1 24 Tf 72 770 Td (${title} - page ${n} of ${pages}) Tj ET`;
-    objects.push(`<< /Length ${Buffer.byteLength(stream)} >>\nstream\n${stream}\nendstream`);
-    const content = objects.length;
-    objects.push(
-      `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents ${content} 0 R /Resources << /Font << /F1 ${font} 0 R >> >> >>`,
-    );
-    kids.push(`${objects.length} 0 R`);
-  }
-  objects[1] = `<< /Type /Pages /Kids [${kids.join(' ')}] /Count ${pages} >>`;
-  let body = '%PDF-1.4\n';
-  const offsets: number[] = [];
-  objects.forEach((object, i) => {
-    offsets.push(Buffer.byteLength(body, 'latin1'));
-    body += `${i + 1} 0 obj\n${object}\nendobj\n`;
-  });
-  const xref = Buffer.byteLength(body, 'latin1');
-  body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
-  for (const offset of offsets) body += `${String(offset).padStart(10, '0')} 00000 n \n`;
-  body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return Buffer.from(body, 'latin1');
-}
 
 const dialog = (name: string) => page.getByRole('dialog', { name });
 const pageCount = () => page.getByTestId('page-count').innerText();

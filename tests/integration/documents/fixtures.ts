@@ -15,6 +15,30 @@ export function minimalPdf(text = 'Discharge summary (test)'): Buffer {
   ];
   const stream = `BT /F1 18 Tf 72 770 Td (${text.replace(/[()\\]/g, '')}) Tj ET`;
   objects[3] = `<< /Length ${Buffer.byteLength(stream)} >>\nstream\n${stream}\nendstream`;
+  return pdfOf(objects as string[]);
+}
+
+/** An A4 PDF of `pages` pages, each saying which it is ("<title> - page 2 of 7"). */
+export function pagedPdf(title: string, pages: number): Buffer {
+  const objects: string[] = ['<< /Type /Catalog /Pages 2 0 R >>', ''];
+  const font = 3;
+  objects.push('<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>');
+  const kids: string[] = [];
+  for (let n = 1; n <= pages; n++) {
+    const stream = `BT /F1 24 Tf 72 770 Td (${title.replace(/[()\\]/g, '')} - page ${n} of ${pages}) Tj ET`;
+    objects.push(`<< /Length ${Buffer.byteLength(stream)} >>\nstream\n${stream}\nendstream`);
+    const content = objects.length;
+    objects.push(
+      `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents ${content} 0 R /Resources << /Font << /F1 ${font} 0 R >> >> >>`,
+    );
+    kids.push(`${objects.length} 0 R`);
+  }
+  objects[1] = `<< /Type /Pages /Kids [${kids.join(' ')}] /Count ${pages} >>`;
+  return pdfOf(objects);
+}
+
+/** PDF 1.4 bytes of numbered objects (1 is the catalog), with the xref offsets computed. */
+function pdfOf(objects: readonly string[]): Buffer {
   let body = '%PDF-1.4\n%\xe2\xe3\xcf\xd3\n';
   const offsets: number[] = [];
   objects.forEach((object, i) => {
