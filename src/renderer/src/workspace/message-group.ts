@@ -15,6 +15,8 @@ export function continuesGroup(previous: MessageView | null, m: MessageView): bo
   return gap >= 0 && gap < groupWindowMs;
 }
 
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
 /** "AR" for "Dr Asha Rao": the first letters of the first and last names, titles left out. */
 export function initialsOf(displayName: string): string {
   const words = displayName
@@ -22,7 +24,7 @@ export function initialsOf(displayName: string): string {
     .filter((w) => w && !/^(dr|prof|mr|mrs|ms|miss|mx|sr|sister|nurse|डॉ|श्री|श्रीमती)\.?$/iu.test(w));
   const first = (word: string | undefined): string => {
     if (!word) return '';
-    const [grapheme] = new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(word);
+    const [grapheme] = graphemes.segment(word);
     return grapheme?.segment.toLocaleUpperCase() ?? '';
   };
   const letters = words.length > 1 ? first(words[0]) + first(words.at(-1)) : first(words[0]);
