@@ -1,6 +1,7 @@
 // Availability as staff see it, against the real hub: Dr Samuel Okafor sets In theatre with the status
 // control (keyboard only); Dr Asha Rao sees it in their conversation's header at once and in the directory;
-// she then sets Do not disturb until a time, and Dr Okafor's header says so.
+// she then sets Do not disturb until a time, and Dr Okafor's header says so. Each status is also a dot on the
+// person's avatar, in the conversation list and on their messages: a symbol in a ring, named in words.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/main/core';
@@ -71,6 +72,15 @@ describe('availability', () => {
 
     await expect.poll(() => header(raoPage).innerText(), { timeout: 30_000 }).toBe('✚ In theatre');
     await checkScreen(raoPage, 'availability-okafor-in-theatre-header');
+
+    // His avatar in her list carries a dot with the same symbol, and his row says the status in words.
+    const dot = raoPage
+      .locator('.conversation-item', { hasText: 'Dr Samuel Okafor' })
+      .locator('.presence-dot');
+    await expect.poll(() => dot.getAttribute('data-status'), { timeout: 30_000 }).toBe('in_theatre');
+    expect(await dot.innerText()).toBe('✚');
+    await raoPage.getByRole('button', { name: /^Dr Samuel Okafor\s?, In theatre/ }).waitFor();
+    await checkScreen(raoPage, 'availability-presence-dot', ['1280x800', 'forced-colors', 'dark']);
   });
 
   it('Dr Rao finds him in the directory, In theatre', async () => {
@@ -101,5 +111,15 @@ describe('availability', () => {
       .poll(() => header(okaforPage).innerText(), { timeout: 30_000 })
       .toBe(`⊘ Do not disturb until ${hhmm}`);
     await checkScreen(okaforPage, 'availability-rao-dnd-header');
+
+    // Her avatar on her message in his timeline, and in his list, show it too (by symbol and in words).
+    await okaforPage
+      .getByRole('log', { name: 'Messages' })
+      .getByRole('img', { name: `Dr Asha Rao, Do not disturb until ${hhmm}` })
+      .waitFor({ timeout: 30_000 });
+    const dot = okaforPage.locator('.conversation-item', { hasText: 'Dr Asha Rao' }).locator('.presence-dot');
+    expect(await dot.getAttribute('data-status')).toBe('dnd');
+    expect(await dot.innerText()).toBe('⊘');
+    await checkScreen(okaforPage, 'availability-message-avatar-dnd', ['1280x800', 'forced-colors', 'dark']);
   });
 });

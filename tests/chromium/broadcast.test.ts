@@ -14,7 +14,7 @@ import type { Core } from '../../src/main/core';
 import type { ConversationView, MessageView } from '../../src/shared/contract';
 import { testItKey } from '../stack/hub/roster-seed';
 import { eventually, must, signedIn, startWorkstation, type Workstation } from '../support/workstation';
-import { checkScreen, checkView, launchChromium, openApp, serveRenderer } from './harness';
+import { checkScreen, launchChromium, openApp, serveRenderer } from './harness';
 
 const NOTICE = 'From 14:00 Ward 3B admissions go through the bed bureau, ext 4410. Please acknowledge.';
 
@@ -96,7 +96,7 @@ describe('an announcement to three colleagues', () => {
     const announcements = async () =>
       (await must<ConversationView[]>(rao, 'conversations.list')).filter((c) => c.kind === 'announcement');
     expect(await announcements()).toEqual([]);
-    await checkView(raoPage, 'broadcast-new-announcement-backup-offered');
+    await checkScreen(raoPage, 'broadcast-new-announcement-backup-offered');
 
     await screen.getByRole('button', { name: 'Send to the backup, Dr Samuel Okafor, instead' }).click();
     await screen.getByLabel('Find colleagues by name, role or department').focus();
@@ -110,7 +110,7 @@ describe('an announcement to three colleagues', () => {
     );
     await expect(screen.getByLabel('Acknowledge within').isVisible()).resolves.toBe(true);
     await expect.poll(() => screen.locator('.alert--error').count()).toBe(0); // the refusal no longer applies
-    await checkView(raoPage, 'broadcast-new-announcement-ready');
+    await checkScreen(raoPage, 'broadcast-new-announcement-ready');
 
     await send.click();
     await raoPage.getByTestId('announcement-card').first().waitFor();
@@ -136,7 +136,7 @@ describe('an announcement to three colleagues', () => {
     expect(await notYet(raoPage)).toBe(
       'Not acknowledged yet (3): Dr Samuel Okafor, Meera Nair, Dr Lena Fischer',
     );
-    await checkView(raoPage, 'broadcast-sender-none-yet');
+    await checkScreen(raoPage, 'broadcast-sender-none-yet');
   });
 
   it('shows Dr Okafor an announcement card with Acknowledge and no composer', async () => {

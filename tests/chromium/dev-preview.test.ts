@@ -122,7 +122,7 @@ describe('npm run dev without Electron: the preview', () => {
       .toBe('Preview: running in Chromium without Electron; not for patient data');
 
     const before = printed.length;
-    await page.getByRole('button', { name: 'Sign in as someone else' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await expect
       .poll(() => printed.slice(before), { timeout: 30_000 })
       .toMatch(/Sign-in page[^\n]*\n {2}https:\/\/127\.0\.0\.1:\S+/);

@@ -26,7 +26,7 @@ import {
   withDocumentGateway,
   type Workstation,
 } from '../support/workstation';
-import { checkView, launchChromium, openApp, serveRenderer } from './harness';
+import { checkScreen, launchChromium, openApp, serveRenderer } from './harness';
 
 const RAO = 'dr.asha.rao';
 const OKAFOR = 'dr.samuel.okafor';
@@ -139,13 +139,13 @@ describe('Dr Rao reads Dr Okafor’s messages and his discharge summary', () => 
     const chip = his.filter({ hasText: SUMMARY }).locator('.message-document');
     expect(await chip.locator('svg').count()).toBe(1);
     expect(await chip.innerText()).toMatch(new RegExp(`${SUMMARY}\\s+\\d+(\\.\\d)? (byte|kB|MB)`));
-    await checkView(page, 'messenger-conversation');
+    await checkScreen(page, 'messenger-conversation');
     await page.emulateMedia({ colorScheme: 'dark', reducedMotion: 'reduce' });
-    await checkView(page, 'messenger-conversation-dark');
+    await checkScreen(page, 'messenger-conversation-dark');
     await page.emulateMedia({ colorScheme: 'light', forcedColors: 'active' });
-    await checkView(page, 'messenger-conversation-forced-colors');
+    await checkScreen(page, 'messenger-conversation-forced-colors');
     await page.emulateMedia({ colorScheme: 'dark', forcedColors: 'active' });
-    await checkView(page, 'messenger-conversation-forced-colors-dark');
+    await checkScreen(page, 'messenger-conversation-forced-colors-dark');
     await page.emulateMedia({ colorScheme: null, forcedColors: null, reducedMotion: null });
   });
 
@@ -171,9 +171,9 @@ describe('Dr Rao reads Dr Okafor’s messages and his discharge summary', () => 
           .evaluate((el) => (el as HTMLCanvasElement).width > 0),
       )
       .toBe(true);
-    await checkView(page, 'document-viewer');
+    await checkScreen(page, 'document-viewer');
     await page.emulateMedia({ colorScheme: 'dark', reducedMotion: 'reduce' });
-    await checkView(page, 'document-viewer-dark');
+    await checkScreen(page, 'document-viewer-dark');
     await page.emulateMedia({ colorScheme: null, reducedMotion: null });
 
     // Pages: the buttons and PageUp/PageDown.
@@ -235,7 +235,7 @@ describe('Dr Rao reads Dr Okafor’s messages and his discharge summary', () => 
     expect(await page.getByTestId('pdf-pages').count()).toBe(0);
     expect(await page.getByTestId('verification-badge').count()).toBe(0);
     expect(await failure.getByRole('button', { name: 'Export evidence' }).count()).toBe(1);
-    await checkView(page, 'document-viewer-refused');
+    await checkScreen(page, 'document-viewer-refused');
     await viewer.getByRole('button', { name: 'Close document' }).click();
     await expect.poll(() => dialog(ECG).count()).toBe(0);
     await expect.poll(() => focusedIs(open)).toBe(true);

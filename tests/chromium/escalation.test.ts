@@ -18,7 +18,7 @@ import { postRosterEntry } from '../stack/hub/roster-admin';
 import { signWithTestItKey, testItKey } from '../stack/hub/roster-seed';
 import { controlledClock, type ControlledClock } from '../support/controlled-clock';
 import { converse, must, signedIn, startWorkstation, type Workstation } from '../support/workstation';
-import { checkScreen, checkView, launchChromium, openApp, serveRenderer } from './harness';
+import { checkScreen, launchChromium, openApp, serveRenderer } from './harness';
 
 const RAO = 'dr.asha.rao';
 const OKAFOR = 'dr.samuel.okafor';
@@ -36,7 +36,7 @@ let raoPage: Page;
 let okaforPage: Page;
 let fischerPage: Page;
 
-const awaitingButton = (page: Page) => page.getByRole('button', { name: /^Awaiting acknowledgement/ });
+const awaitingButton = (page: Page) => page.getByRole('button', { name: /^Awaiting my acknowledgement/ });
 const othersList = (page: Page) => page.getByRole('list', { name: /^Awaiting others/ });
 const mineList = (page: Page) => page.getByRole('list', { name: /^Awaiting my acknowledgement/ });
 /** The conversation's timeline, where the escalation steps stand between the messages. */
@@ -148,14 +148,14 @@ describe('an urgent message nobody acknowledges escalates', () => {
     // The steps read as compact lines of the conversation, not banners spaced a line apart (32 px with the
     // banners' margin; the rows' own padding is 16).
     expect(await gapBetween(raoPage, 0, 1)).toBeLessThan(24);
-    await checkView(raoPage, 'escalation-steps-sender');
+    await checkScreen(raoPage, 'escalation-steps-sender');
     // Dr Okafor's conversation shows her signed reminder.
     await conversationWith(okaforPage, /Dr Asha Rao/).click();
     await expect
       .poll(() => stepRows(okaforPage).allInnerTexts(), { timeout: 60_000 })
       .toContainEqual(expect.stringMatching(/Dr Asha Rao is waiting for your acknowledgement$/));
     expect(await timeline(okaforPage).innerText()).not.toMatch(stepMessageText);
-    await checkView(okaforPage, 'escalation-reminder-recipient');
+    await checkScreen(okaforPage, 'escalation-reminder-recipient');
   });
 
   it('Dr Fischer, the role’s backup, acknowledges the escalated message; both sides see the chain stop', async () => {
@@ -186,7 +186,7 @@ describe('an urgent message nobody acknowledges escalates', () => {
         ]),
       );
     expect(await timeline(raoPage).innerText()).not.toMatch(stepMessageText);
-    await checkView(raoPage, 'escalation-sender-resolved');
+    await checkScreen(raoPage, 'escalation-sender-resolved');
     await awaitingButton(raoPage).click();
     await expect
       .poll(() => raoPage.getByRole('heading', { name: /^Awaiting others/ }).innerText(), { timeout: 30_000 })
@@ -211,6 +211,6 @@ describe('an urgent message nobody acknowledges escalates', () => {
       .toMatch(/^Acknowledged by Dr Lena Fischer \(Cardiology on call\) at \d\d:\d\d$/);
     expect(await timeline(okaforPage).innerText()).not.toMatch(stepMessageText);
     await expect.poll(() => awaitingButton(okaforPage).innerText(), { timeout: 30_000 }).toMatch(/0$/);
-    await checkView(okaforPage, 'escalation-recipient-resolved');
+    await checkScreen(okaforPage, 'escalation-recipient-resolved');
   });
 });

@@ -1,6 +1,6 @@
 // Runs the built renderer in Debian's Chromium with the contract served by a real core in this process:
 // the page gets the same `window.clinical` the preload builds, over a Playwright binding instead of IPC.
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Browser, BrowserContextOptions, Locator, Page } from 'playwright-core';
@@ -27,7 +27,7 @@ export async function openApp(
   url: string,
   context: BrowserContextOptions = {},
 ): Promise<{ page: Page; cspViolations: string[] }> {
-  const browserContext = await browser.newContext({ viewport: { width: 1280, height: 820 }, ...context });
+  const browserContext = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...context });
   const page = await browserContext.newPage();
   const cspViolations: string[] = [];
   page.on('console', (message) => {
@@ -72,30 +72,102 @@ export async function tabTo(page: Page, target: Locator, maxTabs = 60, backwards
   throw new Error(`could not reach ${target.toString()} with the Tab key`);
 }
 
-export async function screenshot(page: Page, name: string): Promise<string> {
-  mkdirSync(screenshotDir, { recursive: true });
-  const path = join(screenshotDir, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
-  return path;
-}
+/**
+ * The windows a screen is photographed in: a ward PC (1280x800), a large monitor, the same PC at 200% zoom (a
+ * 640x400 CSS window drawn at twice the pixels), 320 CSS px wide (1280 px at 400% zoom, WCAG 1.4.10), Windows
+ * high contrast (forced colours) and dark mode. Never the full page: what is below the fold stays out of the shot.
+ */
+export const screenModes = [
+  '1280x800',
+  '1920x1080',
+  '1280x800-zoom200',
+  '320x800',
+  'forced-colors',
+  'dark',
+] as const;
+export type ScreenMode = (typeof screenModes)[number];
 
-/** The window as a ward PC shows it (1280x800, not the full page), with no axe-core violations. */
-export async function checkView(page: Page, name: string): Promise<void> {
-  mkdirSync(screenshotDir, { recursive: true });
-  await page.setViewportSize({ width: 1280, height: 800 });
-  await page.screenshot({ path: join(screenshotDir, `${name}.png`) });
-  const violations = await axeViolations(page);
-  if (violations.length > 0) throw new Error(`axe-core violations on ${name}: ${JSON.stringify(violations)}`);
-}
+/** Every screen in the ward PC's window; in all six with SCREEN_MODES=all (`npm run screens`). */
+const defaultModes: readonly ScreenMode[] = process.env.SCREEN_MODES === 'all' ? screenModes : ['1280x800'];
 
-/** Every screen is photographed and must pass axe-core; returns the screenshot's path. */
-export async function checkScreen(page: Page, name: string): Promise<string> {
-  const path = await screenshot(page, name);
-  const violations = await axeViolations(page);
-  if (violations.length > 0) {
-    throw new Error(`axe-core violations on ${name}: ${JSON.stringify(violations)}`);
+const windowOf: Record<ScreenMode, { width: number; height: number; scale?: number }> = {
+  '1280x800': { width: 1280, height: 800 },
+  '1920x1080': { width: 1920, height: 1080 },
+  '1280x800-zoom200': { width: 640, height: 400, scale: 2 },
+  '320x800': { width: 320, height: 800 },
+  'forced-colors': { width: 1280, height: 800 },
+  dark: { width: 1280, height: 800 },
+};
+
+/** Runs `run` with the page in `mode`, handing it a way to photograph the window at the mode's pixel density. */
+async function inMode<T>(
+  page: Page,
+  mode: ScreenMode,
+  run: (shoot: (path: string) => Promise<unknown>) => Promise<T>,
+): Promise<T> {
+  const before = page.viewportSize();
+  const { width, height, scale } = windowOf[mode];
+  await page.setViewportSize({ width, height });
+  const cdp = scale ? await page.context().newCDPSession(page) : null;
+  await cdp?.send('Emulation.setDeviceMetricsOverride', {
+    width,
+    height,
+    deviceScaleFactor: scale!,
+    mobile: false,
+  });
+  if (mode === 'forced-colors') await page.emulateMedia({ forcedColors: 'active' });
+  if (mode === 'dark') await page.emulateMedia({ colorScheme: 'dark' });
+  try {
+    // Fonts first (Devanagari loads when a Hindi word first shows), then two frames: the layout and paint of the
+    // new window size are done before the shot.
+    await page.evaluate(async () => {
+      await document.fonts.ready;
+      await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+    });
+    // Playwright photographs at the CSS size; the debugger protocol at the emulated density (a zoomed window).
+    return await run(async (path) =>
+      cdp
+        ? writeFile(
+            path,
+            Buffer.from((await cdp.send('Page.captureScreenshot', { format: 'png' })).data, 'base64'),
+          )
+        : page.screenshot({ path }),
+    );
+  } finally {
+    if (mode === 'forced-colors' || mode === 'dark')
+      await page.emulateMedia({ forcedColors: null, colorScheme: null });
+    await cdp?.send('Emulation.clearDeviceMetricsOverride');
+    await cdp?.detach();
+    if (before) await page.setViewportSize(before);
   }
-  return path;
+}
+
+const shotPath = (name: string, mode: ScreenMode) =>
+  join(screenshotDir, mode === '1280x800' ? `${name}.png` : `${name}--${mode}.png`);
+
+/**
+ * Every screen is photographed in the window (in each mode) and must pass axe-core there; returns the files.
+ * A violation names the screen and the mode.
+ */
+export async function checkScreen(
+  page: Page,
+  name: string,
+  modes: readonly ScreenMode[] = defaultModes,
+): Promise<string[]> {
+  mkdirSync(screenshotDir, { recursive: true });
+  const paths: string[] = [];
+  for (const mode of modes) {
+    const path = shotPath(name, mode);
+    const violations = await inMode(page, mode, async (shoot) => {
+      await shoot(path);
+      return axeViolations(page);
+    });
+    if (violations.length > 0) {
+      throw new Error(`axe-core violations on ${name} (${mode}): ${JSON.stringify(violations)}`);
+    }
+    paths.push(path);
+  }
+  return paths;
 }
 
 /** Runs axe-core in the page (through the debugger protocol, so the page's CSP stays in force). */
@@ -158,12 +230,16 @@ export async function pairOnScreen(
   };
 }
 
+/** "Sign in" on a computer nobody has used, "Sign in as someone else" once profiles are listed. */
+export const signInButton = (page: Page): Locator =>
+  page.getByRole('button', { name: /^Sign in( as someone else)?$/ });
+
 /**
- * Signs a seeded user in from the sign-in screen of `page` ("Sign in as someone else", then the IdP's page)
+ * Signs a seeded user in from the sign-in screen of `page` ("Sign in", then the IdP's page)
  * and waits for the workspace: a first sign-in on that workstation profile enrols it as a new device.
  */
 export async function signInOnScreen(page: Page, ws: Workstation, username: string): Promise<void> {
   ws.login.next(ws.credentials(username));
-  await page.getByRole('button', { name: 'Sign in as someone else' }).click();
+  await signInButton(page).click();
   await page.locator('#workspace-heading').waitFor({ timeout: 60_000 });
 }

@@ -25,7 +25,7 @@ import {
   withDocumentGateway,
   type Workstation,
 } from '../support/workstation';
-import { axeViolations, launchChromium, openApp, screenshotDir, serveRenderer, tabTo } from './harness';
+import { checkScreen, launchChromium, openApp, serveRenderer, tabTo } from './harness';
 
 const RAO = 'dr.asha.rao';
 const OKAFOR = 'dr.samuel.okafor';
@@ -49,12 +49,6 @@ const heading = (name: string) => page.getByRole('heading', { name, level: 2 });
 const titles = () => page.locator('.conversation-item .conversation-title').allInnerTexts();
 const keptDraft = async () =>
   (await must<{ text: string }>(rao, 'drafts.get', { conversationId: withOkafor })).text;
-
-/** Photographed at the window's size (not the whole page) and checked with axe-core. */
-async function photograph(name: string): Promise<void> {
-  await page.screenshot({ path: join(screenshotDir, `${name}.png`) });
-  expect(await axeViolations(page)).toEqual([]);
-}
 
 /** Alt+↑ or Alt+↓, whichever leads from the open conversation to `title` in the list's current order. */
 async function altArrowTo(title: string): Promise<void> {
@@ -148,7 +142,7 @@ describe('Dr Rao, keyboard only', () => {
     expect(await active()).toBe(first);
     await page.keyboard.type('okaf');
     await expect.poll(() => options.allInnerTexts()).toEqual([expect.stringMatching(/^Dr Samuel Okafor/)]);
-    await photograph('keyboard-quick-switcher');
+    await checkScreen(page, 'keyboard-quick-switcher');
 
     await page.keyboard.press('Enter');
     await heading('Dr Samuel Okafor').waitFor();
@@ -260,7 +254,7 @@ describe('Dr Rao, keyboard only', () => {
       ]),
     );
     await expect.poll(() => focusedIs(sheet.getByRole('button', { name: 'Close', exact: true }))).toBe(true);
-    await photograph('keyboard-shortcut-sheet');
+    await checkScreen(page, 'keyboard-shortcut-sheet');
     // Tab stays inside the sheet.
     await page.keyboard.press('Tab');
     await expect.poll(() => focusedIs(sheet.getByRole('button', { name: 'Close', exact: true }))).toBe(true);

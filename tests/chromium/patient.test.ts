@@ -114,8 +114,18 @@ describe('the patient chip', () => {
     await chip().waitFor();
     expect(await chip().innerText()).toContain('Patient Mr John Petrov · 0042817');
     await expect.poll(() => composer().getByRole('alert').count()).toBe(0);
-    await composer().getByRole('button', { name: 'Remove patient Mr John Petrov' }).waitFor();
+    // The ✕ is an icon alone: its words show as a tooltip on keyboard focus and on hover.
+    const remove = composer().getByRole('button', { name: 'Remove patient Mr John Petrov' });
+    const tooltip = page.getByRole('tooltip', { name: 'Remove patient Mr John Petrov' });
+    await remove.focus();
+    await tooltip.waitFor();
     await checkScreen(page, 'patient-chip');
+    await page.keyboard.press('Escape');
+    await tooltip.waitFor({ state: 'detached' });
+    await page.mouse.move(0, 0);
+    await remove.hover();
+    await tooltip.waitFor();
+    await page.mouse.move(0, 0);
 
     await composer().getByLabel('Message').fill('Bed 12 potassium 6.9, please review now');
     await composer().getByRole('button', { name: 'Send' }).click();

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { coreForTest } from '../support/core';
-import { axeViolations, launchChromium, openApp, screenshot, serveRenderer } from './harness';
+import { checkScreen, launchChromium, openApp, serveRenderer } from './harness';
 
 const dir = mkdtempSync(join(tmpdir(), 'cm-chromium-policy-'));
 const write = (name: string, content: unknown): string => {
@@ -51,8 +51,7 @@ describe('a refused machine policy, on the sign-in screen', () => {
     );
     expect(answer).toMatchObject({ ok: false, error: { code: 'policy_invalid' } });
 
-    await screenshot(page, 'policy-refused');
-    expect(await axeViolations(page)).toEqual([]);
+    await checkScreen(page, 'policy-refused');
     expect(cspViolations).toEqual([]);
     await page.context().close();
     await core.close();

@@ -5,13 +5,12 @@
 // zoom, WCAG 1.4.10) nothing scrolls sideways: the list and the open conversation take turns, and
 // "Conversations" goes back. The real renderer in Chromium over a real core, hub and IdP; viewport screenshots
 // (1280x800, 1920x1080, 320x800, dark, forced colours) each pass axe-core.
-import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/main/core';
 import { userId } from '../stack/hub/hub-test-kit';
 import { converse, must, signedIn, startWorkstation, type Workstation } from '../support/workstation';
-import { axeViolations, launchChromium, openApp, screenshotDir, serveRenderer } from './harness';
+import { axeViolations, checkScreen, launchChromium, openApp, serveRenderer } from './harness';
 
 const RAO = 'dr.asha.rao';
 const OKAFOR = 'dr.samuel.okafor';
@@ -50,11 +49,6 @@ async function inView(target: Locator): Promise<boolean> {
     box.x + box.width <= size.width &&
     box.y + box.height <= size.height
   );
-}
-/** Photographed at the window's size (not the whole page) and checked with axe-core. */
-async function photograph(name: string): Promise<void> {
-  await page.screenshot({ path: join(screenshotDir, `${name}.png`) });
-  expect(await axeViolations(page)).toEqual([]);
 }
 
 beforeAll(async () => {
@@ -111,6 +105,16 @@ describe('Dr Rao’s window at 1280x800', () => {
       'Dr Samuel Okafor, Dr Lena Fischer',
     ]);
     expect(await filter('All').getAttribute('aria-pressed')).toBe('true');
+    // The filter set at the top of her list, with "New" beside it.
+    const top = await page.locator('.sidebar__top button, .sidebar-filters button').allInnerTexts();
+    expect(top.map((text) => text.trim())).toEqual([
+      expect.stringMatching(/^New\b/),
+      'All',
+      'Unread',
+      'Urgent',
+      expect.stringMatching(/^Awaiting my acknowledgement\s+\d+$/),
+      'Patients',
+    ]);
 
     await filter('Unread').click();
     await expect.poll(titles).toEqual(['Dr Lena Fischer', 'Dr Samuel Okafor']);
@@ -119,7 +123,7 @@ describe('Dr Rao’s window at 1280x800', () => {
 
     await filter('Urgent').click();
     await expect.poll(titles).toEqual(['Dr Lena Fischer']);
-    await photograph('shell-filter-urgent');
+    await checkScreen(page, 'shell-filter-urgent');
 
     await filter('All').click();
     await expect.poll(async () => (await titles()).length).toBe(3);
@@ -152,19 +156,14 @@ describe('Dr Rao’s window at 1280x800', () => {
     expect(await inView(heading())).toBe(true);
     expect(await inView(send())).toBe(true);
     await log().evaluate((el) => el.scrollTo(0, el.scrollHeight));
-    await photograph('shell-1280x800');
+    await checkScreen(page, 'shell', ['1280x800', 'dark', 'forced-colors', '1920x1080']);
 
-    await page.emulateMedia({ colorScheme: 'dark', reducedMotion: 'reduce' });
-    await photograph('shell-1280x800-dark');
-    await page.emulateMedia({ colorScheme: 'light', forcedColors: 'active' });
+    await page.emulateMedia({ forcedColors: 'active' });
     expect(await inView(send())).toBe(true);
-    await photograph('shell-1280x800-forced-colors');
-    await page.emulateMedia({ colorScheme: null, forcedColors: null, reducedMotion: null });
-
+    await page.emulateMedia({ forcedColors: null });
     await page.setViewportSize({ width: 1920, height: 1080 });
     expect(await pageOverflow()).toEqual({ down: 0, across: 0 });
     expect(await inView(send())).toBe(true);
-    await photograph('shell-1920x1080');
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 
@@ -176,7 +175,7 @@ describe('Dr Rao’s window at 1280x800', () => {
     expect(side!.x).toBeGreaterThanOrEqual(timeline!.x + timeline!.width);
     expect(await inView(send())).toBe(true);
     expect((await pageOverflow()).down).toBeLessThanOrEqual(1);
-    await photograph('shell-contact-details');
+    await checkScreen(page, 'shell-contact-details');
     await panel.getByRole('button', { name: 'Close contact details' }).click();
     expect(await panel.count()).toBe(0);
   });
@@ -190,7 +189,7 @@ describe('at 320 CSS px wide (1280x800 at 400% zoom)', () => {
     expect(await inView(heading())).toBe(true);
     expect(await inView(page.getByTestId('connection-state'))).toBe(true);
     expect(await inView(send())).toBe(true);
-    await photograph('shell-320x800-conversation');
+    await checkScreen(page, 'shell-320x800-conversation', ['320x800']);
   });
 
   it('"Conversations" goes back to the list, which fills the width; a conversation opens in its place', async () => {
@@ -201,7 +200,7 @@ describe('at 320 CSS px wide (1280x800 at 400% zoom)', () => {
     const width = (await nav.boundingBox())!.width;
     expect(width).toBeGreaterThan(280);
     expect((await pageOverflow()).across).toBeLessThanOrEqual(0);
-    await photograph('shell-320x800-list');
+    await checkScreen(page, 'shell-320x800-list', ['320x800']);
 
     await list()
       .getByRole('button', { name: /^Dr Lena Fischer/ })
@@ -217,7 +216,7 @@ describe('at 320 CSS px wide (1280x800 at 400% zoom)', () => {
     await page.getByRole('button', { name: 'Settings', exact: true }).click();
     await page.getByRole('heading', { name: 'Settings', level: 2 }).waitFor();
     expect((await pageOverflow()).across).toBeLessThanOrEqual(0);
-    await photograph('shell-320x800-settings');
+    await checkScreen(page, 'shell-320x800-settings', ['320x800']);
   });
 
   it('at 320x200 (a 1280x800 window at 400%) the page scrolls one way only and the composer is reachable', async () => {

@@ -22,7 +22,7 @@ afterAll(async () => {
 });
 
 const shots: string[] = [];
-const check = async (page: Page, name: string) => void shots.push(await checkScreen(page, name));
+const check = async (page: Page, name: string) => void shots.push(...(await checkScreen(page, name)));
 
 describe('the session screens in Chromium, through the real core', () => {
   let core: Core;
@@ -31,14 +31,14 @@ describe('the session screens in Chromium, through the real core', () => {
     core = ws.newCore();
     const { page, cspViolations } = await openApp(browser, core, server.url);
 
-    // Nobody has used this computer: no profiles, only "Sign in as someone else".
+    // Nobody has used this computer: no profiles, only "Sign in".
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     expect(await page.getByRole('button', { name: /^Continue as/ }).count()).toBe(0);
     await page.getByRole('heading', { name: 'This workstation' }).waitFor();
     await check(page, 'session-sign-in-empty');
 
     ws.login.next(ws.credentials('dr.asha.rao'));
-    await page.getByRole('button', { name: 'Sign in as someone else' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     // The workspace (src/renderer/src/workspace) names its top heading #workspace-heading.
     const workspace = page.locator('#workspace-heading');
     await workspace.waitFor({ timeout: 60_000 });

@@ -14,7 +14,7 @@ import { minimalPdf } from '../integration/documents/fixtures';
 import type { RunningGateway } from '../stack/gateway';
 import { controlledClock, timersOf } from '../support/controlled-clock';
 import { must, startWorkstation, withDocumentGateway, type Workstation } from '../support/workstation';
-import { checkScreen, launchChromium, openApp, serveRenderer, tabTo } from './harness';
+import { checkScreen, launchChromium, openApp, serveRenderer, signInButton, tabTo } from './harness';
 
 let ws: Workstation;
 let gateway: RunningGateway;
@@ -32,13 +32,14 @@ const files = mkdtempSync(join(tmpdir(), 'cm-two-staff-'));
 /** The doctor's idle lock and re-notifications run on this: the test says when a minute has passed. */
 const doctorClock = controlledClock();
 
-const check = async (page: Page, name: string) => void shots.push(await checkScreen(page, `e2e-${name}`));
+const check = async (page: Page, name: string) =>
+  void shots.push(...(await checkScreen(page, `e2e-${name}`)));
 
 const workspaceOf = (page: Page) => page.locator('#workspace-heading');
 /** Signs `username` in on the doctor's computer through the IdP's page; the app then names them. */
 async function doctorSignsIn(username: string, displayName: string): Promise<void> {
   ws.login.next(ws.credentials(username));
-  await doctor.getByRole('button', { name: 'Sign in as someone else' }).click();
+  await signInButton(doctor).click();
   await workspaceOf(doctor).waitFor({ timeout: 60_000 });
   expect(await doctor.getByRole('banner').innerText()).toContain(displayName);
 }
@@ -83,7 +84,7 @@ describe('a doctor and an OPD admin, end to end', () => {
 
     // The admin, from the keyboard alone.
     ws.login.next(ws.credentials('opd.meera.nair'));
-    await tabTo(admin, admin.getByRole('button', { name: 'Sign in as someone else' }));
+    await tabTo(admin, admin.getByRole('button', { name: 'Sign in', exact: true }));
     await admin.keyboard.press('Enter');
     await workspaceOf(admin).waitFor({ timeout: 60_000 });
     expect(ws.login.opened).toBe(2);

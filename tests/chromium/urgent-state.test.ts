@@ -13,7 +13,7 @@ import type { Core } from '../../src/main/core';
 import type { MessageView } from '../../src/shared/contract';
 import { userId } from '../stack/hub/hub-test-kit';
 import { converse, must, signedIn, startWorkstation, type Workstation } from '../support/workstation';
-import { checkView, launchChromium, openApp, serveRenderer } from './harness';
+import { checkScreen, launchChromium, openApp, serveRenderer } from './harness';
 
 const RAO = 'dr.asha.rao';
 const OKAFOR = 'dr.samuel.okafor';
@@ -94,7 +94,7 @@ it('puts Dr Rao’s urgent conversation first with a red filled badge, ahead of 
     expect(time).toMatch(/^(\d{1,2} \w{3} |\w{3} \d{1,2} )?\d\d:\d\d$/);
   }
   expect(await page.locator('body').innerText()).not.toMatch(/\b[AP]M\b/);
-  await checkView(page, 'urgent-list');
+  await checkScreen(page, 'urgent-list');
 });
 
 it('pins the urgent message above the timeline until he acknowledges it, read or not', async () => {
@@ -129,15 +129,15 @@ it('pins the urgent message above the timeline until he acknowledges it, read or
     .getByRole('button', { name: /^Go to message from Dr Asha Rao at \d\d:\d\d$/ })
     .click();
   await expect.poll(() => page.evaluate(() => document.activeElement?.textContent ?? '')).toContain(ARREST);
-  await checkView(page, 'urgent-pinned');
+  await checkScreen(page, 'urgent-pinned');
   // Reduced motion: no colour transition half-way through in the screenshot.
   await page.emulateMedia({ colorScheme: 'dark', reducedMotion: 'reduce' });
-  await checkView(page, 'urgent-pinned-dark');
+  await checkScreen(page, 'urgent-pinned-dark');
   await page.emulateMedia({ colorScheme: 'light', forcedColors: 'active' });
   // Forced colours repaint the red: the band keeps its icon, its word and its border.
   expect(await band.locator('svg').count()).toBe(1);
   expect(await band.evaluate((el) => getComputedStyle(el).borderTopWidth)).toBe('2px');
-  await checkView(page, 'urgent-pinned-forced-colors');
+  await checkScreen(page, 'urgent-pinned-forced-colors');
   await page.emulateMedia({ colorScheme: null, forcedColors: null, reducedMotion: null });
 
   await message.getByRole('button', { name: 'Acknowledge', exact: true }).click();
@@ -186,5 +186,5 @@ it('locked, says "1 urgent message" when another arrives, and nothing else of it
   for (const secret of [SECOND, 'Asha', 'Rao', PATIENT.mrn, PATIENT.name, ARREST]) {
     expect(screen).not.toContain(secret);
   }
-  await checkView(page, 'urgent-lock');
+  await checkScreen(page, 'urgent-lock');
 });

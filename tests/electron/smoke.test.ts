@@ -24,7 +24,7 @@ describe.runIf('path' in electron)('the packaged shell, in real Electron', () =>
     });
     try {
       const page = await app.firstWindow();
-      await page.getByTestId('app-info').waitFor();
+      await page.getByText('Connection and policy details').click();
       expect(await page.getByTestId('app-info').innerText()).toContain('https://hub.hospital.example');
       const surface = await page.evaluate(() => ({
         keys: Object.keys(window.clinical),

@@ -4,6 +4,7 @@ import type { SessionState } from '../../shared/contract';
 import { ConnectionBanner } from './components/ConnectionBanner';
 import { PreviewBanner } from './components/PreviewBanner';
 import { WorkstationInfo } from './components/WorkstationInfo';
+import { useProfileLanguage } from './i18n/useProfileLanguage';
 import { SessionAlerts } from './session/Alerts';
 import { BusyScreen } from './session/BusyScreen';
 import { LockScreen } from './session/LockScreen';
@@ -54,6 +55,7 @@ export function App(): React.JSX.Element {
   const { state } = session;
   const active = state?.status === 'active' ? state : null;
   useActivity(active !== null);
+  useProfileLanguage(state);
   // A notification clicked while locked opens its conversation once unlocked; never for another user.
   const [openRequest, setOpenRequest] = useState<{ conversationId: string } | null>(null);
   useEffect(() => window.clinical.on('conversations.open', (request) => setOpenRequest(request)), []);
@@ -72,7 +74,8 @@ export function App(): React.JSX.Element {
       <header className="app-header">
         <h1 className="app-title">{t('app.title')}</h1>
         <div className="app-header__end">
-          <ConnectionBanner />
+          {/* Nobody is connected before someone signs in: no "Offline" on the sign-in screen. */}
+          {active || state?.status === 'locked' ? <ConnectionBanner /> : null}
           {active ? <SessionBar state={active} session={session} /> : null}
         </div>
       </header>

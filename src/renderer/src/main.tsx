@@ -1,5 +1,5 @@
 import { StrictMode } from 'react';
-import { i18n } from './i18n';
+import './i18n';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 // Devanagari bundled, so Hindi renders on workstations without a Devanagari system font (CSP: font-src 'self').
@@ -9,8 +9,6 @@ import './styles/tokens.css';
 import './styles/app.css';
 import './styles/viewer.css';
 
-// Screen readers pick their voice by the page's language.
-document.documentElement.lang = i18n.language;
 const root = document.getElementById('root');
 if (!root) throw new Error('The page has no #root element.');
 createRoot(root).render(

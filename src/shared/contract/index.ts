@@ -18,6 +18,7 @@ import {
   PresenceView,
   SearchHitView,
   SessionState,
+  UiLanguage,
   UserKeyStatusView,
 } from './schemas';
 import {
@@ -131,6 +132,7 @@ export const contract = {
         notifyFor: zod.enum(['all', 'urgent']).optional(),
         notificationPrivacy: zod.enum(['hidden', 'sender', 'preview']).optional(),
         listPreviews: zod.boolean().optional(),
+        language: UiLanguage.optional(),
       }),
       result: Preferences,
     },

@@ -289,6 +289,10 @@ export const IntegrityAlertView = z.object({
 });
 export type IntegrityAlertView = z.infer<typeof IntegrityAlertView>;
 
+/** The languages the renderer has a catalogue for, or the computer's own. */
+export const UiLanguage = z.enum(['system', 'en', 'hi']);
+export type UiLanguage = z.infer<typeof UiLanguage>;
+
 /** The signed-in user's own settings, each within what the policy allows. */
 export const Preferences = z.object({
   idleLockMinutes: z.number().int().positive(),
@@ -300,6 +304,8 @@ export const Preferences = z.object({
   listPreviews: z.boolean(),
   listPreviewsAllowed: z.boolean(),
   urgentRenotifyMinutes: z.number().int().positive(),
+  /** The language the app speaks to this user: 'system' follows the computer's. */
+  language: UiLanguage,
 });
 export type Preferences = z.infer<typeof Preferences>;
 

@@ -54,6 +54,7 @@ describe('settings', () => {
       listPreviews: true,
       listPreviewsAllowed: true,
       urgentRenotifyMinutes: 2,
+      language: 'system',
     });
     const looser = await ask(samuel, 'settings.update', { notificationPrivacy: 'preview' });
     expect(looser).toMatchObject({ ok: false, error: { code: 'forbidden_by_policy' } });

@@ -57,9 +57,7 @@ if ('path' in browser) {
   console.log(`  ${server.url}`);
 }
 console.log(
-  ['Then "Sign in as someone else", and on the sign-in page one of:', ...seededStaffLines(SEEDED_USERS)].join(
-    '\n',
-  ),
+  ['Then "Sign in", and on the sign-in page one of:', ...seededStaffLines(SEEDED_USERS)].join('\n'),
 );
 
 let stopping = false;

@@ -1,4 +1,4 @@
-import type { Preferences as PreferencesView } from '../../../shared/contract';
+import { UiLanguage, type Preferences as PreferencesView } from '../../../shared/contract';
 import { AppError } from '../errors';
 import { stricterPrivacy } from '../policy/merge';
 import type { EffectivePolicy, NotificationPrivacy } from '../policy/schema';
@@ -11,6 +11,7 @@ export interface PreferenceChange {
   notifyFor?: NotifyFor;
   notificationPrivacy?: NotificationPrivacy;
   listPreviews?: boolean;
+  language?: UiLanguage;
 }
 
 export interface Preferences {
@@ -19,6 +20,7 @@ export interface Preferences {
   notifyFor(): NotifyFor;
   notificationPrivacy(): NotificationPrivacy;
   listPreviews(): boolean;
+  language(): UiLanguage;
 }
 
 /**
@@ -34,10 +36,13 @@ export function createPreferences(store: ProfileStore, policy: EffectivePolicy):
       policy.notificationPrivacy,
     );
   const listPreviews = () => policy.listPreviews && getSetting<boolean>(store, 'listPreviews', true);
+  // A value this version does not know (written by a newer one) reads as the computer's language.
+  const language = () => UiLanguage.catch('system').parse(getSetting<string>(store, 'language', 'system'));
   return {
     notifyFor,
     notificationPrivacy,
     listPreviews,
+    language,
     current: () => ({
       notifyFor: notifyFor(),
       notificationPrivacy: notificationPrivacy(),
@@ -45,6 +50,7 @@ export function createPreferences(store: ProfileStore, policy: EffectivePolicy):
       listPreviews: listPreviews(),
       listPreviewsAllowed: policy.listPreviews,
       urgentRenotifyMinutes: policy.urgentRenotifyMinutes,
+      language: language(),
     }),
     update(change) {
       const { notificationPrivacy: privacy, listPreviews: previews } = change;
@@ -54,6 +60,9 @@ export function createPreferences(store: ProfileStore, policy: EffectivePolicy):
           "Your hospital's policy does not allow notifications to show that much.",
         );
       }
+      if (change.language !== undefined && !UiLanguage.safeParse(change.language).success) {
+        throw new AppError('invalid_args', 'That language is not one the app offers.');
+      }
       if (previews === true && !policy.listPreviews) {
         throw new AppError('forbidden_by_policy', "Your hospital's policy does not allow message previews.");
       }
@@ -61,6 +70,7 @@ export function createPreferences(store: ProfileStore, policy: EffectivePolicy):
         if (change.notifyFor !== undefined) setSetting(store, 'notifyFor', change.notifyFor);
         if (privacy !== undefined) setSetting(store, 'notificationPrivacy', privacy);
         if (previews !== undefined) setSetting(store, 'listPreviews', previews);
+        if (change.language !== undefined) setSetting(store, 'language', change.language);
       })();
     },
   };

@@ -1,4 +1,4 @@
-import type { PolicySummary } from '../../../shared/contract';
+import type { AppInfo, PolicySummary } from '../../../shared/contract';
 import { useTranslation } from 'react-i18next';
 import { useCall } from '../api';
 
@@ -27,7 +27,11 @@ function Row({
   );
 }
 
-export function WorkstationInfo(): React.JSX.Element {
+/**
+ * The application, its servers and the effective policy. Collapsed on the sign-in screen (staff need none of it to
+ * sign in; IT opens it), open where it explains a problem. Policy problems always show.
+ */
+export function WorkstationInfo({ collapsed = false }: { collapsed?: boolean }): React.JSX.Element {
   const { t } = useTranslation();
   const info = useCall('app.info');
   if (info.status === 'loading') return <p aria-busy="true">{t('common.loading')}</p>;
@@ -38,13 +42,7 @@ export function WorkstationInfo(): React.JSX.Element {
       </p>
     );
   }
-  const { name, version, platform, policy } = info.value;
-  const notSet = t('workstation.notSet');
-  const privacyLabels: Record<PolicySummary['notificationPrivacy'], string> = {
-    hidden: t('workstation.privacyHidden'),
-    sender: t('workstation.privacySender'),
-    preview: t('workstation.privacyPreview'),
-  };
+  const { policy } = info.value;
   return (
     <section className="panel" aria-labelledby="workstation-heading">
       <h2 id="workstation-heading">{t('workstation.heading')}</h2>
@@ -60,48 +58,65 @@ export function WorkstationInfo(): React.JSX.Element {
           </ul>
         </div>
       ) : null}
-      <dl className="info" data-testid="app-info">
-        <Row term={t('workstation.application')} value={`${name} ${version}`} />
-        <Row term={t('workstation.platform')} value={platform} />
-        <Row term={t('workstation.hub')} value={policy.hubUrl ?? notSet} source={policy.sources.hubUrl} />
-        <Row
-          term={t('workstation.signIn')}
-          value={policy.idpAuthority ?? notSet}
-          source={policy.sources.idp}
-        />
-        <Row
-          term={t('workstation.gateway')}
-          value={policy.gatewayUrl ?? notSet}
-          source={policy.sources.gatewayUrl}
-        />
-        <Row
-          term={t('workstation.lockAfter')}
-          value={t('workstation.lockValue', {
-            minutes: policy.idleLockMinutes,
-            max: policy.idleLockMaxMinutes,
-          })}
-          source={policy.sources.idleLockMinutes}
-        />
-        <Row
-          term={t('workstation.retention')}
-          value={t('workstation.retentionValue', { count: policy.retentionDays })}
-          source={policy.sources.retentionDays}
-        />
-        <Row
-          term={t('workstation.notifications')}
-          value={privacyLabels[policy.notificationPrivacy]}
-          source={policy.sources.notificationPrivacy}
-        />
-        <Row
-          term={t('workstation.saveToDisk')}
-          value={policy.saveToDiskAllowed ? t('workstation.allowed') : t('workstation.notAllowed')}
-          source={policy.sources.saveToDiskAllowed}
-        />
-        <Row
-          term={t('workstation.compliance')}
-          value={policy.complianceCopy ? t('workstation.complianceOn') : t('workstation.none')}
-        />
-      </dl>
+      {collapsed ? (
+        <details className="workstation-details">
+          <summary>{t('workstation.details')}</summary>
+          <PolicyRows info={info.value} />
+        </details>
+      ) : (
+        <PolicyRows info={info.value} />
+      )}
     </section>
+  );
+}
+
+function PolicyRows({ info }: { info: AppInfo }): React.JSX.Element {
+  const { t } = useTranslation();
+  const { name, version, platform, policy } = info;
+  const notSet = t('workstation.notSet');
+  const privacyLabels: Record<PolicySummary['notificationPrivacy'], string> = {
+    hidden: t('workstation.privacyHidden'),
+    sender: t('workstation.privacySender'),
+    preview: t('workstation.privacyPreview'),
+  };
+  return (
+    <dl className="info" data-testid="app-info">
+      <Row term={t('workstation.application')} value={`${name} ${version}`} />
+      <Row term={t('workstation.platform')} value={platform} />
+      <Row term={t('workstation.hub')} value={policy.hubUrl ?? notSet} source={policy.sources.hubUrl} />
+      <Row term={t('workstation.signIn')} value={policy.idpAuthority ?? notSet} source={policy.sources.idp} />
+      <Row
+        term={t('workstation.gateway')}
+        value={policy.gatewayUrl ?? notSet}
+        source={policy.sources.gatewayUrl}
+      />
+      <Row
+        term={t('workstation.lockAfter')}
+        value={t('workstation.lockValue', {
+          minutes: policy.idleLockMinutes,
+          max: policy.idleLockMaxMinutes,
+        })}
+        source={policy.sources.idleLockMinutes}
+      />
+      <Row
+        term={t('workstation.retention')}
+        value={t('workstation.retentionValue', { count: policy.retentionDays })}
+        source={policy.sources.retentionDays}
+      />
+      <Row
+        term={t('workstation.notifications')}
+        value={privacyLabels[policy.notificationPrivacy]}
+        source={policy.sources.notificationPrivacy}
+      />
+      <Row
+        term={t('workstation.saveToDisk')}
+        value={policy.saveToDiskAllowed ? t('workstation.allowed') : t('workstation.notAllowed')}
+        source={policy.sources.saveToDiskAllowed}
+      />
+      <Row
+        term={t('workstation.compliance')}
+        value={policy.complianceCopy ? t('workstation.complianceOn') : t('workstation.none')}
+      />
+    </dl>
   );
 }

@@ -1,7 +1,9 @@
 // The renderer's one translation library: i18next with every catalogue bundled (the CSP forbids fetching them).
-// The language follows the computer's: Hindi when it is set to Hindi, English otherwise.
+// The language follows the computer's (Hindi when it is set to Hindi, English otherwise) until the signed-in
+// user picks one in Settings.
 import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
+import type { UiLanguage } from '../../../shared/contract';
 import en from './en.json';
 import hi from './hi.json';
 
@@ -11,6 +13,11 @@ export type Language = 'en' | 'hi';
 export function languageFor(locale: string | undefined): Language {
   return locale?.toLowerCase().startsWith('hi') ? 'hi' : 'en';
 }
+
+// Screen readers pick their voice by the page's language.
+i18n.on('languageChanged', (lng) => {
+  if (globalThis.document) document.documentElement.lang = lng;
+});
 
 void i18n.use(initReactI18next).init({
   resources: { en: { translation: en }, hi: { translation: hi } },
@@ -22,6 +29,12 @@ void i18n.use(initReactI18next).init({
   // React escapes what it renders.
   interpolation: { escapeValue: false },
 });
+
+/** Speaks the language a user chose ('system': the computer's); the whole renderer follows at once. */
+export function applyLanguage(choice: UiLanguage): void {
+  const next = choice === 'system' ? languageFor(globalThis.navigator?.language) : choice;
+  if (i18n.language !== next) void i18n.changeLanguage(next);
+}
 
 /**
  * The locale for dates and numbers: the computer's own (its region's day-month order, "en-GB" or "en-IN") when

@@ -61,7 +61,7 @@ export function SignInScreen({ state, session }: { state: SignedOut; session: Se
             disabled={busy}
             onClick={() => void session.call('session.signIn', {})}
           >
-            {t('session.signIn.someoneElse')}
+            {state.profiles.length > 0 ? t('session.signIn.someoneElse') : t('session.signIn.first')}
           </button>
         </div>
         {busy ? (
@@ -70,7 +70,7 @@ export function SignInScreen({ state, session }: { state: SignedOut; session: Se
           </p>
         ) : null}
       </section>
-      <WorkstationInfo />
+      <WorkstationInfo collapsed />
     </>
   );
 }

@@ -29,7 +29,7 @@ export function ContactDetails(props: {
   return (
     <section className="contact-details" aria-labelledby="contact-details-heading">
       <div className="contact-details__bar">
-        <h3 id="contact-details-heading">{t('contact.heading')}</h3>
+        <h2 id="contact-details-heading">{t('contact.heading')}</h2>
         <button type="button" className="button" onClick={props.onClose}>
           {t('contact.close')}
         </button>

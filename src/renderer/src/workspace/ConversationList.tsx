@@ -1,5 +1,8 @@
-import type { ConversationView } from '../../../shared/contract';
+import { Megaphone, UsersRound } from 'lucide-react';
+import type { AvailabilityView, ConversationView } from '../../../shared/contract';
 import { t } from '../i18n';
+import { Avatar } from './availability/Avatar';
+import { availabilityLabel } from './availability/labels';
 import { formatTime } from './time';
 import { unreadLabel } from './urgent/counts';
 import { UrgentIcon } from './urgent/UrgentIcon';
@@ -12,12 +15,17 @@ function previewOf(last: NonNullable<ConversationView['lastMessage']>): string {
   return last.kind === 'document' ? t('list.document') : t('list.message');
 }
 
-/** The conversations in the order given (urgent ones first); filled unread badges, red for urgent. */
+/**
+ * The conversations in the order given (urgent ones first); filled unread badges, red for urgent. A direct
+ * conversation's avatar carries the other person's status, which the row's name says in words too.
+ */
 export function ConversationList(props: {
   conversations: ConversationView[];
   selected: string | null;
   title: (c: ConversationView) => string;
   onSelect: (conversationId: string) => void;
+  /** The status the other person of a direct conversation set (null: none, or not a direct one). */
+  availability?: (c: ConversationView) => AvailabilityView | null;
   /** What an empty list says (the filter's words). */
   empty?: string;
 }): React.JSX.Element {
@@ -26,6 +34,13 @@ export function ConversationList(props: {
     <ul className="conversation-list">
       {props.conversations.map((c) => {
         const last = c.lastMessage;
+        const status = c.kind === 'direct' ? (props.availability?.(c) ?? null) : null;
+        const icon =
+          c.kind === 'announcement' ? (
+            <Megaphone className="icon" />
+          ) : c.kind === 'group' ? (
+            <UsersRound className="icon" />
+          ) : undefined;
         return (
           <li key={c.conversationId}>
             <button
@@ -34,7 +49,13 @@ export function ConversationList(props: {
               aria-current={props.selected === c.conversationId ? 'true' : undefined}
               onClick={() => props.onSelect(c.conversationId)}
             >
+              <Avatar name={props.title(c)} availability={status} icon={icon} />
               <span className="conversation-title">{props.title(c)}</span>
+              {status ? (
+                <span className="visually-hidden">
+                  {t('list.status', { status: availabilityLabel(status) })}
+                </span>
+              ) : null}
               {c.kind === 'announcement' ? (
                 <span className="tag tag--announcement">{t('list.announcement')}</span>
               ) : null}

@@ -260,6 +260,7 @@ export function ConversationView(props: {
                       onAcknowledge={acknowledge}
                       onOpenDocument={(seq) => void documents.open(seq)}
                       continues={continuesGroup(messageBefore(rows, item.index), row.message)}
+                      availability={statuses.get(row.message.senderUserId) ?? null}
                       conversationPatient={patient}
                       onOpenPatient={openPatient}
                       escalationAck={escalationAckOf(

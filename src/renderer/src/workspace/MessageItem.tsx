@@ -1,13 +1,13 @@
 import { FileImage, FileText } from 'lucide-react';
 import { useTranslation } from 'react-i18next';
-import type { MessageView } from '../../../shared/contract';
+import type { AvailabilityView, MessageView } from '../../../shared/contract';
 import { acknowledgementStatus, deliveryStatus } from './acknowledgement';
 import { formatClock } from './time';
 import { pillFor, type Patient } from './patient/composer-rules';
 import { ToRoleLine } from './roles/ToRoleLine';
 import { UrgentIcon } from './urgent/UrgentIcon';
 import { formatSize } from './document/size';
-import { initialsOf } from './message-group';
+import { Avatar, withStatus } from './availability/Avatar';
 
 export function MessageItem(props: {
   message: MessageView;
@@ -22,6 +22,8 @@ export function MessageItem(props: {
   escalationAck?: string | null;
   /** Continues the group of the same sender's message just before: avatar and name are shown there once. */
   continues?: boolean;
+  /** The status its sender set, as a dot on the avatar. */
+  availability?: AvailabilityView | null;
 }): React.JSX.Element {
   const { t } = useTranslation();
   const { message: m } = props;
@@ -92,10 +94,14 @@ export function MessageItem(props: {
     .join(' ');
   return (
     <article className={className} aria-label={t('message.from', { name: props.senderName })}>
-      {m.own ? null : (
-        <span className="avatar" aria-hidden="true">
-          {head ? initialsOf(props.senderName) : null}
-        </span>
+      {m.own ? null : head ? (
+        <Avatar
+          name={props.senderName}
+          availability={props.availability}
+          {...(props.availability ? { label: withStatus(props.senderName, props.availability) } : {})}
+        />
+      ) : (
+        <span className="avatar" aria-hidden="true" />
       )}
       <div className="message-bubble">
         {m.urgent ? (

@@ -1,19 +1,27 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Preferences } from '../../../shared/contract';
+import type { Preferences, UiLanguage } from '../../../shared/contract';
 import { ErrorAlert } from '../components/ErrorAlert';
+import { applyLanguage } from '../i18n';
 import { AboutView } from './about/AboutView';
 
 type Change = Partial<
-  Pick<Preferences, 'idleLockMinutes' | 'notifyFor' | 'notificationPrivacy' | 'listPreviews'>
+  Pick<Preferences, 'idleLockMinutes' | 'notifyFor' | 'notificationPrivacy' | 'listPreviews' | 'language'>
 >;
 
 const idleChoices = [1, 2, 3, 5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 240];
 const privacyLevels = ['hidden', 'sender', 'preview'] as const;
+const languages = ['system', 'en', 'hi'] as const satisfies readonly UiLanguage[];
 
 /** The signed-in user's own settings: each control saves at once, and offers nothing looser than the policy. */
 export function SettingsView(props: { fingerprint: string }): React.JSX.Element {
   const { t } = useTranslation();
+  // English and Hindi named in themselves, so someone who cannot read the language shown still finds hers.
+  const languageLabel = {
+    system: t('settings.languageSystem'),
+    en: t('settings.languageEnglish'),
+    hi: t('settings.languageHindi'),
+  };
   const privacyLabel = {
     hidden: t('settings.privacyHidden'),
     sender: t('settings.privacySender'),
@@ -37,6 +45,7 @@ export function SettingsView(props: { fingerprint: string }): React.JSX.Element 
     if (result.ok) {
       setSettings(result.value);
       setStatus({ saved: true, error: null });
+      if (change.language) applyLanguage(result.value.language);
     } else {
       setStatus({ saved: false, error: result.error.message });
     }
@@ -47,6 +56,22 @@ export function SettingsView(props: { fingerprint: string }): React.JSX.Element 
       <h2 id="settings-heading">{t('settings.heading')}</h2>
       {settings ? (
         <>
+          <fieldset className="settings-group">
+            <legend>{t('settings.language')}</legend>
+            {languages.map((value) => (
+              <label key={value} className="choice">
+                <input
+                  type="radio"
+                  name="language"
+                  value={value}
+                  checked={settings.language === value}
+                  onChange={() => void save({ language: value })}
+                />
+                <span lang={value === 'system' ? undefined : value}>{languageLabel[value]}</span>
+              </label>
+            ))}
+          </fieldset>
+
           <fieldset className="settings-group">
             <legend>{t('settings.screenLock')}</legend>
             <label htmlFor="idle-lock">{t('settings.idleLock')}</label>

@@ -21,6 +21,7 @@ import { PatientView } from './patient/PatientView';
 import { AwaitingButton } from './escalation/AwaitingButton';
 import { AwaitingView } from './escalation/AwaitingView';
 import { AvailabilityControl } from './availability/AvailabilityControl';
+import { useAvailability } from './availability/useAvailability';
 import { NewAnnouncement } from './broadcast/NewAnnouncement';
 import { urgentFirst } from './urgent/counts';
 import { ArrowList } from './keyboard/ArrowList';
@@ -70,11 +71,14 @@ export function Workspace({
   const nameOf = (userId: string) => user(userId)?.displayName ?? t('common.unknownSender');
   const selfId =
     conversations[0]?.members.find((m) => user(m)?.username === session.profile.username) ?? null;
-  const others = (c: Conversation) =>
-    c.members
-      .filter((m) => user(m)?.username !== session.profile.username)
-      .map(nameOf)
-      .join(', ') || t('workspace.conversation');
+  const othersOf = (c: Conversation) =>
+    c.members.filter((m) => user(m)?.username !== session.profile.username);
+  const others = (c: Conversation) => othersOf(c).map(nameOf).join(', ') || t('workspace.conversation');
+  // The statuses of the other people of direct conversations: one question for the whole list, then pushes.
+  const directOthers = [
+    ...new Set(conversations.flatMap((c) => (c.kind === 'direct' ? othersOf(c).slice(0, 1) : []))),
+  ].sort();
+  const statuses = useAvailability(directOthers);
   // A recipient sees who an announcement is from; its sender sees whom it went to.
   const title = (c: Conversation) =>
     c.kind === 'announcement' && c.admins[0] && user(c.admins[0])?.username !== session.profile.username
@@ -207,6 +211,7 @@ export function Workspace({
             selected={selected}
             title={title}
             onSelect={choose}
+            availability={(c) => statuses.get(othersOf(c)[0] ?? '') ?? null}
             empty={filters.find((f) => f.value === filter)!.empty}
           />
         </ArrowList>
@@ -283,9 +288,7 @@ export function Workspace({
             key={open.conversationId}
             conversationId={open.conversationId}
             title={title(open)}
-            others={open.members
-              .filter((m) => user(m)?.username !== session.profile.username)
-              .map((m) => ({ userId: m, user: user(m) }))}
+            others={othersOf(open).map((m) => ({ userId: m, user: user(m) }))}
             nameOf={nameOf}
             changes={changes}
             focus={focus}

@@ -1,8 +1,9 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ConversationView } from '../../../../shared/contract';
-import { ModalDialog } from './ModalDialog';
+import { Modal } from '../../components/Modal';
 import { arrowTarget } from './shortcuts';
+import './keyboard.css';
 
 const folded = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
 
@@ -17,7 +18,8 @@ export function matching<T>(items: readonly T[], titleOf: (item: T) => string, q
 
 /**
  * Ctrl+K: a search box over the conversation list. ↑/↓ move through the matches (the box keeps the focus
- * and names the active one with aria-activedescendant), Enter opens it, Esc closes.
+ * and names the active one with aria-activedescendant), Enter opens it, Esc closes. Opened, the keyboard goes
+ * where the caller puts it (the composer); closed, back where it was.
  */
 export function QuickSwitcher(props: {
   conversations: readonly ConversationView[];
@@ -31,12 +33,17 @@ export function QuickSwitcher(props: {
   const found = matching(props.conversations, props.title, query);
   const current = Math.min(active, Math.max(found.length - 1, 0));
   const optionId = (i: number) => `quick-switcher-option-${i}`;
+  const opened = useRef(false);
+  const open = (conversationId: string): void => {
+    opened.current = true;
+    props.onOpen(conversationId);
+  };
 
   function onKeyDown(event: React.KeyboardEvent<HTMLInputElement>): void {
     if (event.key === 'Enter') {
       event.preventDefault();
       const chosen = found[current];
-      if (chosen) props.onOpen(chosen.conversationId);
+      if (chosen) open(chosen.conversationId);
       return;
     }
     // Home and End stay with the text box (start and end of what was typed).
@@ -48,11 +55,11 @@ export function QuickSwitcher(props: {
     document.getElementById(optionId(next))?.scrollIntoView({ block: 'nearest' });
   }
   return (
-    <ModalDialog
+    <Modal
       title={t('keyboard.quickSwitcher')}
-      titleId="quick-switcher-title"
       className="quick-switcher"
       onClose={props.onClose}
+      returnFocus={() => !opened.current}
     >
       <input
         type="text"
@@ -84,7 +91,7 @@ export function QuickSwitcher(props: {
             role="option"
             aria-selected={i === current}
             className="quick-switcher__option"
-            onClick={() => props.onOpen(c.conversationId)}
+            onClick={() => open(c.conversationId)}
           >
             {props.title(c)}
             {c.unread > 0 ? <span className="badge">{t('keyboard.unread', { count: c.unread })}</span> : null}
@@ -96,6 +103,6 @@ export function QuickSwitcher(props: {
           {t('keyboard.noMatch', { query })}
         </p>
       ) : null}
-    </ModalDialog>
+    </Modal>
   );
 }

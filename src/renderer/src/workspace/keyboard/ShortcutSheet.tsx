@@ -1,12 +1,13 @@
 import { useTranslation } from 'react-i18next';
-import { ModalDialog } from './ModalDialog';
+import { Modal } from '../../components/Modal';
 import { shortcutList } from './shortcuts';
+import './keyboard.css';
 
 /** The "?" sheet: every keyboard shortcut of the workspace. */
 export function ShortcutSheet(props: { onClose: () => void }): React.JSX.Element {
   const { t } = useTranslation();
   return (
-    <ModalDialog title={t('keyboard.sheet')} titleId="shortcut-sheet-title" onClose={props.onClose}>
+    <Modal title={t('keyboard.sheet')} onClose={props.onClose}>
       <table className="shortcut-table">
         <thead>
           <tr>
@@ -33,6 +34,6 @@ export function ShortcutSheet(props: { onClose: () => void }): React.JSX.Element
       <button type="button" className="button" onClick={props.onClose}>
         {t('common.close')}
       </button>
-    </ModalDialog>
+    </Modal>
   );
 }

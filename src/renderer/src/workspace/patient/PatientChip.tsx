@@ -1,5 +1,7 @@
+import { X } from 'lucide-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Tip } from '../../components/Tip';
 import { chipFrom, type Patient } from './composer-rules';
 
 /**
@@ -24,14 +26,16 @@ export function PatientChip(props: {
       <span className="patient-chip-row">
         <span className="patient-chip" data-testid="patient-chip">
           {t('patient.chip', { name: chip.name, mrn: chip.mrn })}
-          <button
-            type="button"
-            className="patient-chip__remove"
-            aria-label={t('patient.remove', { name: chip.name })}
-            onClick={() => props.onChip(null)}
-          >
-            ✕
-          </button>
+          <Tip label={t('patient.remove', { name: chip.name })}>
+            <button
+              type="button"
+              className="patient-chip__remove"
+              aria-label={t('patient.remove', { name: chip.name })}
+              onClick={() => props.onChip(null)}
+            >
+              <X aria-hidden="true" size={14} />
+            </button>
+          </Tip>
         </span>
         {props.onMakeConversation ? (
           <button type="button" className="button" onClick={() => props.onMakeConversation?.(chip)}>
