@@ -6,11 +6,15 @@ import './modal.css';
 /**
  * A modal dialog (Radix: the rest of the window is inert, Tab stays inside, Esc closes), labelled by its title.
  * However it closes, the keyboard goes back where it was, unless `returnFocus` says the caller moves it.
+ * The title bar may carry an icon before the title and a close button after it.
  */
 export function Modal(props: {
-  title: string;
+  title: React.ReactNode;
   onClose: () => void;
   className?: string;
+  icon?: React.ReactNode;
+  /** What the title bar's close button says; none: Esc (or an action inside) closes it. */
+  close?: React.ReactNode;
   returnFocus?: () => boolean;
   children: React.ReactNode;
 }): React.JSX.Element {
@@ -29,7 +33,11 @@ export function Modal(props: {
             if (props.returnFocus?.() !== false) focusBack(opener);
           }}
         >
-          <Dialog.Title className="modal__title">{props.title}</Dialog.Title>
+          <div className="modal__bar">
+            {props.icon}
+            <Dialog.Title className="modal__title">{props.title}</Dialog.Title>
+            {props.close ? <Dialog.Close className="button modal__close">{props.close}</Dialog.Close> : null}
+          </div>
           {props.children}
         </Dialog.Content>
       </Dialog.Portal>

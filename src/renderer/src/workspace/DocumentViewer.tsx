@@ -1,4 +1,3 @@
-import * as Dialog from '@radix-ui/react-dialog';
 import { FileText, X } from 'lucide-react';
 import * as pdfjs from 'pdfjs-dist';
 import workerUrl from 'pdfjs-dist/build/pdf.worker.min.mjs?url';
@@ -7,7 +6,7 @@ import type { DocumentOpenResult } from '../../../shared/contract';
 import { t } from '../i18n';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { PdfView } from './document/PdfView';
-import { focusBack } from './keyboard/useEscape';
+import { Modal } from '../components/Modal';
 import { formatDateTime } from './time';
 import type { ViewerState } from './useDocumentViewer';
 
@@ -153,56 +152,38 @@ export function DocumentViewer(props: {
 }): React.JSX.Element {
   const { viewer } = props;
   const { result } = viewer;
-  // Read while rendering the first time, before the dialog takes the focus.
-  const [opener] = useState(() => document.activeElement);
   return (
-    <Dialog.Root open onOpenChange={(open) => open || props.onClose()}>
-      <Dialog.Portal>
-        {/* Not Dialog.Overlay: it locks scrolling with an injected <style>, which the CSP refuses. */}
-        <div className="viewer-backdrop" />
-        <Dialog.Content
-          className="viewer-dialog"
-          aria-describedby={undefined}
-          onCloseAutoFocus={(event) => {
-            event.preventDefault();
-            focusBack(opener);
-          }}
-        >
-          <div className="viewer-dialog__bar">
-            <FileText aria-hidden="true" className="viewer-dialog__icon" size={20} />
-            <Dialog.Title className="viewer-dialog__title">
-              {result?.verified ? result.fileName : props.fileName || t('viewer.document')}
-            </Dialog.Title>
-            <Dialog.Close className="button viewer-tool">
-              <X aria-hidden="true" size={16} /> {viewer.progress ? t('viewer.cancel') : t('viewer.close')}
-            </Dialog.Close>
-          </div>
-          {result?.verified ? (
-            <>
-              <p className="viewer-dialog__signer">
-                <span className="badge badge--verified" data-testid="verification-badge">
-                  {t('viewer.verifiedBadge')}
-                </span>{' '}
-                {t('viewer.sentBy', { name: props.signerName, time: formatDateTime(result.sentAt) })}
-              </p>
-              <VerifiedDetails result={result} signerName={props.signerName} />
-              <VerifiedContent result={result} />
-            </>
-          ) : result ? (
-            <Refusal
-              result={result}
-              signerName={props.signerName}
-              onExportEvidence={props.onExportEvidence}
-            />
-          ) : viewer.error ? (
-            <ErrorAlert message={viewer.error} />
-          ) : (
-            <p className="viewer-dialog__note" role="status">
-              {viewer.progress}
-            </p>
-          )}
-        </Dialog.Content>
-      </Dialog.Portal>
-    </Dialog.Root>
+    <Modal
+      className="viewer-dialog"
+      icon={<FileText aria-hidden="true" className="viewer-dialog__icon" size={20} />}
+      title={result?.verified ? result.fileName : props.fileName || t('viewer.document')}
+      close={
+        <>
+          <X aria-hidden="true" size={16} /> {viewer.progress ? t('viewer.cancel') : t('viewer.close')}
+        </>
+      }
+      onClose={props.onClose}
+    >
+      {result?.verified ? (
+        <>
+          <p className="viewer-dialog__signer">
+            <span className="badge badge--verified" data-testid="verification-badge">
+              {t('viewer.verifiedBadge')}
+            </span>{' '}
+            {t('viewer.sentBy', { name: props.signerName, time: formatDateTime(result.sentAt) })}
+          </p>
+          <VerifiedDetails result={result} signerName={props.signerName} />
+          <VerifiedContent result={result} />
+        </>
+      ) : result ? (
+        <Refusal result={result} signerName={props.signerName} onExportEvidence={props.onExportEvidence} />
+      ) : viewer.error ? (
+        <ErrorAlert message={viewer.error} />
+      ) : (
+        <p className="viewer-dialog__note" role="status">
+          {viewer.progress}
+        </p>
+      )}
+    </Modal>
   );
 }
