@@ -424,5 +424,6 @@ it('every migration of the list has a test above', () => {
     'escalation step messages are steps, not unread messages', // tests/unit/escalation/step-messages.test.ts
     'newest message of each conversation kept for the list', // tests/unit/messages/unread-counts.test.ts
     'drafts', // tests/unit/drafts/drafts.test.ts
+    'escalation steps are not searched', // tests/unit/messages/search.test.ts
   ]);
 });

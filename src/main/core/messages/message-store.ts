@@ -198,6 +198,20 @@ function lazy<T extends Record<string, () => unknown>>(defs: T): { [K in keyof T
   return out;
 }
 
+/**
+ * One statement per limit, the limit written into the SQL: SQLite reads the value of a bound `LIMIT ?` while
+ * planning, and so prepares the statement again every time the limit is bound, that is on every call (for a
+ * search, more than the FTS5 lookup itself). `limit` must be a checked integer.
+ */
+function perLimit<S>(make: (limit: number) => S): (limit: number) => S {
+  const made = new Map<number, S>();
+  return (limit) => {
+    let statement = made.get(limit);
+    if (statement === undefined) made.set(limit, (statement = make(limit)));
+    return statement;
+  };
+}
+
 function sameHash(a: Buffer, b: Buffer): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
@@ -391,38 +405,48 @@ export function createMessageStore(store: ProfileStore, options: MessageStoreOpt
     maxSeq: () =>
       db.prepare<[string], number | null>('SELECT max(seq) FROM messages WHERE conversation_id = ?').pluck(),
     // Newest first straight down the FTS5 index (rowid order, consumed by FTS5), each hit's row looked up as it
-    // comes: the scan stops at `limit`, nothing is sorted or materialised. Rows are read as arrays (.raw()).
+    // comes: the scan stops at the limit, nothing is sorted or materialised. Rows are read as arrays (.raw()).
+    // Each search statement is made per limit, the limit written into the SQL (see perLimit).
     searchNewest: () =>
-      db
-        .prepare<[string, number], SearchRow>(
-          `SELECT ${HIT_COLUMNS}, NULL FROM messages_fts f CROSS JOIN messages m ON m.id = f.rowid
-           WHERE messages_fts MATCH ? ORDER BY f.rowid DESC LIMIT ?`,
-        )
-        .raw(),
+      perLimit((limit) =>
+        db
+          .prepare<[string], SearchRow>(
+            `SELECT ${HIT_COLUMNS}, NULL FROM messages_fts f CROSS JOIN messages m ON m.id = f.rowid
+             WHERE messages_fts MATCH ? ORDER BY f.rowid DESC LIMIT ${limit}`,
+          )
+          .raw(),
+      ),
     searchNewestIn: () =>
-      db
-        .prepare<[string, string, number], SearchRow>(
-          `SELECT ${HIT_COLUMNS}, NULL FROM messages_fts f CROSS JOIN messages m ON m.id = f.rowid
-           WHERE messages_fts MATCH ? AND m.conversation_id = ? ORDER BY f.rowid DESC LIMIT ?`,
-        )
-        .raw(),
+      perLimit((limit) =>
+        db
+          .prepare<[string, string], SearchRow>(
+            `SELECT ${HIT_COLUMNS}, NULL FROM messages_fts f CROSS JOIN messages m ON m.id = f.rowid
+             WHERE messages_fts MATCH ? AND m.conversation_id = ? ORDER BY f.rowid DESC LIMIT ${limit}`,
+          )
+          .raw(),
+      ),
+    // Ranking scores every match; equal scores newest first, also where the page ends.
     searchRanked: () =>
-      db
-        .prepare<[string, number], SearchRow>(
-          `SELECT ${HIT_COLUMNS}, f.score
-           FROM (SELECT rowid AS id, bm25(messages_fts, 1.0, 2.0, 4.0) AS score FROM messages_fts
-                 WHERE messages_fts MATCH ? ORDER BY score LIMIT ?) f
-           JOIN messages m ON m.id = f.id ORDER BY f.score, m.id DESC`,
-        )
-        .raw(),
+      perLimit((limit) =>
+        db
+          .prepare<[string], SearchRow>(
+            `SELECT ${HIT_COLUMNS}, f.score
+             FROM (SELECT rowid AS id, bm25(messages_fts, 1.0, 2.0, 4.0) AS score FROM messages_fts
+                   WHERE messages_fts MATCH ? ORDER BY score, rowid DESC LIMIT ${limit}) f
+             JOIN messages m ON m.id = f.id ORDER BY f.score, m.id DESC`,
+          )
+          .raw(),
+      ),
     searchRankedIn: () =>
-      db
-        .prepare<[string, string, number], SearchRow>(
-          `SELECT ${HIT_COLUMNS}, bm25(messages_fts, 1.0, 2.0, 4.0) AS score
-           FROM messages_fts f JOIN messages m ON m.id = f.rowid
-           WHERE messages_fts MATCH ? AND m.conversation_id = ? ORDER BY score, m.id DESC LIMIT ?`,
-        )
-        .raw(),
+      perLimit((limit) =>
+        db
+          .prepare<[string, string], SearchRow>(
+            `SELECT ${HIT_COLUMNS}, bm25(messages_fts, 1.0, 2.0, 4.0) AS score
+             FROM messages_fts f JOIN messages m ON m.id = f.rowid
+             WHERE messages_fts MATCH ? AND m.conversation_id = ? ORDER BY score, m.id DESC LIMIT ${limit}`,
+          )
+          .raw(),
+      ),
     lastRead: () =>
       db.prepare<[string], number>('SELECT last_read_seq FROM read_state WHERE conversation_id = ?').pluck(),
     markRead: () =>
@@ -691,8 +715,7 @@ export function createMessageStore(store: ProfileStore, options: MessageStoreOpt
     seq,
     envelopeId,
     senderUserId,
-    serverTime,
-    clientTime,
+    at,
     text,
     urgent,
     mrn,
@@ -704,7 +727,7 @@ export function createMessageStore(store: ProfileStore, options: MessageStoreOpt
       seq,
       envelopeId,
       senderUserId,
-      at: serverTime ?? clientTime,
+      at,
       text,
       urgent: urgent === 1,
       patient: patientOf({ patient_mrn: mrn, patient_name: name }),
@@ -967,14 +990,14 @@ export function createMessageStore(store: ProfileStore, options: MessageStoreOpt
       const match = toFtsQuery(query);
       if (match === null) return [];
       const limit = Math.min(Math.max(Math.trunc(opts?.limit ?? 50), 1), MAX_PAGE);
+      if (!Number.isSafeInteger(limit)) invalid('a search limit is a whole number');
       const rows =
         opts.conversationId !== undefined
-          ? (opts.ranked ? q.searchRankedIn : q.searchNewestIn).all(
+          ? (opts.ranked ? q.searchRankedIn : q.searchNewestIn)(limit).all(
               match,
               checkConversation(opts.conversationId),
-              limit,
             )
-          : (opts.ranked ? q.searchRanked : q.searchNewest).all(match, limit);
+          : (opts.ranked ? q.searchRanked : q.searchNewest)(limit).all(match);
       return rows.map(toHit);
     },
 
@@ -1096,7 +1119,7 @@ interface AlertRow {
 }
 
 const HIT_COLUMNS =
-  'm.conversation_id, m.seq, m.envelope_id, m.sender_user_id, m.server_time, m.client_time, m.text, m.urgent, m.patient_mrn, m.patient_name';
+  'm.conversation_id, m.seq, m.envelope_id, m.sender_user_id, coalesce(m.server_time, m.client_time), m.text, m.urgent, m.patient_mrn, m.patient_name';
 
 /** A search hit as read (HIT_COLUMNS, then the bm25 score or NULL). */
 type SearchRow = [
@@ -1104,8 +1127,7 @@ type SearchRow = [
   seq: number | null,
   envelopeId: string,
   senderUserId: string,
-  serverTime: string | null,
-  clientTime: string,
+  at: string,
   text: string,
   urgent: number,
   patientMrn: string | null,

@@ -664,4 +664,39 @@ export const profileMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 23,
+    name: 'escalation steps are not searched',
+    up(db) {
+      // A `reminder` or `resolved` message (migration 20) is a step row of the timeline, not a message, so search
+      // does not find its text. The triggers of migration 7 are rebuilt with `escalation_step IS NULL` added to
+      // what is indexed; a step is marked after its message is stored, so the update trigger follows the column.
+      // Steps indexed before this step leave the index.
+      const indexed = (row: 'new' | 'old') => `${row}.verdict = 'valid' AND ${row}.escalation_step IS NULL`;
+      db.exec(`
+        INSERT INTO messages_fts (messages_fts, rowid, text, patient_name, patient_mrn)
+        SELECT 'delete', id, text, patient_name, patient_mrn FROM messages
+        WHERE verdict = 'valid' AND escalation_step IS NOT NULL;
+        DROP TRIGGER messages_fts_insert;
+        DROP TRIGGER messages_fts_delete;
+        DROP TRIGGER messages_fts_update;
+        CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages WHEN ${indexed('new')} BEGIN
+          INSERT INTO messages_fts (rowid, text, patient_name, patient_mrn)
+          VALUES (new.id, new.text, new.patient_name, new.patient_mrn);
+        END;
+        CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages WHEN ${indexed('old')} BEGIN
+          INSERT INTO messages_fts (messages_fts, rowid, text, patient_name, patient_mrn)
+          VALUES ('delete', old.id, old.text, old.patient_name, old.patient_mrn);
+        END;
+        CREATE TRIGGER messages_fts_update
+          AFTER UPDATE OF verdict, text, patient_name, patient_mrn, escalation_step ON messages
+        BEGIN
+          INSERT INTO messages_fts (messages_fts, rowid, text, patient_name, patient_mrn)
+          SELECT 'delete', old.id, old.text, old.patient_name, old.patient_mrn WHERE ${indexed('old')};
+          INSERT INTO messages_fts (rowid, text, patient_name, patient_mrn)
+          SELECT new.id, new.text, new.patient_name, new.patient_mrn WHERE ${indexed('new')};
+        END;
+      `);
+    },
+  },
 ];
