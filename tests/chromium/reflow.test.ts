@@ -189,7 +189,7 @@ describe('at 320 CSS px wide (1280x800 at 400% zoom)', () => {
     expect(await inView(heading())).toBe(true);
     expect(await inView(page.getByTestId('connection-state'))).toBe(true);
     expect(await inView(send())).toBe(true);
-    await checkScreen(page, 'shell-320x800-conversation', ['320x800']);
+    await checkScreen(page, 'shell-conversation', ['320x800']);
   });
 
   it('"Conversations" goes back to the list, which fills the width; a conversation opens in its place', async () => {
@@ -200,7 +200,7 @@ describe('at 320 CSS px wide (1280x800 at 400% zoom)', () => {
     const width = (await nav.boundingBox())!.width;
     expect(width).toBeGreaterThan(280);
     expect((await pageOverflow()).across).toBeLessThanOrEqual(0);
-    await checkScreen(page, 'shell-320x800-list', ['320x800']);
+    await checkScreen(page, 'shell-list', ['320x800']);
 
     await list()
       .getByRole('button', { name: /^Dr Lena Fischer/ })
@@ -216,7 +216,7 @@ describe('at 320 CSS px wide (1280x800 at 400% zoom)', () => {
     await page.getByRole('button', { name: 'Settings', exact: true }).click();
     await page.getByRole('heading', { name: 'Settings', level: 2 }).waitFor();
     expect((await pageOverflow()).across).toBeLessThanOrEqual(0);
-    await checkScreen(page, 'shell-320x800-settings', ['320x800']);
+    await checkScreen(page, 'shell-settings', ['320x800']);
   });
 
   it('at 320x200 (a 1280x800 window at 400%) the page scrolls one way only and the composer is reachable', async () => {
