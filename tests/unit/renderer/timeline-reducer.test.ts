@@ -15,7 +15,11 @@ import {
   type TimelineEvent,
   type TimelineState,
 } from '../../../src/renderer/src/workspace/timeline/reducer';
-import { readingRow, scrollDecision } from '../../../src/renderer/src/workspace/timeline/scroll';
+import {
+  firstPageSize,
+  readingRow,
+  scrollDecision,
+} from '../../../src/renderer/src/workspace/timeline/scroll';
 import { timelineRows } from '../../../src/renderer/src/workspace/timeline';
 import { messageView } from './message-view';
 
@@ -340,5 +344,38 @@ describe('the scroll decision', () => {
       atEnd: false,
       wants: null,
     });
+  });
+});
+
+describe('opening with a screenful', () => {
+  it('asks for two screenfuls of the shortest rows, never more than a page', () => {
+    // A 490 px view (a ward PC's conversation pane): at 16 px a row at the least, 62 messages fill it twice.
+    expect(firstPageSize(490)).toBe(62);
+    expect(firstPageSize(490) * 16).toBeGreaterThanOrEqual(2 * 490);
+    expect(firstPageSize(4_000)).toBe(pageSize);
+    // Not laid out yet: the whole page, as before.
+    expect(firstPageSize(0)).toBe(pageSize);
+    expect(firstPageSize(undefined)).toBe(pageSize);
+  });
+
+  it('reads the rest page by page from a short first page, skipping nothing', () => {
+    const conversation = history(range(2, 1_000));
+    let state = openTimeline({ conversationId: withSamuel, focus: null });
+    const limit = firstPageSize(490);
+    const first: Answer = { kind: 'newest', newest: conversation.page({ limit }), alerts: [], limit };
+    state = run(state, { type: 'answered', ticket: state.loading!.ticket, answer: first });
+    // Its oldest message is held back as the probe, as with a full page: she sees the newest 61.
+    expect(seqsOf(state)).toEqual(range(940, 1_000));
+    expect(state).toMatchObject({ hasOlder: true, tail: { came: 'opening' } });
+    // The view owes the trip to the end until it has gone there.
+    expect(state.followed).not.toBe(state.follow);
+    state = run(state, { type: 'followed', follow: state.follow });
+    expect(state.followed).toBe(state.follow);
+    while (state.hasOlder) {
+      state = run(state, { type: 'olderWanted', anchor: keyOf(seqsOf(state)[0]!) });
+      if (!state.loading) break;
+      state = run(answer(state, conversation), { type: 'anchored' });
+    }
+    expect(seqsOf(state)).toEqual(range(2, 1_000));
   });
 });

@@ -14,12 +14,9 @@ async function alerts(conversationId: string): Promise<IntegrityAlertView[] | nu
   return answer.ok ? answer.value : null;
 }
 
-async function newest(conversationId: string): Promise<FreshCopy | null> {
-  const [messages, found] = await Promise.all([
-    page(conversationId, { limit: pageSize }),
-    alerts(conversationId),
-  ]);
-  return messages && found ? { kind: 'newest', newest: messages, alerts: found } : null;
+async function newest(conversationId: string, limit = pageSize): Promise<FreshCopy | null> {
+  const [messages, found] = await Promise.all([page(conversationId, { limit }), alerts(conversationId)]);
+  return messages && found ? { kind: 'newest', newest: messages, alerts: found, limit } : null;
 }
 
 /** The messages around `seq`, joined to the newest page when the hit is among the newest messages. */
@@ -36,12 +33,17 @@ async function around(conversationId: string, seq: number): Promise<FreshCopy | 
   return { kind: 'around', before, after, newest, alerts: found };
 }
 
-/** Asks the core for what the timeline is waiting for; null if it refused. */
-export async function fetchLoading(loading: Loading): Promise<Answer | null> {
+/**
+ * Asks the core for what the timeline is waiting for; null if it refused. Opening at the newest asks for
+ * `firstPage` messages (see firstPageSize); older pages come as the user scrolls.
+ */
+export async function fetchLoading(loading: Loading, firstPage = pageSize): Promise<Answer | null> {
   const { conversationId } = loading;
   switch (loading.kind) {
     case 'initial':
-      return loading.focus === null ? newest(conversationId) : around(conversationId, loading.focus.seq);
+      return loading.focus === null
+        ? newest(conversationId, firstPage)
+        : around(conversationId, loading.focus.seq);
     case 'older': {
       const older = await page(conversationId, { beforeSeq: loading.beforeSeq, limit: pageSize });
       return older && { kind: 'older', page: older };

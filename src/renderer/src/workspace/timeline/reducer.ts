@@ -25,7 +25,13 @@ export type Refresh = { ticket: number; conversationId: string; aroundSeq: numbe
  * `page`) is the raw answer to a full-size request: whether more lies before it is read from it here.
  */
 export type Answer =
-  | { kind: 'newest'; newest: MessageView[]; alerts: IntegrityAlertView[] }
+  | {
+      kind: 'newest';
+      newest: MessageView[];
+      alerts: IntegrityAlertView[];
+      /** How many messages were asked for (a first page may be a screenful, not `pageSize`). */
+      limit?: number;
+    }
   | {
       kind: 'around';
       before: MessageView[];
@@ -67,6 +73,8 @@ export interface TimelineState {
   newBelow: boolean;
   /** A new value each time the view must go to the end (opening, an arrival it follows, 'New messages below'). */
   follow: number;
+  /** The `follow` the view last went to the end for: while they differ, it owes that trip. */
+  followed: number;
   nextTicket: number;
 }
 
@@ -82,6 +90,8 @@ export type TimelineEvent =
   | { type: 'anchored' }
   | { type: 'scrolled'; atEnd: boolean }
   | { type: 'toEnd' }
+  /** The view went to the end for `follow`. */
+  | { type: 'followed'; follow: number }
   | { type: 'answered'; ticket: number; answer: Answer }
   | { type: 'refreshed'; ticket: number; answer: FreshCopy }
   | { type: 'failed'; ticket: number };
@@ -136,6 +146,7 @@ export function openTimeline(
     atEnd: true,
     newBelow: false,
     follow: 0,
+    followed: 0,
     nextTicket: nextTicket + 1,
   };
 }
@@ -180,7 +191,7 @@ function answered(state: TimelineState, answer: Answer): TimelineState {
   const done = { ...state, loading: null };
   switch (answer.kind) {
     case 'newest': {
-      const { page, more } = backPage(answer.newest, pageSize);
+      const { page, more } = backPage(answer.newest, answer.limit ?? pageSize);
       const merged = mergeNewest(state.messages, page);
       const hasOlder = merged.length === page.length ? more : state.hasOlder;
       return settle(withMessages({ ...done, alerts: answer.alerts, hasOlder }, merged, false));
@@ -232,7 +243,7 @@ function refreshed(state: TimelineState, answer: FreshCopy): TimelineState {
   }
   // The user went back to a search hit meanwhile: the newest page is not what they are reading.
   if (state.window === 'detached') return settle(done);
-  const { page, more } = backPage(answer.newest, pageSize);
+  const { page, more } = backPage(answer.newest, answer.limit ?? pageSize);
   const merged = mergeNewest(state.messages, page);
   const hasOlder = merged.length === page.length ? more : state.hasOlder;
   return settle(withMessages({ ...done, hasOlder }, merged, false));
@@ -292,6 +303,8 @@ export function timelineReducer(state: TimelineState, event: TimelineEvent): Tim
       return { ...state, atEnd: event.atEnd, newBelow: event.atEnd ? false : state.newBelow };
     case 'toEnd':
       return toEnd(state);
+    case 'followed':
+      return event.follow === state.followed ? state : { ...state, followed: event.follow };
     case 'answered':
       if (event.ticket !== state.loading?.ticket || state.anchor?.arrived) return state;
       return answered(state, event.answer);

@@ -1,7 +1,21 @@
 import type { Row } from '../timeline';
+import { pageSize } from './reducer';
 
 /** Within this distance of the top, older messages load; within it of the end, the user is reading the newest. */
 const nearEdgePx = 400;
+
+/** The least height a message row can take: one line of small text, no padding. */
+const minRowPx = 16;
+
+/**
+ * How many of the newest messages to open a conversation with in a view `viewHeight` px high: surely two
+ * screenfuls (the one shown, and one above it to scroll into while the next page loads), at most `pageSize`.
+ * Fewer messages cost less at every step of the opening: the query, the bridge, the rows.
+ */
+export function firstPageSize(viewHeight: number | undefined): number {
+  if (!viewHeight || viewHeight <= 0) return pageSize;
+  return Math.min(pageSize, Math.ceil((2 * viewHeight) / minRowPx));
+}
 
 /** Where the scroll box stands, as the DOM reports it. */
 export type ScrollBox = { scrollTop: number; scrollHeight: number; clientHeight: number };

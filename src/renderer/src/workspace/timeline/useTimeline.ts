@@ -1,10 +1,11 @@
 import type { Virtualizer } from '@tanstack/react-virtual';
-import { useEffect, useLayoutEffect, useMemo, useReducer, useRef } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useReducer } from 'react';
 import type { IntegrityAlertView, MessageView } from '../../../../shared/contract';
 import type { Row } from '../timeline';
 import { fetchLoading, fetchRefresh } from './fetch';
+import { markOpen } from './marks';
 import { openTimeline, timelineReducer } from './reducer';
-import { readingRow, scrollDecision } from './scroll';
+import { firstPageSize, readingRow, scrollDecision } from './scroll';
 import { useRowVirtualizer } from './useRowVirtualizer';
 
 /** What is loaded, as the rows are built from it. */
@@ -58,14 +59,21 @@ export function useTimeline(options: {
   );
 
   const { loading, refreshing, anchor } = state;
-  useEffect(() => {
+  // Asked in a layout effect: the page is what the user waits for, so it reaches the core ahead of the calls
+  // the conversation's other parts make in their (passive) effects, and its answer comes back first.
+  useLayoutEffect(() => {
     if (!loading) return;
     const failed = { type: 'failed', ticket: loading.ticket } as const;
-    fetchLoading(loading).then(
-      (answer) => dispatch(answer ? { type: 'answered', ticket: loading.ticket, answer } : failed),
+    const opening = loading.kind === 'initial';
+    if (opening) markOpen('request');
+    fetchLoading(loading, firstPageSize(scroller.current?.clientHeight)).then(
+      (answer) => {
+        if (opening) markOpen('response');
+        dispatch(answer ? { type: 'answered', ticket: loading.ticket, answer } : failed);
+      },
       () => dispatch(failed),
     );
-  }, [loading]);
+  }, [loading, scroller]);
   useEffect(() => {
     if (!refreshing) return;
     const failed = { type: 'failed', ticket: refreshing.ticket } as const;
@@ -81,7 +89,9 @@ export function useTimeline(options: {
     () => rowsOf({ messages, alerts, hasOlder, hasNewer }),
     [rowsOf, messages, alerts, hasOlder, hasNewer],
   );
-  const virtualizer = useRowVirtualizer(rows, scroller);
+  const opening = state.tail.came === 'opening';
+  const owesEnd = state.followed !== state.follow;
+  const { virtualizer, readScrollOffset } = useRowVirtualizer(rows, scroller, opening && owesEnd);
 
   const wantOlder = (): void => {
     const top = virtualizer.getVirtualItemForOffset(scroller.current?.scrollTop ?? 0);
@@ -100,12 +110,20 @@ export function useTimeline(options: {
     if (el && scrollDecision(el, { hasOlder, window: state.window }).wants === 'older') wantOlder();
   });
 
-  const followed = useRef(state.follow);
-  useEffect(() => {
-    if (followed.current === state.follow) return;
-    followed.current = state.follow;
+  // To the end before the browser paints, with the rows there rendered in the same frame: on opening, the
+  // newest messages are the first thing shown.
+  useLayoutEffect(() => {
+    if (!owesEnd) return;
+    if (opening) markOpen('committed');
     if (rows.length > 0) virtualizer.scrollToIndex(rows.length - 1, { align: 'end' });
-  }, [state.follow, rows.length, virtualizer]);
+    readScrollOffset();
+    dispatch({ type: 'followed', follow: state.follow });
+    if (!opening) return;
+    markOpen('anchored');
+    // A first page that does not fill the view (rows folded into an alert, say): the next one, no scroll needed.
+    const el = scroller.current;
+    if (el && scrollDecision(el, { hasOlder, window: state.window }).wants === 'older') wantOlder();
+  });
 
   // What others wrote counts as read once the user has been at the end with it.
   const newestOther = messages.findLast((m) => !m.own && m.seq !== null)?.seq ?? null;
