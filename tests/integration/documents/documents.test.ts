@@ -3,7 +3,16 @@
 // that names the check, with nothing returned to display.
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { readFileSync, writeFileSync, openSync, readSync, writeSync, closeSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  openSync,
+  readFileSync,
+  readSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -18,6 +27,7 @@ import {
 import type { RunningGateway } from '../../stack/gateway';
 import { gatewayRequest, readBody } from '../../stack/gateway/test-client';
 import { testTls } from '../../stack/test-env';
+import { eventually } from '../../support/workstation';
 import { fakeExe, minimalJpeg, minimalPdf, tinyPng, writeLargePng } from './fixtures';
 import {
   access,
@@ -174,7 +184,8 @@ describe('round trips', () => {
     const parts: Buffer[] = [];
     for await (const part of stream) parts.push(part as Buffer);
     expect(Buffer.concat(parts).equals(readFileSync(path))).toBe(true);
-    await new Promise((r) => setTimeout(r, 50));
+    // The file goes once the stream has closed, a moment after its last chunk.
+    await eventually('the opened file removed', async () => !existsSync(opened.file));
     expect(() => statSync(opened.file)).toThrow();
   });
 
