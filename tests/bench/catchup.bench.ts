@@ -1,7 +1,10 @@
-// Catch-up: a workstation that was closed while messages piled up on the real hub opens again. Measures how
-// fast its messaging engine catches up (sync → verify → open → decrypt → store, with receipts), against the
-// same envelopes ingested locally (openEnvelope + one-transaction batches) in the same run. Target ≥ 0.5.
-// Needs the OS keychain: `npm run bench` runs under tests/setup/with-keychain.sh.
+// Catch-up: workstations that were closed while messages piled up on the real hub open again. Measures how
+// fast the messaging engine catches up (sync → verify → open → decrypt → store, with receipts), once with the
+// envelopes opened on the worker pool (Asha, parallelOpen: true) and once on the main thread only (Meera, parallelOpen: false),
+// one after the other, against the same envelopes ingested locally on one thread (openEnvelope +
+// one-transaction batches) in the same run. Target ≥ 0.5. BENCH_CATCHUP_N sets the number of messages at full
+// scale only (e.g. 200000; sending them through the client takes long). Needs the OS keychain: `npm run bench`
+// runs under tests/setup/with-keychain.sh.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,27 +15,46 @@ import { createMessageStore, type IncomingMessage } from '../../src/main/core/me
 import { keyIdOfEnvelope } from '../../src/main/core/messaging/conversation-keys-service';
 import { createConversationKeyStore } from '../../src/main/core/messaging/conversation-keys';
 import { openProfileStore, profileStoreKey } from '../../src/main/core/store';
+import type { Core } from '../../src/main/core';
 import type { SessionState } from '../../src/shared/contract';
 import { userId } from '../stack/hub/hub-test-kit';
 import { must, signedIn, startWorkstation } from '../support/workstation';
 import { benchScale, printRatios, printTable, ratio, type Figure } from './report';
 
-const N = benchScale() === 'smoke' ? 1_000 : 10_000;
+const N =
+  benchScale() === 'smoke'
+    ? 1_000
+    : process.env.BENCH_CATCHUP_N
+      ? Number(process.env.BENCH_CATCHUP_N)
+      : 10_000;
+if (!Number.isInteger(N) || N < 1) throw new Error('BENCH_CATCHUP_N must be a positive whole number');
 const BATCH = 500;
 
 const ws = await startWorkstation();
 try {
-  const asha = await signedIn(ws, 'dr.asha.rao');
+  const asha = await signedIn(ws, 'dr.asha.rao', { parallelOpen: true });
+  const meera = await signedIn(ws, 'opd.meera.nair', { parallelOpen: false });
   const samuel = await signedIn(ws, 'dr.samuel.okafor');
   const { conversationId } = await must<{ conversationId: string }>(samuel, 'conversations.create', {
-    kind: 'direct',
-    memberIds: [userId(ws.stack, 'dr.asha.rao')],
+    kind: 'group',
+    memberIds: [userId(ws.stack, 'dr.asha.rao'), userId(ws.stack, 'opd.meera.nair')],
   });
-  const state = await must<SessionState>(asha, 'session.setPin', { pin: '1470' });
-  if (state.status !== 'active') throw new Error('not signed in');
-  const ashaProfile = state.profile.profileId;
+  const away = async (core: Core): Promise<string> => {
+    // Once the conversation has reached her: the catch-up then carries only messages.
+    while (
+      !(await must<{ conversationId: string }[]>(core, 'conversations.list')).some(
+        (c) => c.conversationId === conversationId,
+      )
+    )
+      await new Promise((r) => setTimeout(r, 20));
+    const state = await must<SessionState>(core, 'session.setPin', { pin: '1470' });
+    if (state.status !== 'active') throw new Error('not signed in');
+    await must(core, 'session.switchUser');
+    return state.profile.profileId;
+  };
+  const ashaProfile = await away(asha);
+  const meeraProfile = await away(meera);
   const ashaDevice = await loadDevice(ws.keychain, ashaProfile);
-  await must(asha, 'session.switchUser');
 
   const text = 'x'.repeat(1000);
   for (let i = 0; i < N; i++) {
@@ -45,26 +67,27 @@ try {
     });
   }
   while (samuel.messaging()!.messages.outboxSize() > 0) await new Promise((r) => setTimeout(r, 50));
-
-  // The product: Asha opens her profile again and the engine catches up from the hub.
-  const start = process.hrtime.bigint();
-  await must(asha, 'session.signIn', { profileId: ashaProfile });
-  await must(asha, 'session.unlockWithPin', { pin: '1470' });
-  while (asha.messaging()?.messages.bySeq(conversationId, N) == null)
-    await new Promise((r) => setTimeout(r, 5));
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  const catchUp: Figure = {
-    name: 'catch-up from the hub (unlock → all stored)',
-    ops: N,
-    seconds,
-    rate: N / seconds,
-  };
-
-  // Local ingest of the very same envelopes into a fresh encrypted store.
   const records = samuel
     .messaging()!
     .messages.verificationRecords(conversationId)
     .filter((r) => r.seq !== null);
+  const lastSeq = Math.max(...records.map((r) => r.seq!));
+
+  // The product: each opens her profile again and the engine catches up from the hub.
+  const catchUp = async (core: Core, profileId: string, name: string): Promise<Figure> => {
+    const start = process.hrtime.bigint();
+    await must(core, 'session.signIn', { profileId });
+    await must(core, 'session.unlockWithPin', { pin: '1470' });
+    while (core.messaging()?.messages.bySeq(conversationId, lastSeq) == null)
+      await new Promise((r) => setTimeout(r, 5));
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    const pooled = core.messaging()!.pooledOpens;
+    return { name, ops: N, seconds, rate: N / seconds, note: `${pooled} opened on workers` };
+  };
+  const pooledCatchUp = await catchUp(asha, ashaProfile, 'catch-up, worker pool (unlock → all stored)');
+  const serialCatchUp = await catchUp(meera, meeraProfile, 'catch-up, main thread only');
+
+  // Local ingest of the very same envelopes into a fresh encrypted store.
   const samuelKey = (
     await loadDevice(
       ws.keychain,
@@ -132,10 +155,15 @@ try {
   store.close();
 
   printTable(`Catch-up after ${N.toLocaleString('en-US')} missed messages (1 KiB text)`, [
-    catchUp,
+    pooledCatchUp,
+    serialCatchUp,
     localIngest,
   ]);
-  printRatios('Ratios', [ratio('catch-up ÷ local ingest', catchUp, localIngest, 0.5)]);
+  printRatios('Ratios', [
+    ratio('catch-up (pool) ÷ local one-thread ingest', pooledCatchUp, localIngest, 0.5),
+    ratio('catch-up (main thread) ÷ local one-thread ingest', serialCatchUp, localIngest),
+    ratio('catch-up pool ÷ main thread', pooledCatchUp, serialCatchUp),
+  ]);
 } finally {
   await ws.close();
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { createCore, type Core, type CoreOptions } from '../../src/main/core';
 import { createOsKeychain, type Keychain } from '../../src/main/core/keychain';
+import { loadDevice, type LoadedDevice } from '../../src/main/core/keys';
 import { connectDeviceToHub } from '../../src/main/core/session';
 import type { CallName, MessageView, Result, SessionState } from '../../src/shared/contract';
 import { startGateway, type RunningGateway } from '../stack/gateway';
@@ -30,6 +31,7 @@ export type CoreOverrides = { appDataDir?: string; policyFile?: string } & Parti
     | 'clock'
     | 'timers'
     | 'resolveRoleBackup'
+    | 'parallelOpen'
   >
 >;
 
@@ -164,6 +166,27 @@ export async function must<T = SessionState>(core: Core, name: CallName, args?: 
   return result.value;
 }
 
+/** The profile a signed-in core has open. */
+export async function activeProfileId(core: Core): Promise<string> {
+  const state = await must<SessionState>(core, 'session.current');
+  if (state.status !== 'active') throw new Error(`expected an active session, got ${state.status}`);
+  return state.profile.profileId;
+}
+
+/** The device keys of the profile a signed-in core has open, from the OS keychain. */
+export const deviceOf = async (ws: Workstation, core: Core): Promise<LoadedDevice> =>
+  loadDevice(ws.keychain, await activeProfileId(core));
+
+/** A plain message: not urgent, no acknowledgement asked, no patient. */
+export const sendText = (core: Core, conversationId: string, text: string) =>
+  must<{ envelopeId: string }>(core, 'messages.send', {
+    conversationId,
+    text,
+    urgent: false,
+    ackRequired: false,
+    patient: null,
+  });
+
 export const connected = (core: Core, timeoutMs?: number): Promise<void> =>
   waitFor('hub connected', () => core.connection.current().state === 'connected', timeoutMs);
 
@@ -214,13 +237,7 @@ export async function converse(
   };
   const before = await Promise.all(members.map(accepted));
   for (const [i, [from, text]] of lines.entries()) {
-    await must(from, 'messages.send', {
-      conversationId,
-      text,
-      urgent: false,
-      ackRequired: false,
-      patient: null,
-    });
+    await sendText(from, conversationId, text);
     await eventually('every member has the message from the hub', async () =>
       (await Promise.all(members.map(accepted))).every((n, m) => n === before[m]! + i + 1),
     );

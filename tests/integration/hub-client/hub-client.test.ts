@@ -182,6 +182,32 @@ describe('hub client (real hub, real IdP)', () => {
     expect(asha.violations).toEqual([]);
   });
 
+  it('a connect step cut short by the connection dropping is not logged as a failure; a broken step is', async () => {
+    const asha = await deviceClient('dr.asha.rao');
+    let round = 0;
+    asha.client.onConnected(() => {
+      if (round === 1) throw new Error('a step with a bug');
+    });
+    asha.client.onConnected(async () => {
+      if (round++ !== 1) return;
+      // The hub goes away in the middle of the step: the call fails as unreachable.
+      await stack.hub.kill('SIGKILL');
+      await asha.client.call(HubMethod.ListConversations, {});
+    });
+    await stack.hub.kill('SIGKILL');
+    await waitFor('asha reconnecting', () => asha.client.state() === 'reconnecting');
+    round = 1;
+    await stack.hub.restart();
+    await waitFor('the step cut short', () => round === 2 && asha.client.state() !== 'connected');
+    await stack.hub.restart();
+    await waitFor('asha connected again', () => asha.client.state() === 'connected');
+    const lines = asha.logs.lines.map((l) => JSON.parse(l) as { level: number; msg: string; code?: string });
+    expect(lines.filter((l) => l.level >= 50).map((l) => `${l.msg} ${l.code}`)).toEqual([
+      'onConnected handler failed Error',
+    ]);
+    expect(lines.filter((l) => l.msg.includes('cut short')).map((l) => l.code)).toEqual(['hub_unreachable']);
+  });
+
   it('keeps trying while the hub is down at start, and connects once it comes up', async () => {
     await stack.hub.kill('SIGKILL');
     const samuel = open('dr.samuel.okafor');

@@ -7,9 +7,9 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../../src/main/core';
 import { sealEnvelope, type AckPayload } from '../../../src/main/core/envelope';
-import { loadDevice, type LoadedDevice } from '../../../src/main/core/keys';
+import type { LoadedDevice } from '../../../src/main/core/keys';
 import { VerificationReport, verifyReport } from '../../../src/main/core/messaging';
-import type { IntegrityAlertView, MessageView, SessionState } from '../../../src/shared/contract';
+import type { IntegrityAlertView, MessageView } from '../../../src/shared/contract';
 import { acknowledgementStatus } from '../../../src/renderer/src/workspace/acknowledgement';
 import { alertText } from '../../../src/renderer/src/workspace/timeline';
 import { appendEnvelopes, userId } from '../../stack/hub/hub-test-kit';
@@ -21,6 +21,7 @@ import {
   signedIn,
   startWorkstation,
   type Workstation,
+  deviceOf,
 } from '../../support/workstation';
 
 let ws: Workstation;
@@ -41,13 +42,6 @@ const send = (core: Core, text: string, ackRequired: boolean) =>
   must(core, 'messages.send', { conversationId, text, urgent: ackRequired, ackRequired, patient: null });
 const alerts = (core: Core) => must<IntegrityAlertView[]>(core, 'integrity.alerts', { conversationId });
 const ackEntries = (core: Core) => core.messaging()!.messages.entries(conversationId, 'ack');
-
-async function profileOf(core: Core): Promise<string> {
-  const state = await must<SessionState>(core, 'session.current');
-  if (state.status !== 'active') throw new Error(`expected an active session, got ${state.status}`);
-  return state.profile.profileId;
-}
-const deviceOf = async (core: Core): Promise<LoadedDevice> => loadDevice(ws.keychain, await profileOf(core));
 
 /** Until the message is on this core, verified, with its seq. */
 async function arrived(core: Core, text: string): Promise<MessageView & { seq: number }> {
@@ -211,10 +205,10 @@ describe('acknowledgements that name the wrong thing', () => {
     const fyi = await arrived(asha, FYI);
     const sats = await arrived(asha, SATS);
     const beforeK = (await withText(asha, K))!.acknowledgements;
-    const ashaDevice = await deviceOf(asha);
-    const samuelDevice = await deviceOf(samuelPc1);
-    const lenaDevice = await deviceOf(lena);
-    const recipients = [ashaDevice, samuelDevice, await deviceOf(samuelPc2)].map((d) => ({
+    const ashaDevice = await deviceOf(ws, asha);
+    const samuelDevice = await deviceOf(ws, samuelPc1);
+    const lenaDevice = await deviceOf(ws, lena);
+    const recipients = [ashaDevice, samuelDevice, await deviceOf(ws, samuelPc2)].map((d) => ({
       userId: d.userId,
       deviceId: d.deviceId,
       encryptionPublicKey: d.encryptionPublicKey,

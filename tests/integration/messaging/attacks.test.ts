@@ -21,6 +21,8 @@ import {
   signedIn,
   startWorkstation,
   type Workstation,
+  activeProfileId,
+  deviceOf,
 } from '../../support/workstation';
 import { waitFor } from '../hub-client/helpers';
 
@@ -46,14 +48,6 @@ const page = (core: Core) => must<MessageView[]>(core, 'messages.page', { conver
 const send = (core: Core, t: string) =>
   must(core, 'messages.send', { conversationId, text: t, urgent: false, ackRequired: false, patient: null });
 
-async function activeProfile(core: Core): Promise<string> {
-  const state = await must<SessionState>(core, 'session.current');
-  if (state.status !== 'active') throw new Error(`expected an active session, got ${state.status}`);
-  return state.profile.profileId;
-}
-const deviceOf = async (core: Core): Promise<LoadedDevice> =>
-  loadDevice(ws.keychain, await activeProfile(core));
-
 beforeAll(async () => {
   ws = await startWorkstation();
   asha = await signedIn(ws, ASHA);
@@ -74,10 +68,10 @@ it(
   { timeout: 300_000 },
   async () => {
     const storedBefore = await page(asha);
-    const ashaDevice = await deviceOf(asha);
-    const samuelDevice = await deviceOf(samuel);
-    const lenaDevice = await deviceOf(lena);
-    const ashaProfile = await activeProfile(asha);
+    const ashaDevice = await deviceOf(ws, asha);
+    const samuelDevice = await deviceOf(ws, samuel);
+    const lenaDevice = await deviceOf(ws, lena);
+    const ashaProfile = await activeProfileId(asha);
     await must(asha, 'session.setPin', { pin: '4321' });
     await must(asha, 'session.switchUser'); // Asha is away: what follows reaches her only through sync
 

@@ -28,6 +28,9 @@ import {
   signedIn,
   startWorkstation,
   type Workstation,
+  activeProfileId,
+  deviceOf,
+  sendText,
 } from '../../support/workstation';
 
 let ws: Workstation;
@@ -46,21 +49,6 @@ const listed = async (core: Core, conversationId: string) =>
   );
 const alerts = (core: Core, conversationId: string) =>
   must<IntegrityAlertView[]>(core, 'integrity.alerts', { conversationId });
-const send = (core: Core, conversationId: string, text: string) =>
-  must<{ envelopeId: string }>(core, 'messages.send', {
-    conversationId,
-    text,
-    urgent: false,
-    ackRequired: false,
-    patient: null,
-  });
-
-async function profileOf(core: Core): Promise<string> {
-  const state = await must<SessionState>(core, 'session.current');
-  if (state.status !== 'active') throw new Error(`expected an active session, got ${state.status}`);
-  return state.profile.profileId;
-}
-const deviceOf = async (core: Core): Promise<LoadedDevice> => loadDevice(ws.keychain, await profileOf(core));
 
 beforeAll(async () => {
   ws = await startWorkstation();
@@ -77,8 +65,8 @@ it(
   async () => {
     // Meera is away; meanwhile the conversation is made the old way (the hub's CreateConversation alone, as
     // clients before control entries did) and Samuel writes in it.
-    const meeraProfile = await profileOf(meera);
-    const meeraDevice = await deviceOf(meera);
+    const meeraProfile = await activeProfileId(meera);
+    const meeraDevice = await deviceOf(ws, meera);
     await must(meera, 'session.setPin', { pin: '2468' });
     await must(meera, 'session.switchUser');
     const old = await connect(ws.stack.hub.url, await ws.stack.token('opd.meera.nair'));
@@ -95,7 +83,7 @@ it(
     );
     expect(await listed(samuel, conversationId)).toMatchObject({ membership: 'unconfirmed' });
     for (const text of ['Outpatient list for Thursday is ready', 'Bed 4 needs a porter at 10']) {
-      await send(samuel, conversationId, text);
+      await sendText(samuel, conversationId, text);
       await eventually('the hub has it', async () =>
         (await page(samuel, conversationId)).some((m) => m.text === text && m.seq !== null),
       );
@@ -159,9 +147,9 @@ it(
     });
 
     // Signed entries the hub delivers (it cannot forge them; members and outsiders can write them).
-    const ashaDevice = await deviceOf(asha);
-    const samuelDevice = await deviceOf(samuel);
-    const lenaDevice = await deviceOf(lena);
+    const ashaDevice = await deviceOf(ws, asha);
+    const samuelDevice = await deviceOf(ws, samuel);
+    const lenaDevice = await deviceOf(ws, lena);
     await enrolDevice(ws.keychain, { profileId: 'membership-attacker', userId: samuelDevice.userId });
     const attacker = await loadDevice(ws.keychain, 'membership-attacker');
     const recipients = [ashaDevice, samuelDevice].map((d) => ({
@@ -349,7 +337,7 @@ it(
     }
 
     // Asha's next message is sealed to the chain's members only; the hub refuses that, so it shows as not sent.
-    const { envelopeId } = await send(asha, conversationId, 'Potassium is 6.1, repeat in an hour');
+    const { envelopeId } = await sendText(asha, conversationId, 'Potassium is 6.1, repeat in an hour');
     await eventually('the message is marked not sent', async () =>
       (await page(asha, conversationId)).some((m) => m.envelopeId === envelopeId && m.sendFailure !== null),
     );

@@ -9,6 +9,7 @@ import {
   OpenPoolFailed,
   openEnvelope,
   sealEnvelope,
+  sealEnvelopeV2,
   type OpenPool,
   type OpenPoolItem,
   type OpenResult,
@@ -104,6 +105,58 @@ describe('open pool (worker threads)', () => {
     expect(!rejected.ok && rejected.error).toBeInstanceOf(EnvelopeRejected);
     const first = pooled[0]!;
     expect(first.ok && asMessage(first.value.payload)?.text).toBe('message number 0');
+  });
+
+  it('opens format 2 envelopes with only the conversation keys their headers name, and tells which sender a late rejection is about', async () => {
+    const keyOf = new Map([
+      ['a'.repeat(32), crypto.getRandomValues(new Uint8Array(32))],
+      ['b'.repeat(32), crypto.getRandomValues(new Uint8Array(32))],
+    ]);
+    const items: OpenPoolItem[] = [];
+    for (let n = 0; n < 20; n++) {
+      const keyId = n < 15 ? 'a'.repeat(32) : 'b'.repeat(32);
+      const sealed = await sealEnvelopeV2({
+        sender: n % 2 ? alice : carol,
+        conversationId: 'conv-1',
+        envelopeId: randomUUID(),
+        clientTime: new Date().toISOString(),
+        prev: [],
+        payload: textPayload(`message number ${n}`),
+        conversationKey: { keyId, key: keyOf.get(keyId)! },
+      });
+      items.push({ bytes: sealed.bytes, hub: hubFor(sealed, n) });
+    }
+    items[3] = { ...items[3]!, hub: { ...items[3]!.hub, envelopeId: randomUUID() } }; // header-mismatch
+    // This device has key "a" but not key "b" yet: those wait ('awaiting-key').
+    const asked: string[] = [];
+    const conversationKey = (_conversationId: string, keyId: string) => {
+      asked.push(keyId);
+      return keyId === 'a'.repeat(32) ? keyOf.get(keyId)! : null;
+    };
+    const pooled = await pool.open(items, senderKey(), conversationKey);
+    const single: OpenResult[] = [];
+    for (const item of items) {
+      try {
+        single.push({
+          ok: true,
+          value: await openEnvelope({ ...item, me: bob, senderKey: senderKey(), conversationKey }),
+        });
+      } catch (err) {
+        single.push({ ok: false, error: err as EnvelopeRejected });
+      }
+    }
+    expect(summary(pooled)).toEqual(summary(single));
+    expect(pooled.map((r) => (r.ok ? 'ok' : r.error.reason))).toEqual([
+      ...['ok', 'ok', 'ok', 'header-mismatch'],
+      ...Array<string>(11).fill('ok'),
+      ...Array<string>(5).fill('awaiting-key'),
+    ]);
+    // A rejection after the membership step names the header's sender (the engine checks membership itself).
+    const late = pooled[3]!;
+    expect(!late.ok && late.senderUserId).toBe(alice.userId);
+    expect(new Set(asked)).toEqual(new Set(['a'.repeat(32), 'b'.repeat(32)]));
+    // The caller's keys are copied for the workers, never wiped in place.
+    expect(keyOf.get('a'.repeat(32))!.some((byte) => byte !== 0)).toBe(true);
   });
 
   it('keeps batches apart when several are in flight', async () => {

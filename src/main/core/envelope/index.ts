@@ -41,6 +41,7 @@ export {
   type HubMetadata,
   type SenderKey,
   type SenderKeyLookup,
+  type ConversationKeyLookup,
   type ReceivingDevice,
   type OpenEnvelopeInput,
   type OpenedEnvelope,

@@ -1,8 +1,23 @@
 import type { Worker } from 'node:worker_threads';
 import { AppError } from '../errors';
 import { startWorker, workerEntry, type WorkerEntry } from '../workers/worker-entry';
-import { EnvelopeRejected, type HubMetadata, type OpenedEnvelope, type SenderKeyLookup } from './open';
-import type { FromWorker, ItemResult, KeyTableEntry, ToWorker, WorkerDeviceSecrets } from './worker-protocol';
+import {
+  EnvelopeRejected,
+  type ConversationKeyLookup,
+  type HubMetadata,
+  type OpenedEnvelope,
+  type SenderKeyLookup,
+} from './open';
+
+import { splitEnvelope } from './wire';
+import type {
+  ConversationKeyEntry,
+  FromWorker,
+  ItemResult,
+  KeyTableEntry,
+  ToWorker,
+  WorkerDeviceSecrets,
+} from './worker-protocol';
 
 export type { WorkerDeviceSecrets } from './worker-protocol';
 export type { WorkerEntry } from '../workers/worker-entry';
@@ -12,8 +27,13 @@ export interface OpenPoolItem {
   hub: HubMetadata;
 }
 
-/** One envelope's outcome, in the order of the batch: the same as openEnvelope returns or throws. */
-export type OpenResult = { ok: true; value: OpenedEnvelope } | { ok: false; error: EnvelopeRejected };
+/**
+ * One envelope's outcome, in the order of the batch: the same as openEnvelope returns or throws. A rejection
+ * from a step after membership (open.ts step 4) names the header's sender, for a caller that checks
+ * membership itself afterwards.
+ */
+export type OpenResult =
+  { ok: true; value: OpenedEnvelope } | { ok: false; error: EnvelopeRejected; senderUserId?: string };
 
 /** A worker died (or failed unexpectedly) while it held envelopes of this batch: retry the batch. */
 export class OpenPoolFailed extends AppError {
@@ -35,8 +55,15 @@ export interface OpenPoolOptions {
 }
 
 export interface OpenPool {
-  /** Opens a batch in parallel; results in the batch's order. Rejects only with OpenPoolFailed. */
-  open(items: OpenPoolItem[], senderKey: SenderKeyLookup): Promise<OpenResult[]>;
+  /**
+   * Opens a batch in parallel; results in the batch's order. Rejects only with OpenPoolFailed. Each job
+   * carries copies of just the conversation keys its headers name (wiped once sent and in the worker after).
+   */
+  open(
+    items: OpenPoolItem[],
+    senderKey: SenderKeyLookup,
+    conversationKey?: ConversationKeyLookup,
+  ): Promise<OpenResult[]>;
   readonly size: number;
   /** Workers started so far, restarts included. */
   readonly started: number;
@@ -56,6 +83,7 @@ interface Batch {
   remaining: number;
   failed: boolean;
   senderKey: SenderKeyLookup;
+  conversationKey: ConversationKeyLookup | undefined;
   resolve: (results: OpenResult[]) => void;
   reject: (err: OpenPoolFailed) => void;
 }
@@ -157,6 +185,7 @@ export function createOpenPool(options: OpenPoolOptions): OpenPool {
         keys.set(id, { userId: hub.senderUserId, deviceId: hub.senderDeviceId, key });
       }
     }
+    const conversationKeys = conversationKeysOf(job);
     slot.inflight.set(job.id, job);
     const message: ToWorker = {
       type: 'open',
@@ -165,8 +194,32 @@ export function createOpenPool(options: OpenPoolOptions): OpenPool {
       offsets,
       hubs: job.items.map((item) => item.hub),
       keys: [...keys.values()],
+      conversationKeys,
     };
-    slot.worker!.postMessage(message, [bytes.buffer]);
+    try {
+      slot.worker!.postMessage(message, [bytes.buffer]);
+    } finally {
+      // postMessage has copied them (structured clone); these copies are ours to wipe.
+      for (const entry of conversationKeys) entry.key.fill(0);
+    }
+  }
+
+  /** Copies of the format 2 keys the job's headers name (read without verifying: the worker verifies). */
+  function conversationKeysOf(job: Job): ConversationKeyEntry[] {
+    const lookup = job.batch.conversationKey;
+    const found = new Map<string, ConversationKeyEntry>();
+    if (!lookup) return [];
+    for (const { bytes } of job.items) {
+      const parts = splitEnvelope(bytes);
+      if (!parts || parts.version !== 2) continue;
+      const { conversationId, keyId } = (parts.header ?? {}) as { conversationId?: unknown; keyId?: unknown };
+      if (typeof conversationId !== 'string' || typeof keyId !== 'string') continue;
+      const id = `${conversationId}\n${keyId}`;
+      if (found.has(id)) continue;
+      const key = lookup(conversationId, keyId);
+      if (key) found.set(id, { conversationId, keyId, key: key.slice() });
+    }
+    return [...found.values()];
   }
 
   function dispatch(): void {
@@ -207,7 +260,11 @@ export function createOpenPool(options: OpenPoolOptions): OpenPool {
         }
         batch.results[index] = result.ok
           ? { ok: true, value: { header: result.header, payload: result.payload, hash: result.hash } }
-          : { ok: false, error: new EnvelopeRejected(result.reason) };
+          : {
+              ok: false,
+              error: new EnvelopeRejected(result.reason),
+              ...(result.senderUserId !== undefined ? { senderUserId: result.senderUserId } : {}),
+            };
         batch.remaining--;
       });
       if (retry.items.length > 0) {
@@ -227,7 +284,7 @@ export function createOpenPool(options: OpenPoolOptions): OpenPool {
     get started() {
       return started;
     },
-    open(items, senderKey) {
+    open(items, senderKey, conversationKey) {
       if (closed) return Promise.reject(new OpenPoolFailed('The message-verification pool is closed.'));
       if (items.length === 0) return Promise.resolve([]);
       if (slots.every((s) => s.worker === null)) {
@@ -239,6 +296,7 @@ export function createOpenPool(options: OpenPoolOptions): OpenPool {
           remaining: items.length,
           failed: false,
           senderKey,
+          conversationKey,
           resolve,
           reject,
         };

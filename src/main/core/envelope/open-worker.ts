@@ -4,8 +4,15 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { sodium } from '../crypto';
-import { EnvelopeRejected, openEnvelopeWith, type SenderKey } from './open';
-import type { FromWorker, ItemResult, KeyTableEntry, ToWorker, WorkerInit } from './worker-protocol';
+import { EnvelopeRejected, openEnvelopeWith, rejectionReasons, type SenderKey } from './open';
+import type {
+  ConversationKeyEntry,
+  FromWorker,
+  ItemResult,
+  KeyTableEntry,
+  ToWorker,
+  WorkerInit,
+} from './worker-protocol';
 
 class NeedKey extends Error {
   constructor(
@@ -35,23 +42,43 @@ function keyTable(entries: KeyTableEntry[]): (userId: string, deviceId: string) 
   };
 }
 
+const afterMembership = rejectionReasons.indexOf('not-member');
+
+function conversationKeyTable(entries: ConversationKeyEntry[]) {
+  const table = new Map(entries.map((e) => [`${e.conversationId}\n${e.keyId}`, e.key]));
+  return (conversationId: string, keyId: string) => table.get(`${conversationId}\n${keyId}`) ?? null;
+}
+
 port.on('message', (message: ToWorker) => {
   if (message.type === 'crash-for-fault-injection') {
     throw new Error('worker crashed on purpose (fault injection)');
   }
   const { jobId, offsets, hubs } = message;
   const all = new Uint8Array(message.bytes);
-  const senderKey = keyTable(message.keys);
+  const lookup = keyTable(message.keys);
+  const conversationKey = conversationKeyTable(message.conversationKeys);
   const results: ItemResult[] = [];
   try {
     for (let i = 0; i < hubs.length; i++) {
       const bytes = all.subarray(offsets[i], offsets[i + 1]);
+      // The sender the header named: the main thread checks its membership in seq order (it may defer it).
+      let asked: string | undefined;
+      const senderKey = (userId: string, deviceId: string) => {
+        asked = userId;
+        return lookup(userId, deviceId);
+      };
       try {
-        const opened = openEnvelopeWith(s, { bytes, hub: hubs[i]!, me, senderKey });
+        const opened = openEnvelopeWith(s, { bytes, hub: hubs[i]!, me, senderKey, conversationKey });
         results.push({ ok: true, header: opened.header, payload: opened.payload, hash: opened.hash });
       } catch (err) {
-        if (err instanceof EnvelopeRejected) results.push({ ok: false, reason: err.reason });
-        else if (err instanceof NeedKey)
+        if (err instanceof EnvelopeRejected) {
+          const late = asked !== undefined && rejectionReasons.indexOf(err.reason) > afterMembership;
+          results.push(
+            late
+              ? { ok: false, reason: err.reason, senderUserId: asked! }
+              : { ok: false, reason: err.reason },
+          );
+        } else if (err instanceof NeedKey)
           results.push({ need: { userId: err.userId, deviceId: err.deviceId } });
         else throw err;
       }
@@ -63,6 +90,8 @@ port.on('message', (message: ToWorker) => {
       message: err instanceof Error ? err.name : 'unknown error',
     } satisfies FromWorker);
     return;
+  } finally {
+    for (const entry of message.conversationKeys) s.memzero(entry.key);
   }
   port.postMessage({ type: 'done', jobId, results } satisfies FromWorker);
 });

@@ -92,6 +92,9 @@ export interface SenderKey {
 /** Looks a device up in the (pinned) key directory and the conversation's current membership. */
 export type SenderKeyLookup = (userId: string, deviceId: string) => SenderKey | null;
 
+/** Format 2: the conversation key a header names, or null when this device does not have it yet. */
+export type ConversationKeyLookup = (conversationId: string, keyId: string) => Uint8Array | null;
+
 /** The receiving device: only its ids and the ability to open sealed boxes are needed. */
 export type ReceivingDevice = Pick<LoadedDevice, 'userId' | 'deviceId' | 'openSealed'>;
 
@@ -104,7 +107,7 @@ export interface OpenEnvelopeInput {
    * Format 2: the conversation key the header names (from a verified grant), or null when this device does not
    * have it yet (`awaiting-key`: kept and opened again once the key arrives, never an integrity failure).
    */
-  conversationKey?: (conversationId: string, keyId: string) => Uint8Array | null;
+  conversationKey?: ConversationKeyLookup;
 }
 
 export interface OpenedEnvelope {

@@ -20,6 +20,13 @@ export interface KeyTableEntry {
   key: SenderKey | null;
 }
 
+/** A conversation key (format 2) a header of the job names: a copy, wiped by the worker after the job. */
+export interface ConversationKeyEntry {
+  conversationId: string;
+  keyId: string;
+  key: Uint8Array;
+}
+
 export type ToWorker =
   | {
       type: 'open';
@@ -29,12 +36,14 @@ export type ToWorker =
       offsets: Uint32Array;
       hubs: HubMetadata[];
       keys: KeyTableEntry[];
+      conversationKeys: ConversationKeyEntry[];
     }
   | { type: 'crash-for-fault-injection' };
 
 export type ItemResult =
   | { ok: true; header: AnyEnvelopeHeader; payload: EntryPayload; hash: string }
-  | { ok: false; reason: RejectionReason }
+  /** `senderUserId`: the header's sender, when the rejection came from a step after membership (open.ts step 4). */
+  | { ok: false; reason: RejectionReason; senderUserId?: string }
   /** The header names a sender the job's key table does not cover: the main thread looks it up and retries. */
   | { need: { userId: string; deviceId: string } };
 

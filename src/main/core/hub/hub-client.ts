@@ -276,7 +276,11 @@ export function createHubClient(options: HubClientOptions): HubClient {
       try {
         await handler({ hello, reconnected });
       } catch (err) {
-        log.error({ code: errorCode(err) }, 'onConnected handler failed');
+        // A step cut short by the connection dropping (or the client stopping) is not a failure: the next
+        // connect runs every handler again.
+        const cutShort = gen !== generation || !running || errorCode(err) === 'hub_unreachable';
+        if (cutShort) log.info({ code: errorCode(err) }, 'onConnected handler cut short by the connection');
+        else log.error({ code: errorCode(err) }, 'onConnected handler failed');
       }
     }
   }

@@ -9,6 +9,8 @@ import {
   sealEnvelopeV2,
   EnvelopeRejected,
   type MessagePayload,
+  type OpenedEnvelope,
+  type OpenResult,
 } from '../envelope';
 import { AppError } from '../errors';
 import type { EventBus } from '../events/event-bus';
@@ -43,6 +45,8 @@ import { createConversationControl, type MemberRequest } from './conversation-co
 import { createAcknowledgements, type Acknowledgements } from './acknowledgements';
 import { maxStaleRetries } from './send-entry';
 import { buildVerificationReport, type VerificationReport } from './report';
+import { createParallelOpener, type ParallelOpenOptions } from './parallel-open';
+import { cursorKey, cursorsAfter, type Cursor } from './sync-cursors';
 
 export interface MessagingDeps {
   store: ProfileStore;
@@ -61,6 +65,8 @@ export interface MessagingDeps {
   connection: ConnectionStateStore;
   events: EventBus;
   log: Logger;
+  /** Opens large catch-up pages on worker threads; without it every envelope opens on the main thread. */
+  parallelOpen?: Omit<ParallelOpenOptions, 'log'>;
 }
 
 export interface SendInput {
@@ -125,13 +131,22 @@ export interface MessagingEngine {
   rotateUserKey(): Promise<void>;
   /** Deletes user-key epochs (and their conversation keys) that retention no longer needs. */
   forgetExpiredKeys(): Promise<number[]>;
+  /** Envelopes opened on worker threads since this engine started (the rest opened on the main thread). */
+  readonly pooledOpens: number;
 }
 
 const syncPageSize = 500;
+
+const inSeqOrder = (
+  a: { conversationId: string; seq: number },
+  b: { conversationId: string; seq: number },
+) => (a.conversationId === b.conversationId ? a.seq - b.seq : a.conversationId < b.conversationId ? -1 : 1);
 /** The longest the main thread opens envelopes before it yields to the event loop. */
 const openSliceMs = 20;
 /** Envelopes per store transaction while ingesting. */
 const storeChunk = 50;
+// A page is opened and stored this many items at a time: on the worker pool, the next ones open while one is stored.
+const openChunk = 125;
 
 /**
  * The messaging engine of one signed-in profile: keeps the local store in step with the hub (sync after the
@@ -169,6 +184,7 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
     policy: deps.policy,
     log,
   });
+  const parallel = deps.parallelOpen ? createParallelOpener({ ...deps.parallelOpen, log }) : null;
   const staleRetries = new Map<string, number>();
   // The key work of the latest connect: a send waits for it, so a first message never races the first key.
   let preparing: Promise<void> = Promise.resolve();
@@ -184,7 +200,9 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
     const run = () => (stopped ? Promise.resolve() : work());
     const next = queue.then(run, run);
     queue = next.catch((error: unknown) => {
-      log.warn({ code: error instanceof AppError ? error.code : 'internal' }, 'messaging work failed');
+      // Work cut short by the profile closing is not a failure: its store and its connection are going.
+      if (!stopped)
+        log.warn({ code: error instanceof AppError ? error.code : 'internal' }, 'messaging work failed');
     });
     return next;
   };
@@ -292,11 +310,18 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
     await userKeys.currentKeys(members).catch(() => undefined);
   }
 
-  /** Verifies and opens envelopes; a rejected one is kept with its reason, never with its claims. */
-  async function openAll(envelopes: readonly AwaitingEnvelope[]): Promise<IncomingMessage[]> {
+  /**
+   * Verifies and opens envelopes; a rejected one is kept with its reason, never with its claims. `opening` is
+   * their crypto already under way on the worker pool (openInPool), if it was started ahead.
+   */
+  async function openAll(
+    envelopes: readonly AwaitingEnvelope[],
+    opening: Promise<OpenResult[] | null> = openInPool(envelopes),
+  ): Promise<IncomingMessage[]> {
+    const pooled = await opening;
     const batch: IncomingMessage[] = [];
     let since = performance.now();
-    for (const base of envelopes) {
+    for (const [i, base] of envelopes.entries()) {
       // Opening runs on this thread: let the event loop breathe between slices of a large batch.
       if (performance.now() - since > openSliceMs) {
         await new Promise((resolve) => setImmediate(resolve));
@@ -304,20 +329,22 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
       }
       const bytes = base.envelope;
       try {
-        const opened = await openEnvelope({
-          bytes,
-          hub: base,
-          me: device,
-          senderKey: (userId, deviceId) => {
-            const sender = keys.sender(userId, deviceId);
-            if (!sender) return null;
-            return {
-              ...sender,
-              currentMember: chain.memberAt(base.conversationId, userId, base.seq),
-            };
-          },
-          conversationKey: conversationKeys.get,
-        });
+        const opened = pooled
+          ? memberAfterPool(base, pooled[i]!)
+          : await openEnvelope({
+              bytes,
+              hub: base,
+              me: device,
+              senderKey: (userId, deviceId) => {
+                const sender = keys.sender(userId, deviceId);
+                if (!sender) return null;
+                return {
+                  ...sender,
+                  currentMember: chain.memberAt(base.conversationId, userId, base.seq),
+                };
+              },
+              conversationKey: conversationKeys.get,
+            });
         // A control entry must follow from the chain so far (folded in now, for the envelopes after it).
         control.admit(base, opened.header.senderUserId, opened.payload);
         // In an announcement only its admins post messages (acknowledgements and a leave are not messages).
@@ -347,6 +374,47 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
     }
     logQuarantined(batch);
     return batch;
+  }
+
+  /**
+   * The crypto of a large batch on the worker threads (null: open it here). Membership depends on the control
+   * entries before each envelope in this very batch, so the workers treat every directory device as a member
+   * and memberAfterPool asks the chain afterwards, in batch order.
+   */
+  async function openInPool(envelopes: readonly AwaitingEnvelope[]): Promise<OpenResult[] | null> {
+    if (!parallel) return null;
+    const items = envelopes.map((e) => ({
+      bytes: e.envelope,
+      hub: {
+        conversationId: e.conversationId,
+        envelopeId: e.envelopeId,
+        senderUserId: e.senderUserId,
+        senderDeviceId: e.senderDeviceId,
+        seq: e.seq,
+        serverTime: e.serverTime,
+      },
+    }));
+    return parallel.open(
+      items,
+      (userId, deviceId) => {
+        const sender = keys.sender(userId, deviceId);
+        return sender ? { ...sender, currentMember: true } : null;
+      },
+      conversationKeys.get,
+    );
+  }
+
+  /**
+   * openEnvelope's step 4 for a pooled result: the same reason the main thread would give. A rejection before
+   * membership (malformed … device-not-accepted) stands as it is; a non-member whose envelope also fails a later
+   * step (header-mismatch … payload-invalid) or passes is 'not-member', as openEnvelope stops there first.
+   */
+  function memberAfterPool(base: AwaitingEnvelope, result: OpenResult): OpenedEnvelope {
+    const sender = result.ok ? result.value.header.senderUserId : result.senderUserId;
+    if (sender !== undefined && !chain.memberAt(base.conversationId, sender, base.seq))
+      throw new EnvelopeRejected('not-member');
+    if (!result.ok) throw result.error;
+    return result.value;
   }
 
   /**
@@ -456,19 +524,37 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
       envelopes,
       received.map((r) => r.envelope),
     );
-    // Acknowledgements must name a verified message that asks for one; a bad one is quarantined.
-    const batch = [...acks.verify(await openAll(received)), ...refused].sort((a, b) =>
-      a.conversationId === b.conversationId ? a.seq - b.seq : a.conversationId < b.conversationId ? -1 : 1,
-    );
-    // Stored in chunks (each one transaction, in seq order, so the cursor only moves forward), with the event
-    // loop let in between: a page of 500 is never one long block. Delivery is acknowledged after all of them.
+    // In seq order, a part at a time: every part's crypto is started on the pool now, so while one part is
+    // checked against the chain and stored, the workers open the next.
+    const parts: { envelopes: AwaitingEnvelope[]; refused: IncomingMessage[] }[] = [];
+    const ordered = [...received, ...refused].sort(inSeqOrder);
+    const isRefused = new Set<object>(refused);
+    for (let start = 0; start < ordered.length; start += openChunk) {
+      const slice = ordered.slice(start, start + openChunk);
+      parts.push({
+        envelopes: slice.filter((e): e is AwaitingEnvelope => !isRefused.has(e)),
+        refused: slice.filter((e): e is IncomingMessage => isRefused.has(e)),
+      });
+    }
+    const openings = parts.map((part) => openInPool(part.envelopes));
+    openings.forEach((opening) => opening.catch(() => undefined)); // awaited in turn, or dropped after a failure
+    const batch: IncomingMessage[] = [];
     let inserted = 0;
-    for (let start = 0; start < batch.length; start += storeChunk) {
-      if (start > 0) await new Promise((resolve) => setImmediate(resolve));
-      const chunk = batch.slice(start, start + storeChunk);
-      recordIntegrity(chunk);
-      inserted += messages.ingest(chunk).inserted;
-      control.settle(chunk);
+    for (const [i, part] of parts.entries()) {
+      // Acknowledgements must name a verified message that asks for one; a bad one is quarantined.
+      const opened = [...acks.verify(await openAll(part.envelopes, openings[i])), ...part.refused].sort(
+        inSeqOrder,
+      );
+      // Stored in chunks (each one transaction, in seq order, so the cursor only moves forward), with the event
+      // loop let in between: a page of 500 is never one long block. Delivery is acknowledged after all of them.
+      for (let start = 0; start < opened.length; start += storeChunk) {
+        await new Promise((resolve) => setImmediate(resolve));
+        const chunk = opened.slice(start, start + storeChunk);
+        recordIntegrity(chunk);
+        inserted += messages.ingest(chunk).inserted;
+        control.settle(chunk);
+      }
+      batch.push(...opened);
     }
     if (inserted > 0) {
       const fresh = batch.flatMap((m) => {
@@ -538,22 +624,36 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
     }
   }
 
-  /** Pages through everything after the cursors; each page is verified and stored in one transaction. */
+  /**
+   * Pages through everything after the cursors; each page is verified and stored in one transaction. The next
+   * page is asked for while this one is opened and stored, with the cursors this page will leave; if storing
+   * leaves others (items nowhere to record, a conversation left on the way), that answer is dropped and the
+   * page asked for again.
+   */
   async function syncFromCursors(): Promise<void> {
+    const ask = (cursors: Cursor[]) => {
+      const answer = hub.call('Sync', { cursors, limit: syncPageSize });
+      answer.catch(() => undefined); // awaited below, or dropped when the page before it failed
+      return { key: cursorKey(cursors), answer };
+    };
+    let next = ask(syncCursors());
     for (;;) {
-      // Not the conversations this user left or was removed from: the hub refuses a cursor for those.
-      const cursors = messages
-        .cursors()
-        .filter((c) => chain.hub(c.conversationId)?.members.includes(device.userId) ?? true);
-      const before = JSON.stringify(messages.cursors());
-      const page = await hub.call('Sync', { cursors, limit: syncPageSize });
+      const before = cursorKey(messages.cursors());
+      const page = await next.answer;
+      if (page.more) next = ask(cursorsAfter(syncCursors(), [...page.envelopes, ...page.refused]));
       await ingest(page.envelopes, page.refused);
       if (!page.more) break;
       // A page that moves no cursor would be asked for again forever (items nowhere to record, or replays).
-      if (JSON.stringify(messages.cursors()) === before)
+      if (cursorKey(messages.cursors()) === before)
         throw hubProtocolError('a Sync page that moves no cursor');
+      const now = syncCursors();
+      if (cursorKey(now) !== next.key) next = ask(now);
     }
   }
+
+  /** Not the conversations this user left or was removed from: the hub refuses a cursor for those. */
+  const syncCursors = (): Cursor[] =>
+    messages.cursors().filter((c) => chain.hub(c.conversationId)?.members.includes(device.userId) ?? true);
 
   const cursorOf = (conversationId: string): number =>
     messages.cursors().find((c) => c.conversationId === conversationId)?.afterSeq ?? 0;
@@ -811,6 +911,9 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
   }
 
   const api: MessagingEngine = {
+    get pooledOpens() {
+      return parallel?.pooled ?? 0;
+    },
     messages,
     acknowledgements: acks,
     deviceId: device.deviceId,
@@ -827,11 +930,18 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
       unsubscribe.push(
         () => clearInterval(daily),
         hub.onConnected(async () => {
-          await (preparing = enqueue(prepareKeys));
-          await enqueue(syncAll);
-          await enqueue(() => acks.checkClaims(syncFromCursors)).catch(() => undefined);
-          await api.flushOutbox();
-          for (const [conversationId, seq] of [...unsentReads]) await sendRead(conversationId, seq);
+          try {
+            await (preparing = enqueue(prepareKeys));
+            await enqueue(syncAll);
+            await enqueue(() => acks.checkClaims(syncFromCursors)).catch(() => undefined);
+            await api.flushOutbox();
+            for (const [conversationId, seq] of [...unsentReads]) await sendRead(conversationId, seq);
+          } catch (error) {
+            // Closed while connecting: the queue logged nothing, and the next profile connects afresh. (A connection
+            // lost again is told apart by the hub client, and the next connect runs every step again.)
+            if (stopped) return;
+            throw error;
+          }
         }),
         hub.on('Envelope', onLiveEnvelope, onRefusedPush),
         hub.on('MembershipChanged', (event: HubEventPayload<'MembershipChanged'>) => {
@@ -891,6 +1001,7 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
     },
     stop() {
       stopped = true;
+      void parallel?.close();
       if (retryTimer) clearTimeout(retryTimer);
       control.stop();
       for (const off of unsubscribe.splice(0)) off();
