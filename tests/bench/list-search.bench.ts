@@ -6,7 +6,8 @@
  * conversations, the list at full width on a machine too busy to build the full size; full: 1,000,000 messages /
  * 2,000 conversations. Every message from someone else and unread, 5% urgent, 0.5% junk (failed verification).
  *
- * The profile is built through the product's ingest() (1,000-row batches; not timed). Then, warm, in process:
+ * The profile is built through the product's ingest() (tests/support/seeded-profile.ts; not timed). Then, warm,
+ * in process:
  * - LIST: a raw SELECT over the kept counts (conversation_counts) vs the product's listConversations() (the
  *   whole list: counts, newest message, last seq, sorted), and for reference the per-conversation on-demand
  *   count the list used before migration 18 and the list's statement before migration 21 (newest message
@@ -21,81 +22,22 @@
  *   again on every call.
  * Prints figures and ratios (product ÷ raw); never asserts timings.
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createMessageStore, type IncomingMessage } from '../../src/main/core/messages';
+import { createMessageStore } from '../../src/main/core/messages';
 import { openProfileStore } from '../../src/main/core/store';
+import {
+  COMMON_TERM as COMMON,
+  profileScale,
+  RARE_TERM as RARE,
+  seedProfile,
+} from '../support/seeded-profile';
 import { UNREAD_ON_DEMAND } from '../unit/messages/unread-oracle';
-import { benchScale, printRatios, printTable, type Figure, type Ratio } from './report';
+import { printRatios, printTable, type Figure, type Ratio } from './report';
 
-const scale = process.env.BENCH_SCALE === 'mid' ? 'mid' : benchScale();
-const TOTAL = { smoke: 10_000, mid: 100_000, full: 1_000_000 }[scale];
-const CONVERSATIONS = scale === 'smoke' ? 200 : 2_000;
-const BATCH = 1_000;
-const RARE = 'zanubrutinib'; // ~0.05% of messages
-const COMMON = 'patient'; // ~15% of messages
-
-// ---- deterministic rows ----------------------------------------------------------------------------------
-let seed = 0x2545f491;
-function rand(): number {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
-const syllables = ['ka', 'lo', 'mi', 'ne', 'ru', 'sa', 'ti', 'vo', 'ze', 'pra', 'dol', 'gen', 'hep', 'cor'];
-const vocabulary = Array.from({ length: 3000 }, () =>
-  Array.from({ length: 2 + Math.floor(rand() * 3) }, () => syllables[Math.floor(rand() * 14)]).join(''),
-);
-/** Zipf-like: low indexes are much more frequent. */
-const word = () => vocabulary[Math.floor(Math.exp(rand() * Math.log(vocabulary.length))) - 1]!;
-function text(): string {
-  const words: string[] = [];
-  if (rand() < 0.15) words.push(COMMON);
-  if (rand() < 0.0005) words.push(RARE);
-  while (words.join(' ').length < 80) words.push(word());
-  return words.sort(() => rand() - 0.5).join(' ');
-}
-
-const conversationIds = Array.from({ length: CONVERSATIONS }, () => randomUUID());
-const nextSeq = new Array<number>(CONVERSATIONS).fill(1);
-const t0 = Date.parse('2026-01-01T00:00:00.000Z');
-let made = 0;
-function makeBatch(n: number): IncomingMessage[] {
-  return Array.from({ length: n }, (): IncomingMessage => {
-    const c = Math.floor(rand() * CONVERSATIONS);
-    const envelope = new Uint8Array(randomBytes(48));
-    const time = new Date(t0 + made++ * 1000).toISOString();
-    return {
-      conversationId: conversationIds[c]!,
-      seq: nextSeq[c]!++,
-      envelopeId: randomUUID(),
-      senderUserId: `user-${Math.floor(rand() * 10)}`,
-      senderDeviceId: 'device-1',
-      serverTime: time,
-      clientTime: time,
-      hash: createHash('sha256').update(envelope).digest('hex'),
-      prev: [],
-      envelope,
-      verdict:
-        rand() < 0.005
-          ? { ok: false, reason: 'bad-signature' }
-          : {
-              ok: true,
-              payload: {
-                v: 1,
-                kind: 'text',
-                text: text(),
-                urgent: rand() < 0.05,
-                ackRequired: false,
-                patient: null,
-              },
-            },
-    };
-  });
-}
+const { scale, total: TOTAL, conversations: CONVERSATIONS } = profileScale();
 
 // ---- timing ----------------------------------------------------------------------------------------------
 /** Median per-call CPU time (ms; this process, not the machine: the figure holds under load) and wall time. */
@@ -185,22 +127,12 @@ try {
   );
   const store = openProfileStore({ file: join(dir, 'profile.db'), key: randomBytes(32) });
   const messages = createMessageStore(store, { selfUserId: 'user-me', selfDeviceId: 'device-me' });
-  for (const id of conversationIds)
-    messages.upsertConversation({
-      conversationId: id,
-      kind: 'group',
-      members: ['user-me', 'user-1'],
-      createdAt: new Date(t0).toISOString(),
-    });
-  const buildStart = Date.now();
-  for (let done = 0; done < TOTAL; done += BATCH) {
-    messages.ingest(makeBatch(Math.min(BATCH, TOTAL - done)));
-    if (scale !== 'smoke' && done > 0 && done % 100_000 === 0)
-      console.log(
-        `  … ${done.toLocaleString('en-US')} rows, ${((Date.now() - buildStart) / 1000).toFixed(0)} s`,
-      );
-  }
-  console.log(`build (ingest, all unread): ${((Date.now() - buildStart) / 1000).toFixed(1)} s`);
+  const { conversationIds, seconds } = seedProfile(messages, {
+    total: TOTAL,
+    conversations: CONVERSATIONS,
+    progress: (done, s) => console.log(`  … ${done.toLocaleString('en-US')} rows, ${s.toFixed(0)} s`),
+  });
+  console.log(`build (ingest, all unread): ${seconds.toFixed(1)} s`);
   const db = store.db;
 
   // ---- LIST ----------------------------------------------------------------------------------------------

@@ -82,7 +82,7 @@ async function workstationLog(): Promise<{ appDataDir: string; log: Core['log'];
   const { log, files: logFiles } = await createFileLogger({
     appDataDir,
     level: 'debug',
-    maxFileSize: '4k',
+    maxFileSize: '2k',
     keep: 50,
   });
   return { appDataDir, log, logFiles };

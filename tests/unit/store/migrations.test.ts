@@ -400,6 +400,57 @@ describe('migration 17: messages sent to a role', () => {
   });
 });
 
+describe('migration 24: messages by time for the retention purge, and those waiting to be opened again', () => {
+  it('indexes the stored messages with a seq by their time, and the purge statements use it', () => {
+    const { store, upgrade } = storeAt(23);
+    const old = '2026-01-01T00:00:00.000Z';
+    const recent = '2026-03-01T00:00:00.000Z';
+    const at = store.db.prepare('UPDATE messages SET server_time = ?, client_time = ? WHERE id = ?');
+    insertMessage(store, 1, 1);
+    at.run(old, old, 1);
+    insertMessage(store, 2, 2);
+    at.run(recent, old, 2);
+    insertMessage(store, 3, null); // in the outbox: never purged
+    at.run(null, old, 3);
+    const up = upgrade();
+    expect(
+      up.db
+        .prepare(
+          `SELECT id FROM messages INDEXED BY messages_by_time
+           WHERE seq IS NOT NULL AND coalesce(server_time, client_time) < ?`,
+        )
+        .pluck()
+        .all('2026-02-01T00:00:00.000Z'),
+    ).toEqual([1]);
+    const plan = (sql: string) =>
+      (up.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all('2026-02-01T00:00:00.000Z') as { detail: string }[])
+        .map((p) => p.detail)
+        .join(' ');
+    // As in src/main/core/messages/message-store.ts (keepLinks, purge).
+    expect(
+      plan(`SELECT m.conversation_id, m.seq FROM messages m
+            WHERE m.seq IS NOT NULL AND coalesce(m.server_time, m.client_time) < ?`),
+    ).toContain('USING INDEX messages_by_time');
+    expect(
+      plan('DELETE FROM messages WHERE seq IS NOT NULL AND coalesce(server_time, client_time) < ?'),
+    ).toContain('USING INDEX messages_by_time');
+    // As in awaitingKey: reopening on every connect reads only the quarantined rows.
+    expect(
+      (
+        up.db
+          .prepare(
+            `EXPLAIN QUERY PLAN SELECT conversation_id, seq FROM messages
+             WHERE verdict = 'quarantined' AND reason = ? AND seq IS NOT NULL ORDER BY id LIMIT ?`,
+          )
+          .all('awaiting-key', 500) as { detail: string }[]
+      )
+        .map((p) => p.detail)
+        .join(' '),
+    ).toContain('USING INDEX messages_awaiting');
+    up.close();
+  });
+});
+
 it('every migration of the list has a test above', () => {
   expect(profileMigrations.map((m) => m.name)).toEqual([
     'settings',
@@ -425,5 +476,6 @@ it('every migration of the list has a test above', () => {
     'newest message of each conversation kept for the list', // tests/unit/messages/unread-counts.test.ts
     'drafts', // tests/unit/drafts/drafts.test.ts
     'escalation steps are not searched', // tests/unit/messages/search.test.ts
+    'messages by time for the retention purge, and those waiting to be opened again',
   ]);
 });

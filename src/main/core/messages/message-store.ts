@@ -232,6 +232,7 @@ export function createMessageStore(store: ProfileStore, options: MessageStoreOpt
 
   // Prepared on first use: opening the app and showing one page prepares only what that needs.
   const q = lazy({
+    // Through messages_awaiting (migration 24): its WHERE must keep implying that index's.
     awaiting: () =>
       db.prepare<
         [string, number],
@@ -485,6 +486,8 @@ export function createMessageStore(store: ProfileStore, options: MessageStoreOpt
       db.prepare<[string, number], { user_id: string; kind: ReceiptKind; at: string }>(
         'SELECT user_id, kind, MIN(at) AS at FROM receipts WHERE conversation_id = ? AND seq >= ? GROUP BY user_id, kind',
       ),
+    // keepLinks and purge find old rows through messages_by_time (migration 24): its expression and its
+    // `seq IS NOT NULL` must stay as written here, or each reads the whole table again.
     keepLinks: () =>
       db.prepare<[string, number]>(`
       INSERT OR IGNORE INTO purged_links (conversation_id, seq, envelope_id, hash)

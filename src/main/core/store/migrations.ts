@@ -699,4 +699,19 @@ export const profileMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 24,
+    name: 'messages by time for the retention purge, and those waiting to be opened again',
+    up(db) {
+      // The purge runs as the profile opens (before the lock screen) and daily; without this index its two
+      // statements (purged_links, then the DELETE) each read the whole messages table even when nothing is old
+      // enough. The expression and the partial WHERE are the purge's own, so only its statements use it.
+      // Every connect looks for envelopes waiting for a key (awaitingKey): a scan of the table without the
+      // second, which holds only quarantined rows.
+      db.exec(`
+        CREATE INDEX messages_by_time ON messages (coalesce(server_time, client_time)) WHERE seq IS NOT NULL;
+        CREATE INDEX messages_awaiting ON messages (reason, id) WHERE verdict = 'quarantined' AND seq IS NOT NULL;
+      `);
+    },
+  },
 ];
