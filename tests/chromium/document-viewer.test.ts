@@ -3,8 +3,9 @@
 // initials, grouped (his name once), hers on the right, and the summary with an icon, its name and its size.
 // Opening it brings a dialog inside the window: "Page 1 of 7", next and previous (buttons and PageUp/PageDown),
 // zoom in and out (buttons and Ctrl+=/Ctrl+-) and back to the window's width; Esc closes it and the keyboard is
-// back on "Open". A document whose block was corrupted on the gateway opens the same dialog with the refusal
-// and no pages. The real renderer in Chromium over a real core, hub, IdP, document gateway and OS keychain;
+// back on "Open". A large scan arriving over a slow link shows as far as it is proven, marked "Verifying…",
+// until every check passed. A document whose block was corrupted on the gateway opens the same dialog with the
+// refusal and no pages. The real renderer in Chromium over a real core, hub, IdP, document gateway and OS keychain;
 // every state photographed at the window's size (light and dark) and checked with axe-core.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -14,7 +15,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/main/core';
 import type { MessageView } from '../../src/shared/contract';
-import { pagedPdf } from '../integration/documents/fixtures';
+import { pagedPdf, writeLargePng } from '../integration/documents/fixtures';
 import type { RunningGateway } from '../stack/gateway';
 import { userId } from '../stack/hub/hub-test-kit';
 import {
@@ -53,9 +54,10 @@ const firstPageWidth = () =>
 const focusedIs = (target: ReturnType<Page['getByRole']>) =>
   target.evaluate((el) => el === document.activeElement);
 
-async function okaforAttaches(fileName: string, pdf: Buffer, text: string): Promise<void> {
+async function okaforAttaches(fileName: string, content: Buffer | null, text: string): Promise<void> {
   nextFile = join(mkdtempSync(join(tmpdir(), 'cm-viewer-')), fileName);
-  writeFileSync(nextFile, pdf);
+  if (content) writeFileSync(nextFile, content);
+  else await writeLargePng(nextFile, 2.5 * 1024 * 1024, fileName);
   await must(okafor, 'documents.attach', {
     operationId: randomUUID(),
     conversationId: withOkafor,
@@ -213,6 +215,35 @@ describe('Dr Rao reads Dr Okafor’s messages and his discharge summary', () => 
     await page.keyboard.press('Escape');
     await expect.poll(() => dialog(SUMMARY).count()).toBe(0);
     await expect.poll(() => focusedIs(open)).toBe(true);
+    expect(cspViolations).toEqual([]);
+  });
+
+  it('a large scan shows while it arrives, marked "Verifying…", then "Verified" once every check passed', async () => {
+    const SCAN = 'mri-export.png';
+    await okaforAttaches(SCAN, null, 'MRI export');
+    const open = page.getByRole('button', { name: `Open ${SCAN}` });
+    await expect.poll(() => open.count(), { timeout: 30_000 }).toBe(1);
+    const viewer = dialog(SCAN);
+    // The gateway sends the first 1.5 MiB of the CAR and waits, as a slow link would.
+    const release = gateway.holdCar!(1.5 * 1024 * 1024);
+    try {
+      await open.click();
+      const partial = viewer.getByRole('img', { name: `${SCAN}, shown as far as it is verified so far` });
+      await partial.waitFor({ timeout: 30_000 });
+      await expect
+        .poll(() => partial.evaluate((img) => (img as HTMLImageElement).naturalWidth), { timeout: 10_000 })
+        .toBe(8192);
+      expect(await viewer.getByTestId('verifying-badge').innerText()).toContain('Verifying…');
+      expect(await viewer.getByTestId('verification-badge').count()).toBe(0);
+      await checkScreen(page, 'document-viewer-verifying');
+    } finally {
+      release();
+    }
+    await viewer.getByTestId('verification-badge').waitFor({ timeout: 30_000 });
+    await viewer.getByRole('img', { name: SCAN, exact: true }).waitFor({ timeout: 30_000 });
+    expect(await viewer.getByTestId('verifying-badge').count()).toBe(0);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => viewer.count()).toBe(0);
     expect(cspViolations).toEqual([]);
   });
 

@@ -237,6 +237,7 @@ export function callHandlers(deps: {
     },
     'documents.save': ({ url, fileName }) => documents().save(url, fileName),
     'documents.read': ({ url }) => documents().read(url),
+    'documents.preview': ({ operationId, from }) => documents().preview(operationId, from),
     'documents.exportEvidence': ({ conversationId, seq }) => documents().exportEvidence(conversationId, seq),
     'drafts.get': ({ conversationId }) => ({ text: drafts().get(conversationId) }),
     'drafts.set': ({ conversationId, text }) => {

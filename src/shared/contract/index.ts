@@ -272,6 +272,22 @@ export const contract = {
       args: zod.strictObject({ url: zod.string().max(200) }),
       result: zod.object({ base64: zod.string() }),
     },
+    /** While an image opens: its authenticated bytes from `from`, shown marked "verifying…" until it answers. */
+    'documents.preview': {
+      args: zod.strictObject({
+        operationId: zod.uuid(),
+        from: zod
+          .int()
+          .min(0)
+          .max(2 ** 31),
+      }),
+      result: zod.object({
+        offset: zod.int().min(0),
+        base64: zod.string(),
+        available: zod.int().min(0),
+        total: zod.int().min(0),
+      }),
+    },
     'documents.close': { args: zod.strictObject({ url: zod.string().max(200) }), result: zod.null() },
     'documents.save': {
       args: zod.strictObject({ url: zod.string().max(200), fileName: zod.string().min(1).max(255) }),

@@ -59,6 +59,7 @@ export const callNames = [
   'documents.save',
   'documents.cancel',
   'documents.read',
+  'documents.preview',
   'documents.exportEvidence',
   'drafts.get',
   'drafts.set',

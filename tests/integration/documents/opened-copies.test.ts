@@ -21,7 +21,7 @@ import {
   withDocumentGateway,
   type Workstation,
 } from '../../support/workstation';
-import { minimalPdf } from './fixtures';
+import { minimalPdf, writeLargePng } from './fixtures';
 
 let ws: Workstation;
 let gateway: RunningGateway;
@@ -196,6 +196,50 @@ describe('the screen lock', () => {
     expect(filesIn(documentsDir(samuel, 'opened'))).toEqual([]);
     await must(samuel, 'session.unlockWithPin', { pin: PIN });
     expect(filesIn(documentsDir(samuel, 'opened'))).toEqual([]);
+  });
+
+  it('a lock while an image is still arriving drops what it showed', async () => {
+    nextFile = join(files, 'scan.png');
+    await writeLargePng(nextFile, 2.5 * 1024 * 1024, 'scan');
+    await must(asha, 'documents.attach', {
+      operationId: randomUUID(),
+      conversationId,
+      text: 'Scan',
+      urgent: false,
+      ackRequired: false,
+      patient: null,
+    });
+    let scan: MessageView | undefined;
+    await eventually('Samuel has the scan', async () => {
+      const page = await must<MessageView[]>(samuel, 'messages.page', { conversationId, limit: 10 });
+      scan = page.find((m) => m.document?.fileName === 'scan.png' && m.verdict === 'valid');
+      return scan !== undefined;
+    });
+    const release = gateway.holdCar!(1.5 * 1024 * 1024);
+    try {
+      const operationId = randomUUID();
+      const opening = ask(samuel, 'documents.open', { conversationId, seq: scan!.seq, operationId });
+      await eventually('the start of the scan, proven', async () => {
+        const preview = await must<{ available: number }>(samuel, 'documents.preview', {
+          operationId,
+          from: 0,
+        });
+        return preview.available > 0;
+      });
+      await must(samuel, 'session.lock');
+      expect(await ask(samuel, 'documents.preview', { operationId, from: 0 })).toMatchObject({
+        ok: false,
+        error: { code: 'locked' },
+      });
+      expect(await opening).toMatchObject({ ok: false, error: { code: 'locked' } });
+      await must(samuel, 'session.unlockWithPin', { pin: PIN });
+      expect(await ask(samuel, 'documents.preview', { operationId, from: 0 })).toMatchObject({
+        ok: false,
+        error: { code: 'not_found' },
+      });
+    } finally {
+      release();
+    }
   });
 
   it('a switch of user leaves no decrypted file behind', async () => {

@@ -20,7 +20,7 @@ import {
   withDocumentGateway,
   type Workstation,
 } from '../../support/workstation';
-import { minimalPdf, tinyPng } from '../documents/fixtures';
+import { minimalPdf, tinyPng, writeLargePng } from '../documents/fixtures';
 
 let ws: Workstation;
 let gateway: RunningGateway;
@@ -291,5 +291,54 @@ describe('documents in a conversation', () => {
     } finally {
       gateway.truncateCar!(false);
     }
+  });
+
+  it('an image still arriving shows as far as it is proven, and none of it once the open has answered', async () => {
+    const path = join(files, 'mri-export.png');
+    await writeLargePng(path, 2.5 * 1024 * 1024, 'mri-export');
+    const png = readFileSync(path);
+    await attach(path, 'MRI export');
+    const message = await received(7);
+    expect(message.document).toMatchObject({ fileName: 'mri-export.png', mediaType: 'image/png' });
+
+    const release = gateway.holdCar!(1.5 * 1024 * 1024);
+    try {
+      const operationId = randomUUID();
+      let answered = false;
+      const opening = must<DocumentOpenResult>(samuel, 'documents.open', {
+        conversationId,
+        seq: message.seq,
+        operationId,
+      }).finally(() => (answered = true));
+      type Preview = { offset: number; base64: string; available: number; total: number };
+      let preview: Preview | null = null;
+      await eventually('the start of the image, proven', async () => {
+        preview = await must<Preview>(samuel, 'documents.preview', { operationId, from: 0 });
+        return preview.available > 0;
+      });
+      const shown = Buffer.from(preview!.base64, 'base64');
+      expect(answered).toBe(false);
+      expect(preview).toMatchObject({ offset: 0, total: png.byteLength, available: shown.byteLength });
+      expect(shown.byteLength).toBeLessThan(1.5 * 1024 * 1024);
+      expect(shown.equals(png.subarray(0, shown.byteLength))).toBe(true);
+
+      release();
+      expect(await opening).toMatchObject({ verified: true, sha256: sha256(png) });
+      expect(await ask(samuel, 'documents.preview', { operationId, from: 0 })).toMatchObject({
+        ok: false,
+        error: { code: 'not_found' },
+      });
+    } finally {
+      release();
+    }
+
+    // A PDF is shown only once verified: it never has a preview.
+    const pdfOpen = randomUUID();
+    const opening = must(samuel, 'documents.open', { conversationId, seq: seqOf(1), operationId: pdfOpen });
+    expect(await ask(samuel, 'documents.preview', { operationId: pdfOpen, from: 0 })).toMatchObject({
+      ok: false,
+      error: { code: 'not_found' },
+    });
+    await opening;
   });
 });

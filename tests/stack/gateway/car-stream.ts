@@ -13,6 +13,15 @@ import type { Block } from './dag-walk';
  */
 export type CarTruncation = 'off' | 'mid-block' | 'drop-last-block';
 
+/**
+ * Fault injection for progressive-view tests: a CAR response stops after `afterBytes` (those bytes are sent)
+ * until `released` settles, as a slow link would.
+ */
+export interface CarHold {
+  afterBytes: number;
+  released: Promise<void>;
+}
+
 /** The client closed the connection before the CAR was complete: nothing more to send, nothing broken. */
 export class ClientGoneError extends Error {
   constructor() {
@@ -70,6 +79,7 @@ export async function sendCar(
   root: CID,
   blocks: AsyncIterable<Block>,
   truncation: CarTruncation,
+  hold: CarHold | null = null,
 ): Promise<void> {
   const { writer, out } = CarWriter.create([root]);
   let cutAt = Number.POSITIVE_INFINITY;
@@ -92,6 +102,14 @@ export async function sendCar(
     if (res.destroyed) continue; // keep draining so the producer notices and stops
     let part = chunk;
     if (written + part.byteLength > cutAt) part = part.subarray(0, Math.max(0, cutAt - written));
+    if (hold !== null && written + part.byteLength > hold.afterBytes) {
+      const before = part.subarray(0, Math.max(0, hold.afterBytes - written));
+      if (before.byteLength > 0) res.write(before);
+      written += before.byteLength;
+      part = part.subarray(before.byteLength);
+      await hold.released;
+      hold = null;
+    }
     written += part.byteLength;
     if (part.byteLength > 0 && !res.write(part)) {
       await drainedOrClosed(res);

@@ -14,7 +14,7 @@ import { importerOptions } from '../../../src/main/core/documents/unixfs-params'
 import type { TestTls } from '../tls';
 import { createBearerCheck, type TrustedIssuer } from './auth';
 import { GatewayBlockStore } from './block-store';
-import { ClientGoneError, sendCar, type CarTruncation } from './car-stream';
+import { ClientGoneError, sendCar, type CarHold, type CarTruncation } from './car-stream';
 import { walkDfs } from './dag-walk';
 import { GatewayConfigError, GatewayError } from './errors';
 import { CAR_MEDIA_TYPE, RAW_MEDIA_TYPE, negotiate, type ResponseFormat } from './negotiate';
@@ -30,7 +30,7 @@ export interface StartGatewayOptions {
   port?: number;
   /** Also accept the hospital IdP's access tokens (what the signed-in app holds). */
   trustedIssuer?: TrustedIssuer;
-  /** Enables the fault-injection hooks (corruptBlock, truncateCar). Never on unless asked for. */
+  /** Enables the fault-injection hooks (corruptBlock, truncateCar, holdCar). Never on unless asked for. */
   faults?: boolean;
   /** Uploads larger than this are refused with 413. Default 2 GiB. */
   maxUploadBytes?: number;
@@ -45,6 +45,8 @@ export interface RunningGateway {
   corruptBlock?(cid: string, opts?: { truncate?: boolean }): Promise<void>;
   /** Fault injection: CAR responses end early from now on (`true` = 'mid-block'; `false` = 'off'). */
   truncateCar?(mode: CarTruncation | boolean): void;
+  /** Fault injection: CAR responses from now on stop after `afterBytes` until the returned release is called. */
+  holdCar?(afterBytes: number): () => void;
   close(): Promise<void>;
 }
 
@@ -107,6 +109,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
   await store.open();
   const authorized = createBearerCheck(opts.token, opts.trustedIssuer);
   let carTruncation: CarTruncation = 'off';
+  let carHold: CarHold | null = null;
 
   async function upload(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const declared = Number(req.headers['content-length'] ?? '0');
@@ -185,7 +188,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
       return;
     }
     const blocks = walkDfs(cid, (c) => store.read(c), { dups: format.dups, scope: format.scope });
-    await sendCar(res, cid, blocks, carTruncation);
+    await sendCar(res, cid, blocks, carTruncation, carHold);
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -254,6 +257,15 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     gateway.corruptBlock = (cid, corruptOpts) => store.corrupt(parseCid(cid), corruptOpts);
     gateway.truncateCar = (mode) => {
       carTruncation = mode === true ? 'mid-block' : mode === false ? 'off' : mode;
+    };
+    gateway.holdCar = (afterBytes) => {
+      let release!: () => void;
+      const hold = { afterBytes, released: new Promise<void>((resolve) => (release = resolve)) };
+      carHold = hold;
+      return () => {
+        if (carHold === hold) carHold = null;
+        release();
+      };
     };
   }
   return gateway;

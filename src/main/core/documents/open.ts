@@ -39,6 +39,14 @@ export interface OpenDocumentOptions extends GatewayAccess {
   log?: Logger;
   /** Told where the time goes (the benchmark prints it). */
   clock?: PhaseClock;
+  /**
+   * Given each piece of plaintext, at its offset in the file, as soon as it is proven authentic: its blocks
+   * matched their CIDs on the signed DAG and its secretstream chunk authenticated (the first also starts as the
+   * signed media type says). The end is not proven yet (final chunk, whole-file hash): the open may still
+   * fail, and then nothing given here may stay on screen. Offsets start again at 0 when a cached copy turns
+   * out to be another CID's and the gateway's is read instead. See docs/progressive-view.md.
+   */
+  onAuthenticated?: (plain: Uint8Array, offset: number) => void;
 }
 
 /** What was checked for a document that opened. */
@@ -146,7 +154,7 @@ async function verifyInto(
   checked: Checked,
   out: FileHandle,
   evidence: DocumentEvidence,
-  opts: Pick<OpenDocumentOptions, 'onProgress' | 'signal' | 'clock'>,
+  opts: Pick<OpenDocumentOptions, 'onProgress' | 'signal' | 'clock' | 'onAuthenticated'>,
 ): Promise<number> {
   const { ref, key, root } = checked;
   const { signal, clock } = opts;
@@ -170,6 +178,7 @@ async function verifyInto(
           found: `more than ${ref.size} bytes`,
         });
       }
+      opts.onAuthenticated?.(plain, size - plain.byteLength);
       const started = clock === undefined ? 0 : performance.now();
       hash.update(plain);
       clock?.add('plaintext hash', performance.now() - started);

@@ -47,6 +47,14 @@ const mediaTypes: Record<string, string> = {
 };
 
 const previewLimit = 64 * 1024 * 1024;
+/** The most of an image being verified handed to the viewer per call. */
+const previewStep = 8 * 1024 * 1024;
+
+/** An image being opened: its plaintext so far, every byte of it authenticated (see docs/progressive-view.md). */
+interface Preview {
+  bytes: Buffer;
+  length: number;
+}
 
 export interface VerifiedDocument extends VerifiedCopy {
   mediaType: string;
@@ -67,6 +75,20 @@ export function createDocumentService(deps: DocumentServiceDeps) {
   let lockGeneration = 0;
   /** Running operations that are opens (aborted by a lock; uploads carry on). */
   const openIds = new Set<string>();
+  /** Images being opened, by operation: what the viewer may show, marked "verifying…", before the end is proven. */
+  const previews = new Map<string, Preview>();
+  /** An image small enough for the viewer gets a preview; anything else opens without one. */
+  function startPreview(operationId: string, ref: DocumentReference): Preview | null {
+    if (!ref.mediaType.startsWith('image/') || ref.size > previewLimit || running.has(operationId))
+      return null;
+    const preview = { bytes: Buffer.alloc(ref.size), length: 0 };
+    previews.set(operationId, preview);
+    return preview;
+  }
+  const dropPreview = (operationId: string): void => {
+    previews.get(operationId)?.bytes.fill(0);
+    previews.delete(operationId);
+  };
 
   /** Drops every URL and removes every decrypted file of this profile (and its work files), before returning. */
   function wipeAll(keepWork = false): void {
@@ -83,6 +105,7 @@ export function createDocumentService(deps: DocumentServiceDeps) {
     if (name !== 'session.state' || (payload as { status: string }).status !== 'locked') return;
     lockGeneration += 1;
     for (const [id, controller] of running) if (openIds.has(id)) controller.abort();
+    for (const id of [...previews.keys()]) dropPreview(id);
     wipeAll(true);
   });
 
@@ -224,6 +247,7 @@ export function createDocumentService(deps: DocumentServiceDeps) {
       const signer = { userId: message.senderUserId, deviceId: message.senderDeviceId };
       const sentAt = message.serverTime ?? message.clientTime;
       const generation = lockGeneration;
+      const preview = operationId === undefined ? null : startPreview(operationId, ref);
       try {
         const opened = await operation(
           operationId,
@@ -236,6 +260,14 @@ export function createDocumentService(deps: DocumentServiceDeps) {
               log: deps.log,
               ...(signal ? { signal } : {}),
               ...(onProgress ? { onProgress } : {}),
+              ...(preview
+                ? {
+                    onAuthenticated: (plain: Uint8Array, offset: number) => {
+                      preview.bytes.set(plain, offset);
+                      preview.length = offset + plain.byteLength;
+                    },
+                  }
+                : {}),
             }),
           true,
         );
@@ -304,6 +336,9 @@ export function createDocumentService(deps: DocumentServiceDeps) {
         };
         failures.set(`${conversationId}/${seq}`, failure);
         return failure;
+      } finally {
+        if (preview && operationId !== undefined && previews.get(operationId) === preview)
+          dropPreview(operationId);
       }
     },
 
@@ -323,6 +358,29 @@ export function createDocumentService(deps: DocumentServiceDeps) {
       const { token, entry } = lookup(url, 'Open the document (and let it be verified) first.');
       const bytes = await checked(token, entry, (copy) => readVerifiedCopy(copy));
       return { bytes, mediaType: entry.mediaType };
+    },
+
+    /**
+     * The authenticated bytes of an image being opened, from `from` (at most 8 MiB a call): the viewer shows
+     * them marked "verifying…" until the open answers. `offset` is where they start: 0 again when the open
+     * started over from the gateway; `available` is how far it has got. Refused once the open has answered,
+     * and while locked.
+     */
+    preview(
+      operationId: string,
+      from: number,
+    ): { offset: number; base64: string; available: number; total: number } {
+      deps.requireUnlocked();
+      const preview = previews.get(operationId);
+      if (!preview) throw new AppError('not_found', 'That image is not being opened.');
+      const offset = from <= preview.length ? from : 0;
+      const end = Math.min(preview.length, offset + previewStep);
+      return {
+        offset,
+        base64: preview.bytes.subarray(offset, end).toString('base64'),
+        available: preview.length,
+        total: preview.bytes.byteLength,
+      };
     },
 
     /** The verified bytes for the in-app viewer; larger files are not previewed. */

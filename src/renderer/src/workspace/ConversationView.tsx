@@ -258,7 +258,7 @@ export function ConversationView(props: {
                       senderName={props.nameOf(row.message.senderUserId)}
                       nameOf={props.nameOf}
                       onAcknowledge={acknowledge}
-                      onOpenDocument={(seq) => void documents.open(seq)}
+                      onOpenDocument={(seq) => void documents.open(seq, documentOf(seq)?.mediaType)}
                       continues={continuesGroup(messageBefore(rows, item.index), row.message)}
                       availability={statuses.get(row.message.senderUserId) ?? null}
                       conversationPatient={patient}

@@ -6,18 +6,12 @@ import type { DocumentOpenResult } from '../../../shared/contract';
 import { t } from '../i18n';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { PdfView } from './document/PdfView';
+import { fromBase64 } from './document/preview';
 import { Modal } from '../components/Modal';
 import { formatDateTime } from './time';
 import type { ViewerState } from './useDocumentViewer';
 
 pdfjs.GlobalWorkerOptions.workerSrc = workerUrl;
-
-function fromBase64(base64: string): Uint8Array {
-  const binary = atob(base64);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
 
 type Verified = Extract<DocumentOpenResult, { verified: true }>;
 type Refused = Extract<DocumentOpenResult, { verified: false }>;
@@ -180,9 +174,25 @@ export function DocumentViewer(props: {
       ) : viewer.error ? (
         <ErrorAlert message={viewer.error} />
       ) : (
-        <p className="viewer-dialog__note" role="status">
-          {viewer.progress}
-        </p>
+        <>
+          <p className="viewer-dialog__note" role="status">
+            {viewer.preview ? (
+              <>
+                <span className="badge badge--verifying" data-testid="verifying-badge">
+                  {t('viewer.verifyingBadge')}
+                </span>{' '}
+              </>
+            ) : null}
+            {viewer.progress}
+          </p>
+          {viewer.preview ? (
+            <img
+              className="document-image document-image--verifying"
+              src={viewer.preview}
+              alt={t('viewer.verifyingImage', { name: props.fileName || t('viewer.document') })}
+            />
+          ) : null}
+        </>
       )}
     </Modal>
   );
