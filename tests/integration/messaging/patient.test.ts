@@ -143,6 +143,14 @@ describe('the patient view', () => {
   it('finds one MRN across conversations, newest first, in bounded pages', async () => {
     expect((await send(asha, ward, 'Petrov: K+ 6.9, calcium gluconate given', petrov)).ok).toBe(true);
     expect((await send(asha, direct, 'Okoye: discharge letter ready', okoye)).ok).toBe(true);
+    // Newest first is the order they reached his PC: his reply comes after both of hers have.
+    await eventually('her two messages are on his PC', async () => {
+      const texts = [...(await page(samuel, ward)), ...(await page(samuel, direct))].map((m) => m.text);
+      return (
+        texts.includes('Petrov: K+ 6.9, calcium gluconate given') &&
+        texts.includes('Okoye: discharge letter ready')
+      );
+    });
     expect((await send(samuel, direct, 'Petrov: reviewed, repeat U&E at 18:00', petrov)).ok).toBe(true);
     expect((await send(asha, direct, 'Pharmacy closes at 8', null)).ok).toBe(true);
     const found = async () =>

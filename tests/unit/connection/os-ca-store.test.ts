@@ -4,7 +4,6 @@ import { X509Certificate } from 'node:crypto';
 import { Writable } from 'node:stream';
 import tls from 'node:tls';
 import { expect, it, vi } from 'vitest';
-import { trustOsCaStore } from '../../../src/main/core/connection/os-ca-store';
 import { createLogger } from '../../../src/main/core/log/logger';
 
 const fingerprints = (pems: string[]): string[] => pems.map((pem) => new X509Certificate(pem).fingerprint256);
@@ -20,8 +19,15 @@ function capturedLog(): { log: ReturnType<typeof createLogger>; lines: string[] 
   return { log: createLogger({ destination }), lines };
 }
 
-// Runs first: the trust is set once a process, and this one must not have set it yet.
-it('when the OS store cannot be read, the core still starts and its log tells IT why', () => {
+// The trust is set once a process, and unit test files share their processes: each test takes the module
+// afresh, as a core starting in a new process would.
+async function freshTrustOsCaStore() {
+  vi.resetModules();
+  return (await import('../../../src/main/core/connection/os-ca-store')).trustOsCaStore;
+}
+
+it('when the OS store cannot be read, the core still starts and its log tells IT why', async () => {
+  const trustOsCaStore = await freshTrustOsCaStore();
   const unreadableStoreFaultInjected = vi.spyOn(tls, 'getCACertificates').mockImplementation(() => {
     throw new Error('system certificate store unavailable');
   });
@@ -35,7 +41,8 @@ it('when the OS store cannot be read, the core still starts and its log tells IT
   expect(lines.join('')).toContain('system certificate store unavailable');
 });
 
-it('after the core starts, TLS clients trust the OS store, the bundled roots and NODE_EXTRA_CA_CERTS', () => {
+it('after the core starts, TLS clients trust the OS store, the bundled roots and NODE_EXTRA_CA_CERTS', async () => {
+  const trustOsCaStore = await freshTrustOsCaStore();
   const system = fingerprints(tls.getCACertificates('system'));
   const bundled = fingerprints(tls.getCACertificates('bundled'));
   const extra = fingerprints(tls.getCACertificates('extra'));
