@@ -177,6 +177,10 @@ export async function activeProfileId(core: Core): Promise<string> {
 export const deviceOf = async (ws: Workstation, core: Core): Promise<LoadedDevice> =>
   loadDevice(ws.keychain, await activeProfileId(core));
 
+/** The newest 200 messages of a conversation, as the core shows them. */
+export const messagePage = (core: Core, conversationId: string) =>
+  must<MessageView[]>(core, 'messages.page', { conversationId, limit: 200 });
+
 /** A plain message: not urgent, no acknowledgement asked, no patient. */
 export const sendText = (core: Core, conversationId: string, text: string) =>
   must<{ envelopeId: string }>(core, 'messages.send', {
@@ -232,7 +236,7 @@ export async function converse(
   members: readonly Core[],
 ): Promise<void> {
   const accepted = async (core: Core): Promise<number> => {
-    const page = await must<MessageView[]>(core, 'messages.page', { conversationId, limit: 200 });
+    const page = await messagePage(core, conversationId);
     return page.filter((m) => m.verdict === 'valid' && m.seq !== null).length;
   };
   const before = await Promise.all(members.map(accepted));

@@ -25,7 +25,6 @@ import { signUserKey } from '../../../src/main/core/user-keys';
 import type {
   ContactDevice,
   DeviceNoticeView,
-  MessageView,
   SessionState,
   UserKeyStatusView,
 } from '../../../src/shared/contract';
@@ -38,6 +37,7 @@ import {
   signedIn,
   startWorkstation,
   type Workstation,
+  messagePage,
 } from '../../support/workstation';
 
 const RAO = 'dr.asha.rao';
@@ -60,8 +60,6 @@ const send = (core: Core, conversationId: string, text: string) =>
     ackRequired: false,
     patient: null,
   });
-const page = (core: Core, conversationId: string) =>
-  must<MessageView[]>(core, 'messages.page', { conversationId, limit: 200 });
 const notices = (core: Core, conversationId: string) =>
   must<DeviceNoticeView[]>(core, 'conversations.deviceNotices', { conversationId });
 const devicesOf = (core: Core, user: string) =>
@@ -193,7 +191,8 @@ describe('newDeviceTrust "notice" (the default)', () => {
     expect(await send(okaforPc2, direct, 'ECG repeated, unchanged')).toMatchObject({ ok: true });
     await expect
       .poll(
-        async () => (await page(rao, direct)).find((m) => m.text === 'ECG repeated, unchanged')?.verdict,
+        async () =>
+          (await messagePage(rao, direct)).find((m) => m.text === 'ECG repeated, unchanged')?.verdict,
         {
           timeout: 60_000,
         },
@@ -263,7 +262,7 @@ describe('newDeviceTrust "notice" (the default)', () => {
     ]);
 
     const verdicts = async () =>
-      (await page(rao, direct))
+      (await messagePage(rao, direct))
         .filter((m) => m.seq !== null && seqs.includes(m.seq))
         .sort((a, b) => a.seq! - b.seq!)
         .map((m) => [m.verdict, m.reason, m.text]);
@@ -273,7 +272,7 @@ describe('newDeviceTrust "notice" (the default)', () => {
       ['quarantined', 'unknown-sender-device', null],
     ]);
     // What that PC sent before its revocation stays valid.
-    expect((await page(rao, direct)).map((m) => m.text)).toContain('ECG repeated, unchanged');
+    expect((await messagePage(rao, direct)).map((m) => m.text)).toContain('ECG repeated, unchanged');
   });
 });
 
@@ -375,7 +374,7 @@ describe('newDeviceTrust "verify"', () => {
       }),
     ]);
     const ghostMessage = async () =>
-      (await page(rao, conversationId)).find((m) => m.envelopeId === forged.header.envelopeId);
+      (await messagePage(rao, conversationId)).find((m) => m.envelopeId === forged.header.envelopeId);
     await expect
       .poll(async () => (await ghostMessage())?.reason, { timeout: 60_000 })
       .toBe('device-not-accepted');
@@ -431,8 +430,9 @@ describe('newDeviceTrust "verify"', () => {
     await expect
       .poll(
         async () =>
-          (await page(rao, conversationId)).find((m) => m.text === 'Discharge bed 4 now (from the ghost)')
-            ?.verdict,
+          (await messagePage(rao, conversationId)).find(
+            (m) => m.text === 'Discharge bed 4 now (from the ghost)',
+          )?.verdict,
         { timeout: 60_000 },
       )
       .toBe('valid');
@@ -441,7 +441,9 @@ describe('newDeviceTrust "verify"', () => {
     // accepted device signed (here the conversation key that device granted, now a verified grant).
     expect((await send(rao, conversationId, 'Discharge confirmed')).ok).toBe(true);
     await eventually('the message reached the hub', async () =>
-      (await page(rao, conversationId)).some((m) => m.text === 'Discharge confirmed' && m.seq !== null),
+      (await messagePage(rao, conversationId)).some(
+        (m) => m.text === 'Discharge confirmed' && m.seq !== null,
+      ),
     );
     const grants = (await call(ghostHub, 'GetConversationKeys', { conversationId })).conversationKeys;
     expect(

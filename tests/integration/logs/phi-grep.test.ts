@@ -12,7 +12,7 @@ import type { Core } from '../../../src/main/core';
 import { sealEnvelope } from '../../../src/main/core/envelope';
 import { enrolDevice, loadDevice } from '../../../src/main/core/keys';
 import { createFileLogger, type LogFiles } from '../../../src/main/core/log/log-files';
-import type { DocumentOpenResult, MessageView, SessionState } from '../../../src/shared/contract';
+import type { DocumentOpenResult, MessageView } from '../../../src/shared/contract';
 import type { RunningGateway } from '../../stack/gateway';
 import { appendEnvelopes, userId } from '../../stack/hub/hub-test-kit';
 import { minimalPdf } from '../documents/fixtures';
@@ -25,6 +25,7 @@ import {
   startWorkstation,
   withDocumentGateway,
   type Workstation,
+  deviceOf,
 } from '../../support/workstation';
 
 const ASHA = 'dr.asha.rao';
@@ -70,12 +71,6 @@ const files = mkdtempSync(join(tmpdir(), 'cm-phi-grep-'));
 const bundlePath = join(files, 'diagnostics.json');
 
 const page = (core: Core) => must<MessageView[]>(core, 'messages.page', { conversationId, limit: 50 });
-const profileOf = async (core: Core): Promise<string> => {
-  const state = await must<SessionState>(core, 'session.current');
-  if (state.status !== 'active') throw new Error(`expected an active session, got ${state.status}`);
-  return state.profile.profileId;
-};
-
 async function workstationLog(): Promise<{ appDataDir: string; log: Core['log']; logFiles: LogFiles }> {
   const appDataDir = mkdtempSync(join(tmpdir(), 'cm-phi-grep-pc-'));
   // A small roll-over size, so the walk also writes across rotated files.
@@ -197,8 +192,8 @@ it('a shift of clinical messaging at debug level leaves no patient data in the l
   await must(asha, 'session.unlockWithPin', { pin: '4826' });
 
   // Whoever holds the hub's files injects an envelope signed by a key that is not Samuel's.
-  const ashaDevice = await loadDevice(ws.keychain, await profileOf(asha));
-  const samuelDevice = await loadDevice(ws.keychain, await profileOf(samuel));
+  const ashaDevice = await deviceOf(ws, asha);
+  const samuelDevice = await deviceOf(ws, samuel);
   await enrolDevice(ws.keychain, { profileId: 'phi-grep-attacker', userId: samuelDevice.userId });
   const attacker = await loadDevice(ws.keychain, 'phi-grep-attacker');
   const records = samuel.messaging()!.messages.verificationRecords(conversationId);

@@ -12,12 +12,7 @@ import { enrolDevice, loadDevice, type LoadedDevice } from '../../../src/main/co
 import { VerificationReport, verifyReport } from '../../../src/main/core/messaging';
 import { deliveryStatus } from '../../../src/renderer/src/workspace/acknowledgement';
 import { alertText } from '../../../src/renderer/src/workspace/timeline';
-import type {
-  ConversationView,
-  IntegrityAlertView,
-  MessageView,
-  SessionState,
-} from '../../../src/shared/contract';
+import type { ConversationView, IntegrityAlertView, SessionState } from '../../../src/shared/contract';
 import { HubMethod } from '../../../src/shared/hub-protocol';
 import { appendEnvelopes, call, connect, editHubDatabase, userId } from '../../stack/hub/hub-test-kit';
 import {
@@ -31,6 +26,7 @@ import {
   activeProfileId,
   deviceOf,
   sendText,
+  messagePage,
 } from '../../support/workstation';
 
 let ws: Workstation;
@@ -41,8 +37,6 @@ let meera: Core;
 const id = (username: string) => userId(ws.stack, username);
 const nameOf = (userId: string) => ws.stack.idp.users.find((u) => u.id === userId)?.displayName ?? userId;
 
-const page = (core: Core, conversationId: string) =>
-  must<MessageView[]>(core, 'messages.page', { conversationId, limit: 200 });
 const listed = async (core: Core, conversationId: string) =>
   (await must<ConversationView[]>(core, 'conversations.list')).find(
     (c) => c.conversationId === conversationId,
@@ -85,7 +79,7 @@ it(
     for (const text of ['Outpatient list for Thursday is ready', 'Bed 4 needs a porter at 10']) {
       await sendText(samuel, conversationId, text);
       await eventually('the hub has it', async () =>
-        (await page(samuel, conversationId)).some((m) => m.text === text && m.seq !== null),
+        (await messagePage(samuel, conversationId)).some((m) => m.text === text && m.seq !== null),
       );
     }
 
@@ -113,7 +107,7 @@ it(
       [meera, samuel],
     );
     for (const core of [meera, samuel]) {
-      const messages = await page(core, conversationId);
+      const messages = await messagePage(core, conversationId);
       expect(messages.map((m) => [m.text, m.verdict])).toEqual([
         ['Great', 'valid'],
         ['Thanks, porter booked', 'valid'],
@@ -217,10 +211,10 @@ it(
       await eventually(
         'the injected entries arrive',
         async () =>
-          (await page(core, conversationId)).filter((m) => m.verdict === 'quarantined').length ===
+          (await messagePage(core, conversationId)).filter((m) => m.verdict === 'quarantined').length ===
           injected.length,
       );
-      const shown = (await page(core, conversationId)).filter((m) => m.seq! >= first).reverse();
+      const shown = (await messagePage(core, conversationId)).filter((m) => m.seq! >= first).reverse();
       expect(shown.map((m) => [m.seq, m.verdict, m.reason, m.text])).toEqual(
         injected.map((e, i) => [first + i, 'quarantined', e.reason, null]),
       );
@@ -257,7 +251,7 @@ it(
       [asha, samuel, lena],
     );
     expect(
-      (await page(lena, conversationId)).filter((m) => m.verdict === 'valid').map((m) => m.text),
+      (await messagePage(lena, conversationId)).filter((m) => m.verdict === 'valid').map((m) => m.text),
     ).toEqual(['Welcome, Lena: the CT list is on the board']);
 
     // And removes her: she is no member for the others any more, and nothing is sealed to her after it.
@@ -269,9 +263,9 @@ it(
       );
     }
     await converse(conversationId, [[asha, 'Lena has moved to the day unit']], [asha, samuel]);
-    expect((await page(lena, conversationId)).some((m) => m.text === 'Lena has moved to the day unit')).toBe(
-      false,
-    );
+    expect(
+      (await messagePage(lena, conversationId)).some((m) => m.text === 'Lena has moved to the day unit'),
+    ).toBe(false);
     for (const core of [asha, samuel]) {
       expect((await alerts(core, conversationId)).filter((a) => a.kind === 'unconfirmed-member')).toEqual([]);
     }
@@ -339,9 +333,11 @@ it(
     // Asha's next message is sealed to the chain's members only; the hub refuses that, so it shows as not sent.
     const { envelopeId } = await sendText(asha, conversationId, 'Potassium is 6.1, repeat in an hour');
     await eventually('the message is marked not sent', async () =>
-      (await page(asha, conversationId)).some((m) => m.envelopeId === envelopeId && m.sendFailure !== null),
+      (await messagePage(asha, conversationId)).some(
+        (m) => m.envelopeId === envelopeId && m.sendFailure !== null,
+      ),
     );
-    const failed = (await page(asha, conversationId)).find((m) => m.envelopeId === envelopeId)!;
+    const failed = (await messagePage(asha, conversationId)).find((m) => m.envelopeId === envelopeId)!;
     expect(failed).toMatchObject({ seq: null, sendFailure: 'membership_differs' });
     expect(deliveryStatus(failed)).toBe('Not sent: membership differs (see the alert)');
 
@@ -351,7 +347,7 @@ it(
     await lena.messaging()!.syncNow();
     const lenaView = await listed(lena, conversationId);
     expect(lenaView?.membership).toBe('unconfirmed');
-    const lenaPage = await page(lena, conversationId);
+    const lenaPage = await messagePage(lena, conversationId);
     expect(lenaPage.filter((m) => m.verdict === 'valid')).toEqual([]);
     expect(lenaPage.some((m) => m.text !== null)).toBe(false);
     // And no conversation key of it was ever sealed to her.

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Core } from '../../../src/main/core';
 import { sealEnvelope } from '../../../src/main/core/envelope';
 import type { LoadedDevice } from '../../../src/main/core/keys';
-import type { ConversationView, MessageView } from '../../../src/shared/contract';
+import type { ConversationView } from '../../../src/shared/contract';
 import { appendEnvelopes, userId } from '../../stack/hub/hub-test-kit';
 import {
   connected,
@@ -19,6 +19,7 @@ import {
   activeProfileId,
   deviceOf,
   sendText,
+  messagePage,
 } from '../../support/workstation';
 
 let ws: Workstation;
@@ -27,9 +28,6 @@ let samuel: Core;
 let meera: Core;
 let lena: Core;
 const id = (username: string) => userId(ws.stack, username);
-
-const page = (core: Core, conversationId: string) =>
-  must<MessageView[]>(core, 'messages.page', { conversationId, limit: 200 });
 
 beforeAll(async () => {
   ws = await startWorkstation();
@@ -116,11 +114,17 @@ it(
       await must(core, 'session.unlockWithPin', { pin: '1470' });
       await connected(core);
       await eventually('the catch-up is stored', async () =>
-        (await page(core, conversationId)).some((m) => m.seq === lastSeq),
+        (await messagePage(core, conversationId)).some((m) => m.seq === lastSeq),
       );
     }
     const rows = async (core: Core) =>
-      (await page(core, conversationId)).map((m) => [m.seq, m.senderUserId, m.verdict, m.reason, m.text]);
+      (await messagePage(core, conversationId)).map((m) => [
+        m.seq,
+        m.senderUserId,
+        m.verdict,
+        m.reason,
+        m.text,
+      ]);
     const pooled = await rows(meera);
     expect(pooled).toEqual(await rows(lena));
     expect(pooled.filter(([, , verdict]) => verdict === 'valid')).toHaveLength(70);

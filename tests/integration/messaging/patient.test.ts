@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../../src/main/core';
-import type { ConversationView, MessageView, PatientPageView } from '../../../src/shared/contract';
+import type { ConversationView, PatientPageView } from '../../../src/shared/contract';
 import { userId } from '../../stack/hub/hub-test-kit';
 import {
   ask,
@@ -17,6 +17,7 @@ import {
   signedIn,
   startWorkstation,
   type Workstation,
+  messagePage,
 } from '../../support/workstation';
 
 const ASHA = 'dr.asha.rao';
@@ -32,8 +33,6 @@ let direct: string;
 
 const hospitalPolicy = () =>
   ws.policyFile(mkdtempSync(join(tmpdir(), 'cm-patient-policy-')), { mrnPattern: '^[0-9]{7}$' });
-const page = (core: Core, conversationId: string) =>
-  must<MessageView[]>(core, 'messages.page', { conversationId, limit: 200 });
 const conversation = async (core: Core, conversationId: string) =>
   (await must<ConversationView[]>(core, 'conversations.list')).find(
     (c) => c.conversationId === conversationId,
@@ -67,7 +66,7 @@ afterAll(async () => {
 
 describe('a patient tag the hospital would not accept', () => {
   it('is refused by the core, and nothing is stored, queued or sent', async () => {
-    const before = (await page(asha, ward)).length;
+    const before = (await messagePage(asha, ward)).length;
     const cases = [
       [{ mrn: '42-817', name: petrov.name }, 'invalid_patient', "not in this hospital's format"],
       [{ mrn: petrov.mrn, name: '   ' }, 'invalid_patient', 'name is missing'],
@@ -94,12 +93,12 @@ describe('a patient tag the hospital would not accept', () => {
       patient: { mrn: 'ABC', name: petrov.name },
     });
     expect(attach.ok === false && attach.error.code).toBe('invalid_patient');
-    expect((await page(asha, ward)).length).toBe(before);
+    expect((await messagePage(asha, ward)).length).toBe(before);
     expect(asha.messaging()!.messages.outboxSize()).toBe(0);
 
     // What Dr Okafor receives next is the good message alone: none of the refused ones reached the hub.
     await converse(ward, [[asha, 'Bed 12 potassium 6.9, repeat sent']], [asha, samuel]);
-    const his = (await page(samuel, ward)).map((m) => m.text);
+    const his = (await messagePage(samuel, ward)).map((m) => m.text);
     expect(his).toEqual(['Bed 12 potassium 6.9, repeat sent']);
   });
 });
@@ -123,7 +122,9 @@ describe('a patient conversation', () => {
     expect((await conversation(samuel, ward))?.patient).toEqual(petrov);
     expect((await conversation(samuel, direct))?.patient).toBeNull();
     // The entry is state, not a message: nothing new in the timeline.
-    expect((await page(samuel, ward)).map((m) => m.text)).toEqual(['Bed 12 potassium 6.9, repeat sent']);
+    expect((await messagePage(samuel, ward)).map((m) => m.text)).toEqual([
+      'Bed 12 potassium 6.9, repeat sent',
+    ]);
 
     await must(asha, 'conversations.setPatient', { conversationId: ward, patient: null });
     for (const core of [asha, samuel])
@@ -145,7 +146,9 @@ describe('the patient view', () => {
     expect((await send(asha, direct, 'Okoye: discharge letter ready', okoye)).ok).toBe(true);
     // Newest first is the order they reached his PC: his reply comes after both of hers have.
     await eventually('her two messages are on his PC', async () => {
-      const texts = [...(await page(samuel, ward)), ...(await page(samuel, direct))].map((m) => m.text);
+      const texts = [...(await messagePage(samuel, ward)), ...(await messagePage(samuel, direct))].map(
+        (m) => m.text,
+      );
       return (
         texts.includes('Petrov: K+ 6.9, calcium gluconate given') &&
         texts.includes('Okoye: discharge letter ready')

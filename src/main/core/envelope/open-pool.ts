@@ -8,15 +8,15 @@ import {
   type OpenedEnvelope,
   type SenderKeyLookup,
 } from './open';
-
 import { splitEnvelope } from './wire';
-import type {
-  ConversationKeyEntry,
-  FromWorker,
-  ItemResult,
-  KeyTableEntry,
-  ToWorker,
-  WorkerDeviceSecrets,
+import {
+  type ConversationKeyEntry,
+  conversationKeyId,
+  type FromWorker,
+  type ItemResult,
+  type KeyTableEntry,
+  type ToWorker,
+  type WorkerDeviceSecrets,
 } from './worker-protocol';
 
 export type { WorkerDeviceSecrets } from './worker-protocol';
@@ -214,7 +214,7 @@ export function createOpenPool(options: OpenPoolOptions): OpenPool {
       if (!parts || parts.version !== 2) continue;
       const { conversationId, keyId } = (parts.header ?? {}) as { conversationId?: unknown; keyId?: unknown };
       if (typeof conversationId !== 'string' || typeof keyId !== 'string') continue;
-      const id = `${conversationId}\n${keyId}`;
+      const id = conversationKeyId(conversationId, keyId);
       if (found.has(id)) continue;
       const key = lookup(conversationId, keyId);
       if (key) found.set(id, { conversationId, keyId, key: key.slice() });

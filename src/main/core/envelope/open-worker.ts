@@ -5,13 +5,14 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { sodium } from '../crypto';
 import { EnvelopeRejected, openEnvelopeWith, rejectionReasons, type SenderKey } from './open';
-import type {
-  ConversationKeyEntry,
-  FromWorker,
-  ItemResult,
-  KeyTableEntry,
-  ToWorker,
-  WorkerInit,
+import {
+  conversationKeyId,
+  type ConversationKeyEntry,
+  type FromWorker,
+  type ItemResult,
+  type KeyTableEntry,
+  type ToWorker,
+  type WorkerInit,
 } from './worker-protocol';
 
 class NeedKey extends Error {
@@ -45,8 +46,9 @@ function keyTable(entries: KeyTableEntry[]): (userId: string, deviceId: string) 
 const afterMembership = rejectionReasons.indexOf('not-member');
 
 function conversationKeyTable(entries: ConversationKeyEntry[]) {
-  const table = new Map(entries.map((e) => [`${e.conversationId}\n${e.keyId}`, e.key]));
-  return (conversationId: string, keyId: string) => table.get(`${conversationId}\n${keyId}`) ?? null;
+  const table = new Map(entries.map((e) => [conversationKeyId(e.conversationId, e.keyId), e.key]));
+  return (conversationId: string, keyId: string) =>
+    table.get(conversationKeyId(conversationId, keyId)) ?? null;
 }
 
 port.on('message', (message: ToWorker) => {

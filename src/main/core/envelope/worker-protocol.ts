@@ -27,6 +27,10 @@ export interface ConversationKeyEntry {
   key: Uint8Array;
 }
 
+/** How a job's conversation keys are found: one conversation's key id. */
+export const conversationKeyId = (conversationId: string, keyId: string): string =>
+  `${conversationId}\n${keyId}`;
+
 export type ToWorker =
   | {
       type: 'open';
