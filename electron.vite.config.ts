@@ -14,6 +14,8 @@ export default defineConfig({
           'open-worker': resolve('src/main/core/envelope/open-worker.ts'),
           // Journal checkpoints run on a worker thread (src/main/core/store/checkpointer.ts).
           'checkpoint-worker': resolve('src/main/core/store/checkpoint-worker.ts'),
+          // A profile's database is checked ahead of its sign-in on a worker thread (src/main/core/store/check-ahead.ts).
+          'check-worker': resolve('src/main/core/store/check-worker.ts'),
         },
       },
     },

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import type { ContactDevice, ProfileSummary, SessionState } from '../../../shared/contract';
 import { createAuditLog, type AuditLog } from '../audit';
 import type { ConnectionStateStore } from '../connection/connection-state';
-import { deriveKey } from '../crypto';
+import { constantTimeEqual, deriveKey } from '../crypto';
 import { AppError } from '../errors';
 import type { EventBus } from '../events/event-bus';
 import {
@@ -36,7 +36,15 @@ import {
   type ProfileRegistry,
 } from '../profiles';
 import { verifyRevocation, type OwnDeviceRevoked, type RevocationRefusal } from '../revocation';
-import { getSetting, openProfileStore, setSetting, type ProfileStore } from '../store';
+import {
+  checkStoreAhead,
+  getSetting,
+  latestVersion,
+  openProfileStore,
+  profileMigrations,
+  setSetting,
+  type ProfileStore,
+} from '../store';
 import { ProfileDamagedError, type StoreDamage } from '../store/open';
 import { urgentUnreadTotal } from '../messages/urgent-unread';
 import { createStoreKey, existingStoreKey, setAsideStoreKey } from '../store/store-key';
@@ -298,6 +306,26 @@ export function createSession(options: SessionOptions): Session {
     return user;
   }
 
+  /** Database checks started by signIn, for its openStore to wait for (by profile id). */
+  const checksAhead = new Map<string, Promise<{ file: string; key: Uint8Array } | null>>();
+
+  /**
+   * Starts checking a profile's existing database on a worker thread while the sign-in goes on (the keychain,
+   * the sign-in service, the user at the login page): at a million messages the check takes seconds, and
+   * openStore then waits only for what is left of it.
+   */
+  function checkAhead(profile: Profile): void {
+    const file = registry.paths(profile.profileId).storeFile;
+    const check = (async () => {
+      const key = await existingStoreKey(keychain, profile.profileId);
+      if (!key || !existsSync(file) || statSync(file).size === 0) return null;
+      await checkStoreAhead(file, key, latestVersion(profileMigrations));
+      return { file, key };
+    })();
+    check.catch(() => undefined); // openStore reports it; a sign-in refused before then has its own error
+    checksAhead.set(profile.profileId, check);
+  }
+
   /**
    * Opens this profile's store. A store key is created only for a profile with no database yet; a database
    * without its key, a key without its database (or with an empty one), a wrong key or a damaged file are all
@@ -306,6 +334,8 @@ export function createSession(options: SessionOptions): Session {
   async function openStore(
     profile: Profile,
   ): Promise<{ store: ProfileStore; audit: AuditLog; cacheNameKey: Uint8Array }> {
+    const ahead = checksAhead.get(profile.profileId);
+    checksAhead.delete(profile.profileId);
     const file = registry.paths(profile.profileId).storeFile;
     let key = await existingStoreKey(keychain, profile.profileId);
     // A first sign-in cut short after its store key was written but before its database and device keys were
@@ -322,7 +352,10 @@ export function createSession(options: SessionOptions): Session {
     }
     let store: ProfileStore;
     try {
-      store = openProfileStore({ file, key, existing, backgroundCheckpoints: { log } });
+      const checked = ahead ? await ahead : null;
+      const sameFile = checked !== null && checked.file === file && constantTimeEqual(checked.key, key);
+      checked?.key.fill(0);
+      store = openProfileStore({ file, key, existing, backgroundCheckpoints: { log }, checked: sameFile });
     } catch (error) {
       if (error instanceof AppError && error.code === 'store_key_wrong')
         throw new ProfileDamagedError('store-key-wrong', { cause: error });
@@ -733,6 +766,7 @@ export function createSession(options: SessionOptions): Session {
         const profile = registry.get(profileId);
         if (!profile)
           throw new AppError('profile_not_found', 'That profile is no longer on this workstation.');
+        checkAhead(profile);
         const msal = await profileMsal(profile);
         // A cached sign-in resumes without a new login, behind the lock screen: on a shared workstation the
         // person at the keyboard proves who they are with the PIN (or a full sign-in).
@@ -760,6 +794,8 @@ export function createSession(options: SessionOptions): Session {
         if (error instanceof ProfileDamagedError && profileId) damagedProfile = registry.get(profileId);
         publish();
         throw error;
+      } finally {
+        if (profileId) checksAhead.delete(profileId);
       }
     },
 

@@ -1,4 +1,5 @@
 export { openProfileStore, type ProfileStore, type OpenProfileStoreOptions } from './open';
+export { checkStoreAhead } from './check-ahead';
 export {
   checkMigrations,
   latestVersion,
