@@ -1,7 +1,7 @@
 // The database check run ahead of a sign-in on a worker thread (store/check-ahead.ts) gives the same verdicts,
 // as the same typed errors, as the check openProfileStore runs itself; a worker that cannot start is not a
 // verdict: the check then runs on the calling thread.
-import { readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { randomBytes } from '../../../src/main/core/crypto';
@@ -41,7 +41,14 @@ async function verdict(check: Promise<void>): Promise<unknown> {
 describe('checking a profile database ahead, on a worker thread', () => {
   it('a sound file passes, and the store then opens without checking it again', async () => {
     const { file, key } = wardStore();
+    const before = sha256File(file);
     expect(await verdict(checkStoreAhead(file, key, latest))).toBe('ok');
+    // A sign-in refused after the check finds the profile's files as they were: no journal, no index left.
+    expect([existsSync(`${file}-wal`), existsSync(`${file}-shm`), sha256File(file)]).toEqual([
+      false,
+      false,
+      before,
+    ]);
     const store = openProfileStore({ file, key, existing: true, checked: true });
     expect(store.db.prepare("SELECT count(*) FROM settings WHERE key LIKE 'note-%'").pluck().get()).toBe(300);
     store.close();

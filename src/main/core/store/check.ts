@@ -92,7 +92,9 @@ function checkJournal(file: string): void {
 /**
  * Opens the file read-only with the key and checks it as a whole (every page is authenticated by the cipher
  * on read, so `quick_check` finds flipped bytes and truncation anywhere) before anything may write to it: a
- * read-only connection never checkpoints into a damaged file. Sidecar files it had to create are removed.
+ * read-only connection never checkpoints into a damaged file. Sidecar files it had to create are removed,
+ * whatever the verdict: a check run ahead of a sign-in that is then refused leaves the profile's files as
+ * they were.
  */
 function probe(file: string, key: Uint8Array, latest: number): void {
   const hadWal = existsSync(`${file}-wal`);
@@ -123,16 +125,14 @@ function probe(file: string, key: Uint8Array, latest: number): void {
     const verdict = db.pragma('quick_check', { simple: true });
     if (verdict !== 'ok') throw new ProfileDamagedError('database-damaged');
   } catch (err) {
-    db?.close();
-    db = null;
-    if (!hadWal && existsSync(`${file}-wal`) && statSync(`${file}-wal`).size === 0)
-      rmSync(`${file}-wal`, { force: true });
-    if (!hadShm) rmSync(`${file}-shm`, { force: true });
     if (err instanceof AppError) throw err;
     if (isCorruption(err)) throw new ProfileDamagedError('database-damaged', { cause: err });
     throw new AppError('internal', 'The local database could not be opened.', { cause: err });
   } finally {
     db?.close();
+    if (!hadWal && existsSync(`${file}-wal`) && statSync(`${file}-wal`).size === 0)
+      rmSync(`${file}-wal`, { force: true });
+    if (!hadShm) rmSync(`${file}-shm`, { force: true });
   }
 }
 
