@@ -21,7 +21,7 @@ import {
 import { getAccessToken, startIdp, type RunningIdp } from '../idp';
 import { testTls } from '../test-env';
 import type { TestTls } from '../tls';
-import { startHub, type RunningHub, type StartHubOptions } from './index';
+import { startHub, type DirectoryEntry, type RunningHub, type StartHubOptions } from './index';
 
 export interface Stack {
   tls: TestTls;
@@ -35,7 +35,10 @@ export interface Stack {
 
 export type HubOverrides = Partial<
   Omit<StartHubOptions, 'dataDir' | 'tls' | 'issuer' | 'audience' | 'directory'>
->;
+> & {
+  /** Staff in the hub's directory besides the IdP's users (who cannot sign in): a hospital-sized directory. */
+  moreStaff?: readonly DirectoryEntry[];
+};
 
 export async function startStack(
   hubOptions: HubOverrides = {},
@@ -45,14 +48,15 @@ export async function startStack(
   const dataDir = mkdtempSync(join(tmpdir(), 'cm-hub-test-'));
   const idp = await startIdp({ tls, dataDir: join(dataDir, 'idp'), ...idpOptions });
   let hub: RunningHub;
+  const { moreStaff = [], ...hubSettings } = hubOptions;
   try {
     hub = await startHub({
       dataDir: join(dataDir, 'hub'),
       tls,
       issuer: idp.issuer,
       audience: idp.hubAudience,
-      directory: idp.users,
-      ...hubOptions,
+      directory: [...idp.users, ...moreStaff],
+      ...hubSettings,
     });
   } catch (err) {
     await idp.close();

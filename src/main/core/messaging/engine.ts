@@ -18,6 +18,7 @@ import { backoffDelay, defaultBackoff, HubCallError, hubProtocolError, type HubC
 import { safetyNumber, type LoadedDevice } from '../keys';
 import type { DeviceNotice, TrustService } from '../trust';
 import type { Logger } from '../log/logger';
+import { createStaffDirectory } from '../directory/staff-directory';
 import {
   checkHashLinks,
   createMessageStore,
@@ -191,7 +192,7 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
   const unsubscribe: Array<() => void> = [];
   const receivedHandlers: Array<(messages: ReceivedMessage[]) => void> = [];
   const ingestedHandlers: Array<(batch: readonly IncomingMessage[]) => void> = [];
-  const names = new Map<string, string>();
+  const staff = createStaffDirectory(deps.store);
   // One queue for everything that touches the store's cursors: sync pages and live envelopes never interleave.
   let queue: Promise<void> = Promise.resolve();
   // Once stopped (the profile is closing), queued work is dropped: the store it would touch is being closed.
@@ -284,13 +285,19 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
     changed,
   });
 
-  /** Display names of colleagues not seen before (for notifications); best effort. */
-  async function learnNames(userIds: string[]): Promise<void> {
-    const unknown = [...new Set(userIds)].filter((id) => !names.has(id)).slice(0, 500);
-    if (unknown.length === 0) return;
+  /**
+   * Directory entries of these colleagues, kept in the profile (the list's, notifications' and role holders'
+   * names, also after a restart and offline): all of them (at each connect, so a changed name is seen), or
+   * only those not kept yet. Best effort.
+   */
+  async function learnNames(userIds: string[], which: 'all' | 'unknown'): Promise<void> {
+    const wanted = [...new Set(userIds)].filter((id) => which === 'all' || staff.get(id) === null);
     try {
-      for (const user of (await hub.call('GetUsers', { userIds: unknown })).users)
-        names.set(user.id, user.displayName);
+      for (let at = 0; at < wanted.length; at += 500) {
+        const { users } = await hub.call('GetUsers', { userIds: wanted.slice(at, at + 500) });
+        const refused = staff.remember(users);
+        if (refused > 0) log.warn({ refused }, 'directory entries refused (not plausible)');
+      }
     } catch (error) {
       log.debug({ code: error instanceof AppError ? error.code : 'internal' }, 'directory names not fetched');
     }
@@ -305,7 +312,7 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
     // This user's own devices too: knowing them now is what makes a workstation enrolled later a new one.
     const members = [...new Set([device.userId, ...conversations.flatMap((c) => c.members)])];
     await keys.refresh(members);
-    await learnNames(members);
+    await learnNames(members, 'all');
     // Verified user keys of every member, so a first message written during an outage can still be sealed.
     await userKeys.currentKeys(members).catch(() => undefined);
   }
@@ -573,7 +580,10 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
           : [];
       });
       if (fresh.length > 0) {
-        await learnNames(fresh.map((m) => m.senderUserId));
+        await learnNames(
+          fresh.map((m) => m.senderUserId),
+          'unknown',
+        );
         receivedHandlers.forEach((h) => h(fresh));
       }
     }
@@ -1104,10 +1114,25 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
     onIngested(handler) {
       ingestedHandlers.push(handler);
     },
-    nameOf: (userId) => names.get(userId) ?? null,
+    nameOf: (userId) => staff.get(userId)?.displayName ?? null,
     async searchDirectory(query) {
-      // An empty query lists the whole directory (up to the hub's limit): the renderer's names for ids.
-      return (await hub.call('SearchUsers', query.trim() ? { query, limit: 50 } : { limit: 200 })).users;
+      const q = query.trim();
+      try {
+        // An empty query lists the whole directory (up to the hub's limit): the renderer's names for ids.
+        const { users } = await hub.call('SearchUsers', q ? { query, limit: 50 } : { limit: 200 });
+        staff.remember(users);
+        if (q) return users;
+        // A hospital has more staff than that: everyone this profile has a conversation with is added, as
+        // kept at the last connect.
+        const listed = new Set(users.map((u) => u.id));
+        const members = new Set(messages.listConversations().flatMap((c) => c.members));
+        const more = [...members].filter((id) => !listed.has(id)).flatMap((id) => staff.get(id) ?? []);
+        return [...users, ...more];
+      } catch (error) {
+        // Before the hub answers after a restart, and while it cannot be reached: the names kept here.
+        if (!(error instanceof AppError) || error.code !== 'hub_unreachable') throw error;
+        return staff.search(q, q ? 50 : 5_000);
+      }
     },
     async refreshContacts(userIds) {
       await keys.refresh(userIds);

@@ -714,4 +714,23 @@ export const profileMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 25,
+    name: 'staff names kept for offline',
+    up(db) {
+      // The directory entries (public staff fields) of the people this profile has met: the names in the
+      // conversation list, notifications and role holders, right after a restart and while the hub is away
+      // (directory/staff-directory.ts). Replaced entry by entry whenever the hub answers.
+      db.exec(`
+        CREATE TABLE directory_users (
+          id            TEXT PRIMARY KEY,
+          username      TEXT NOT NULL,
+          display_name  TEXT NOT NULL,
+          roles         TEXT NOT NULL,   -- JSON array of strings
+          department    TEXT NOT NULL,
+          updated_at    TEXT NOT NULL
+        ) STRICT, WITHOUT ROWID;
+      `);
+    },
+  },
 ];
