@@ -16,6 +16,8 @@ export default defineConfig({
           'checkpoint-worker': resolve('src/main/core/store/checkpoint-worker.ts'),
           // A profile's database is checked ahead of its sign-in on a worker thread (src/main/core/store/check-ahead.ts).
           'check-worker': resolve('src/main/core/store/check-worker.ts'),
+          // Argon2id (the PIN) runs on a worker thread that exits after (src/main/core/lock/pin-hash.ts).
+          'pin-worker': resolve('src/main/core/lock/pin-worker.ts'),
         },
       },
     },

@@ -9,6 +9,7 @@ import {
   unlockWithPin,
 } from '../../../src/main/core/lock';
 import { openProfileStore } from '../../../src/main/core/store';
+import { hashPin, verifyPin } from '../../../src/main/core/lock/pin-hash';
 import { tempStore } from '../store/helpers';
 
 const pin = '739150';
@@ -122,5 +123,16 @@ describe('PIN unlock', () => {
     // and the raw hash is not readable from the file either (the store is encrypted)
     expect(readFileSync(file).includes('$argon2id$')).toBe(false);
     openProfileStore({ file, key }).close();
+  });
+});
+
+describe('PIN hashing off the main thread', () => {
+  it('a worker that cannot start (fault injected: its script is missing) gives the same verdicts, here', async () => {
+    const missing = { url: new URL('./no-such-pin-worker.js', import.meta.url), execArgv: [] };
+    const hash = await hashPin(pin, missing);
+    expect(hash).toMatch(/^\$argon2id\$/);
+    expect(await verifyPin(hash, pin, missing)).toBe(true);
+    expect(await verifyPin(hash, '000000', missing)).toBe(false);
+    expect(await verifyPin(hash, pin)).toBe(true); // and the worker agrees
   });
 });

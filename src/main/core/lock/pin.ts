@@ -1,7 +1,7 @@
 import { createAuditLog } from '../audit';
-import { sodium } from '../crypto';
 import { AppError } from '../errors';
 import type { ProfileStore } from '../store';
+import { hashPin, verifyPin } from './pin-hash';
 
 export const defaultMaxPinAttempts = 5;
 
@@ -54,12 +54,7 @@ export async function setPin(store: ProfileStore, pin: string): Promise<void> {
   if (typeof pin !== 'string' || !pinPattern.test(pin)) {
     throw new AppError('pin_invalid', 'A PIN is 4 to 8 digits.');
   }
-  const s = await sodium();
-  const hash = s.crypto_pwhash_str(
-    pin,
-    s.crypto_pwhash_OPSLIMIT_INTERACTIVE,
-    s.crypto_pwhash_MEMLIMIT_INTERACTIVE,
-  );
+  const hash = await hashPin(pin);
   store.transaction(() => {
     store.db
       .prepare(
@@ -101,9 +96,7 @@ export async function unlockWithPin(
   if (attempt.kind === 'not-set') throw new AppError('pin_not_set', 'No PIN is set for this profile.');
   if (attempt.kind === 'locked-out') throw lockedOut();
 
-  const s = await sodium();
-  const valid =
-    typeof pin === 'string' && pinPattern.test(pin) && s.crypto_pwhash_str_verify(attempt.hash, pin);
+  const valid = typeof pin === 'string' && pinPattern.test(pin) && (await verifyPin(attempt.hash, pin));
 
   if (valid) {
     store.transaction(() => {

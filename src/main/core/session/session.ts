@@ -795,7 +795,11 @@ export function createSession(options: SessionOptions): Session {
         publish();
         throw error;
       } finally {
+        // A sign-in refused before its store opened waits for the check it started: when it answers, nothing
+        // is reading the profile's files any more, and the journal files the check opened are gone again.
+        const unused = profileId ? checksAhead.get(profileId) : undefined;
         if (profileId) checksAhead.delete(profileId);
+        await unused?.catch(() => undefined);
       }
     },
 

@@ -5,6 +5,7 @@ import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { AppError } from '../errors';
 import { keyed } from './cipher';
+import type { CheckWorkerInit, FromCheckWorker } from './check-protocol';
 import { schemaVersion, type Db } from './migrate';
 
 /** What is wrong with a profile's local files, for the message and for IT (no PHI, no paths). */
@@ -140,4 +141,19 @@ function probe(file: string, key: Uint8Array, latest: number): void {
 export function checkStoreFile(file: string, key: Uint8Array, latest: number): void {
   checkJournal(file);
   probe(file, key, latest);
+}
+
+/** The check as an answer that crosses a thread (check-ahead.ts); wipes the key it was given. */
+export function checkAnswer({ file, key, latest }: CheckWorkerInit): FromCheckWorker {
+  try {
+    checkStoreFile(file, key, latest);
+    return { ok: true };
+  } catch (err) {
+    if (err instanceof ProfileDamagedError)
+      return { ok: false, code: err.code, message: err.message, damage: err.damage };
+    if (err instanceof AppError) return { ok: false, code: err.code, message: err.message };
+    return { ok: false, code: 'internal', message: 'The local database could not be checked.' };
+  } finally {
+    key.fill(0);
+  }
 }
