@@ -315,7 +315,7 @@ try {
     { name: 'ingest / raw insert', value: productSame.rate / rawBuild.rate },
   ]);
   console.log(
-    `average row payload ≈ ${Math.round(rowBytes / Math.min(TOTAL, (TOTAL / BATCH) * 10))} bytes; product file ${(size(productFile) / 1e6).toFixed(1)} MB, raw file ${(size(rawFile) / 1e6).toFixed(1)} MB; whole build (both databases, generation included) ${buildSeconds.toFixed(1)} s`,
+    `average row payload ≈ ${Math.round(rowBytes / Math.min(TOTAL, (TOTAL / BATCH) * 10))} bytes; product file ${(size(productFile) / 1e6).toFixed(1)} MB for ${TOTAL.toLocaleString('en-US')} rows (${(size(productFile) / TOTAL).toFixed(0)} B/row), raw file ${(size(rawFile) / 1e6).toFixed(1)} MB for ${RAW_ROWS.toLocaleString('en-US')} (${(size(rawFile) / RAW_ROWS).toFixed(0)} B/row); whole build (both databases, generation included) ${buildSeconds.toFixed(1)} s`,
   );
 
   if (buildSeconds > 180) {
