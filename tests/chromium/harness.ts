@@ -26,6 +26,8 @@ export async function openApp(
   core: Core,
   url: string,
   context: BrowserContextOptions = {},
+  /** Fault injection: awaited before a call of that channel reaches the core (an answer held back). */
+  holdCalls: (channel: string) => Promise<void> = async () => {},
 ): Promise<{ page: Page; cspViolations: string[] }> {
   const browserContext = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...context });
   const page = await browserContext.newPage();
@@ -35,9 +37,10 @@ export async function openApp(
       cspViolations.push(message.text());
     }
   });
-  await page.exposeBinding('__cmInvoke', (_source, channel: string, args: unknown) =>
-    dispatchChannel(core, channel, args),
-  );
+  await page.exposeBinding('__cmInvoke', async (_source, channel: string, args: unknown) => {
+    await holdCalls(channel);
+    return dispatchChannel(core, channel, args);
+  });
   await page.addInitScript(
     pageBridgeScript(`(deliver) => {
       window.__cmDeliver = deliver;

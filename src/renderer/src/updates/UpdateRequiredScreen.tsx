@@ -18,7 +18,7 @@ export function UpdateRequiredScreen({
   username: string;
 }): React.JSX.Element {
   const { t } = useTranslation();
-  const nameOf = useDirectory();
+  const { user: nameOf, loaded } = useDirectory();
   const [conversations, setConversations] = useState<ConversationView[]>([]);
   const [selected, setSelected] = useState<string | null>(null);
   const [messages, setMessages] = useState<MessageView[]>([]);
@@ -81,7 +81,8 @@ export function UpdateRequiredScreen({
                       <span>
                         {m.own
                           ? t('common.you')
-                          : (nameOf(m.senderUserId)?.displayName ?? t('common.unknownSender'))}
+                          : (nameOf(m.senderUserId)?.displayName ??
+                            t(loaded ? 'common.unknownSender' : 'common.loading'))}
                       </span>{' '}
                       <time dateTime={m.time}>{formatTime(m.time)}</time>
                       {m.urgent ? <span className="badge badge--urgent">{t('common.urgent')}</span> : null}

@@ -67,13 +67,16 @@ export function Workspace({
   /** The patient view, at an MRN (from a banner or pill) or empty (from the sidebar). */
   const [patientView, setPatientView] = useState<{ mrn: string | null } | null>(null);
   const [changes, setChanges] = useState(0);
-  const user = useDirectory();
-  const nameOf = (userId: string) => user(userId)?.displayName ?? t('common.unknownSender');
+  const { user, loaded: namesLoaded } = useDirectory();
+  // Until the core has answered, a name is on its way: "Unknown sender" would say something it does not know.
+  const nameOf = (userId: string) =>
+    user(userId)?.displayName ?? t(namesLoaded ? 'common.unknownSender' : 'common.loading');
   const selfId =
     conversations[0]?.members.find((m) => user(m)?.username === session.profile.username) ?? null;
   const othersOf = (c: Conversation) =>
     c.members.filter((m) => user(m)?.username !== session.profile.username);
-  const others = (c: Conversation) => othersOf(c).map(nameOf).join(', ') || t('workspace.conversation');
+  const others = (c: Conversation) =>
+    namesLoaded ? othersOf(c).map(nameOf).join(', ') || t('workspace.conversation') : t('common.loading');
   // The statuses of the other people of direct conversations: one question for the whole list, then pushes.
   const directOthers = [
     ...new Set(conversations.flatMap((c) => (c.kind === 'direct' ? othersOf(c).slice(0, 1) : []))),
