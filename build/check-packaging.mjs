@@ -93,6 +93,11 @@ try {
   const files = listPackage(asar, { isPack: false });
   for (const required of [
     '/out/main/index.js',
+    // The worker threads' scripts (electron.vite.config.ts): the core starts them from beside index.js.
+    '/out/main/open-worker.js',
+    '/out/main/checkpoint-worker.js',
+    '/out/main/check-worker.js',
+    '/out/main/pin-worker.js',
     '/out/preload/index.cjs',
     '/out/renderer/index.html',
     '/package.json',

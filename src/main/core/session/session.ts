@@ -319,7 +319,12 @@ export function createSession(options: SessionOptions): Session {
     const check = (async () => {
       const key = await existingStoreKey(keychain, profile.profileId);
       if (!key || !existsSync(file) || statSync(file).size === 0) return null;
-      await checkStoreAhead(file, key, latestVersion(profileMigrations));
+      try {
+        await checkStoreAhead(file, key, latestVersion(profileMigrations));
+      } catch (error) {
+        key.fill(0);
+        throw error;
+      }
       return { file, key };
     })();
     check.catch(() => undefined); // openStore reports it; a sign-in refused before then has its own error
@@ -799,7 +804,10 @@ export function createSession(options: SessionOptions): Session {
         // is reading the profile's files any more, and the journal files the check opened are gone again.
         const unused = profileId ? checksAhead.get(profileId) : undefined;
         if (profileId) checksAhead.delete(profileId);
-        await unused?.catch(() => undefined);
+        await unused?.then(
+          (checked) => checked?.key.fill(0),
+          () => undefined,
+        );
       }
     },
 
