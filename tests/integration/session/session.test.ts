@@ -282,6 +282,12 @@ describe('sign-in and device keys on a shared workstation', () => {
     });
     expect(accepted).toMatchObject({ ok: true });
     expect(await seen()).toMatchObject({ status: 'trusted', sendAllowed: true });
+    // The hub gets Samuel's real entry back: the next tests sign him in on this workstation, and his device
+    // could not register again over the attacker's keys (it retried, and the tests after waited on it).
+    const samuel = await loadDevice(keychain, samuelProfile);
+    await editHubDatabase(stack, (db) => {
+      expect(swapDeviceKeys(db, signDirectoryEntry(samuel))).toBe(1);
+    });
   });
 
   it('a device revoked without IT’s signature is locked, not wiped: its data and keys stay', async () => {
