@@ -82,7 +82,7 @@ export function UpdateRequiredScreen({
                         {m.own
                           ? t('common.you')
                           : (nameOf(m.senderUserId)?.displayName ??
-                            t(loaded ? 'common.unknownSender' : 'common.loading'))}
+                            (loaded ? t('common.unknownSender') : t('common.loading')))}
                       </span>{' '}
                       <time dateTime={m.time}>{formatTime(m.time)}</time>
                       {m.urgent ? <span className="badge badge--urgent">{t('common.urgent')}</span> : null}

@@ -70,7 +70,7 @@ export function Workspace({
   const { user, loaded: namesLoaded } = useDirectory();
   // Until the core has answered, a name is on its way: "Unknown sender" would say something it does not know.
   const nameOf = (userId: string) =>
-    user(userId)?.displayName ?? t(namesLoaded ? 'common.unknownSender' : 'common.loading');
+    user(userId)?.displayName ?? (namesLoaded ? t('common.unknownSender') : t('common.loading'));
   const selfId =
     conversations[0]?.members.find((m) => user(m)?.username === session.profile.username) ?? null;
   const othersOf = (c: Conversation) =>
