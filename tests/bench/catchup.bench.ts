@@ -6,7 +6,7 @@
 // scale only (e.g. 200000; sending them through the client takes long). Needs the OS keychain: `npm run bench`
 // runs under tests/setup/with-keychain.sh.
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from '../../src/main/core/crypto';
 import { openEnvelope } from '../../src/main/core/envelope';
@@ -19,7 +19,17 @@ import type { Core } from '../../src/main/core';
 import type { SessionState } from '../../src/shared/contract';
 import { userId } from '../stack/hub/hub-test-kit';
 import { must, signedIn, startWorkstation } from '../support/workstation';
-import { benchScale, printRatios, printTable, ratio, type Figure } from './report';
+import {
+  benchScale,
+  cpuSpent,
+  describeCpu,
+  printRatios,
+  printTable,
+  ratio,
+  sampleCpu,
+  type CpuSpent,
+  type Figure,
+} from './report';
 
 const N =
   benchScale() === 'smoke'
@@ -29,6 +39,34 @@ const N =
       : 10_000;
 if (!Number.isInteger(N) || N < 1) throw new Error('BENCH_CATCHUP_N must be a positive whole number');
 const BATCH = 500;
+const CORES = availableParallelism();
+
+/**
+ * Where each catch-up's CPU went, and the best the pool could do on this machine: no faster than its main thread's
+ * own CPU time (the engine's in-order checks and SQLite's one writer are on it), and no faster than all its CPU,
+ * the hub's included, spread over every core. And the bound that holds however the work is split: the main-thread
+ * run's own CPU (its V8 collector threads, the sign-in's workers and the hub too) spread over every core.
+ */
+function printCeiling(
+  pool: { spent: CpuSpent; seconds: number },
+  main: { spent: CpuSpent; seconds: number },
+): void {
+  const all = (s: CpuSpent) => s.mainThread + s.otherThreads + s.others;
+  console.log('\nWhere the CPU went (seconds, and cores busy on average over the catch-up)');
+  console.log(`worker pool: ${describeCpu(pool.spent, pool.seconds, 'the hub')}`);
+  console.log(`main thread: ${describeCpu(main.spent, main.seconds, 'the hub')}`);
+  const byMainThread = main.seconds / pool.spent.mainThread;
+  const byCores = main.seconds / (all(pool.spent) / CORES);
+  const anySplit = main.seconds / (all(main.spent) / CORES);
+  console.log(
+    `ceiling for pool ÷ main thread on ${CORES} cores, with the pool's work as measured: ${Math.min(byMainThread, byCores).toFixed(2)} ` +
+      `(its main thread alone ${byMainThread.toFixed(2)}, all its CPU over the cores ${byCores.toFixed(2)})`,
+  );
+  console.log(
+    `ceiling for any split that adds no work: ${anySplit.toFixed(2)} (the main-thread run already kept ` +
+      `${(all(main.spent) / main.seconds).toFixed(2)} of ${CORES} cores busy)`,
+  );
+}
 
 const ws = await startWorkstation();
 try {
@@ -74,13 +112,17 @@ try {
   const lastSeq = Math.max(...records.map((r) => r.seq!));
 
   // The product: each opens her profile again and the engine catches up from the hub.
+  // Where the CPU goes meanwhile, the hub's too: it shares this machine's cores (on a ward PC it is elsewhere).
+  const cpu = new Map<string, { spent: CpuSpent; seconds: number }>();
   const catchUp = async (core: Core, profileId: string, name: string): Promise<Figure> => {
+    const before = sampleCpu([ws.stack.hub.pid]);
     const start = process.hrtime.bigint();
     await must(core, 'session.signIn', { profileId });
     await must(core, 'session.unlockWithPin', { pin: '1470' });
     while (core.messaging()?.messages.bySeq(conversationId, lastSeq) == null)
       await new Promise((r) => setTimeout(r, 5));
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    cpu.set(name, { spent: cpuSpent(before, sampleCpu([ws.stack.hub.pid])), seconds });
     const pooled = core.messaging()!.pooledOpens;
     return { name, ops: N, seconds, rate: N / seconds, note: `${pooled} opened on workers` };
   };
@@ -162,8 +204,9 @@ try {
   printRatios('Ratios', [
     ratio('catch-up (pool) ÷ local one-thread ingest', pooledCatchUp, localIngest, 0.5),
     ratio('catch-up (main thread) ÷ local one-thread ingest', serialCatchUp, localIngest),
-    ratio('catch-up pool ÷ main thread', pooledCatchUp, serialCatchUp),
+    ratio('catch-up pool ÷ main thread', pooledCatchUp, serialCatchUp, 1.9),
   ]);
+  printCeiling(cpu.get(pooledCatchUp.name)!, cpu.get(serialCatchUp.name)!);
 } finally {
   await ws.close();
 }

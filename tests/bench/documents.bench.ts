@@ -27,7 +27,7 @@ import { createHash, randomFillSync } from 'node:crypto';
 import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { open, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 import sodiumModule from 'libsodium-wrappers-sumo';
@@ -43,7 +43,20 @@ import { testCache } from '../integration/documents/helpers';
 import { startGateway } from '../stack/gateway';
 import { gatewayRequest } from '../stack/gateway/test-client';
 import { testTls } from '../stack/test-env';
-import { benchScale, measure, printRatios, printTable, ratio, type Figure, type Ratio } from './report';
+import {
+  benchScale,
+  cpuSpent,
+  describeCpu,
+  meanCpu,
+  measure,
+  printRatios,
+  printTable,
+  ratio,
+  sampleCpu,
+  type CpuSpent,
+  type Figure,
+  type Ratio,
+} from './report';
 
 const tls = testTls();
 if (process.env.NODE_EXTRA_CA_CERTS !== tls.caCertPath) {
@@ -72,7 +85,7 @@ const work = mkdtempSync(join(tmpdir(), 'cm-bench-documents-'));
 const token = 'bench-token-0123456789abcdef';
 
 /** The reference gateway in a child process (BENCH_GATEWAY=in-process keeps it in this one). */
-async function childGateway(): Promise<{ url: string; close(): Promise<void> }> {
+async function childGateway(): Promise<{ url: string; pid?: number; close(): Promise<void> }> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', join(import.meta.dirname, 'gateway-child.ts'), join(work, 'gateway'), token],
@@ -83,6 +96,7 @@ async function childGateway(): Promise<{ url: string; close(): Promise<void> }> 
   const { url } = JSON.parse(String(first.value ?? '{}')) as { url: string };
   return {
     url,
+    pid: child.pid,
     close: async () => {
       child.stdin.end();
       await exited;
@@ -94,6 +108,7 @@ const inProcess = process.env.BENCH_GATEWAY === 'in-process';
 const gateway = inProcess
   ? await startGateway({ dataDir: join(work, 'gateway'), tls, token })
   : await childGateway();
+const gatewayPid = 'pid' in gateway && gateway.pid !== undefined ? [gateway.pid] : [];
 const gatewayWhere = inProcess ? 'the in-process gateway' : 'the gateway in its own process';
 const access = { gatewayUrl: gateway.url, getToken: async () => token };
 
@@ -287,6 +302,27 @@ const ratios: Ratio[] = [];
 const firstViews: string[] = [];
 const memory: string[] = [];
 const breakdowns: string[] = [];
+const cpuLines: string[] = [];
+
+/**
+ * Where the CPU of the opens from the gateway went (per open, averaged over the runs), and the best share of the raw
+ * chain they could reach with that work on this machine's cores: no faster than this process's main thread, and no
+ * faster than all of it, the gateway's included, spread over every core.
+ */
+function gatewayCeiling(
+  label: string,
+  runs: { spent: CpuSpent; seconds: number }[],
+  rawSeconds: number,
+): string {
+  const spent = meanCpu(runs.map((r) => r.spent));
+  const seconds = runs.reduce((n, r) => n + r.seconds, 0) / runs.length;
+  const all = spent.mainThread + spent.otherThreads + spent.others;
+  const floor = Math.max(spent.mainThread, all / availableParallelism());
+  return (
+    `${label.padEnd(8)} | per open from the gateway (${(seconds * 1000).toFixed(0)} ms): ${describeCpu(spent, seconds, gatewayWhere)}; ` +
+    `ceiling with this work on ${availableParallelism()} cores: ${(rawSeconds / floor).toFixed(2)} of the raw chain`
+  );
+}
 try {
   for (const size of sizes) {
     const label = size >= 1024 * MiB ? `${size / 1024 / MiB} GiB` : `${size / MiB} MiB`;
@@ -343,9 +379,11 @@ try {
       productPeak = Math.max(productPeak, cached.peakOver);
       if (opened !== undefined) await rm(opened.file, { force: true });
     };
+    const gatewayCpu: { spent: CpuSpent; seconds: number }[] = [];
     const gatewayRun = async (run: number): Promise<void> => {
       let opened: { file: string } | undefined;
       const receiverCache = testCache(join(work, `receiver-${size}-${run}`));
+      const before = sampleCpu(gatewayPid);
       const fetched = await withPeakRss(() =>
         measure(
           `openDocument (gateway) ${label}`,
@@ -356,6 +394,7 @@ try {
           `MB/s: + HTTPS and ${gatewayWhere}`,
         ),
       );
+      gatewayCpu.push({ spent: cpuSpent(before, sampleCpu(gatewayPid)), seconds: fetched.value.seconds });
       fromGateway.push(fetched.value);
       gatewayPeak = Math.max(gatewayPeak, fetched.peakOver);
       if (opened !== undefined) await rm(opened.file, { force: true });
@@ -406,6 +445,7 @@ try {
         `includes HTTPS and ${gatewayWhere}`,
       ),
     );
+    cpuLines.push(gatewayCeiling(label, gatewayCpu, r.seconds));
     memory.push(
       `${label.padEnd(8)} | peak RSS over start: open from cache ${productPeak.toFixed(0)} MiB, from gateway ${gatewayPeak.toFixed(0)} MiB`,
     );
@@ -424,5 +464,7 @@ console.log('\nWhere one open spends its time (main thread; see the header comme
 for (const line of breakdowns) console.log(line);
 console.log('\nTime to first view from the gateway (shown "verifying…" until the whole file is verified)');
 for (const line of firstViews) console.log(line);
+console.log('\nWhere the CPU of the opens from the gateway went');
+for (const line of cpuLines) console.log(line);
 console.log('\nPeak memory (target: flat across sizes)');
 for (const line of memory) console.log(line);
