@@ -1,6 +1,8 @@
 /**
  * Child process of store.bench.ts: one cold open + first page, timed inside a fresh process (modules are
- * loaded before the clock starts). argv: raw|product <file> <conversationId>; the key comes in BENCH_KEY (hex).
+ * loaded before the clock starts). argv: raw|product|checked <file> <conversationId>; the key comes in BENCH_KEY
+ * (hex). `product` checks every page first (quick_check), as a store opened alone does; `checked` opens as sign-in
+ * does once the check it started ahead, on a worker thread, has answered (`checked: true`).
  * Prints one JSON line { ms, rows }.
  */
 import Database from 'better-sqlite3-multiple-ciphers';
@@ -26,13 +28,13 @@ function raw(): number {
   return rows.length;
 }
 
-function product(): number {
-  const store = openProfileStore({ file, key: Buffer.from(keyHex, 'hex') });
+function product(checked: boolean): number {
+  const store = openProfileStore({ file, key: Buffer.from(keyHex, 'hex'), checked });
   const messages = createMessageStore(store);
   return messages.page(conversationId, { limit: 50 }).length;
 }
 
 const start = process.hrtime.bigint();
-const rows = mode === 'raw' ? raw() : product();
+const rows = mode === 'raw' ? raw() : product(mode === 'checked');
 const ms = Number(process.hrtime.bigint() - start) / 1e6;
 console.log(JSON.stringify({ ms, rows }));
