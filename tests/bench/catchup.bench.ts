@@ -22,12 +22,14 @@ import { must, signedIn, startWorkstation } from '../support/workstation';
 import {
   benchScale,
   cpuSpent,
+  cpuTotal,
   describeCpu,
   printRatios,
   printTable,
   ratio,
   sampleCpu,
-  type CpuSpent,
+  shortestWall,
+  type CpuSpan,
   type Figure,
 } from './report';
 
@@ -47,24 +49,20 @@ const CORES = availableParallelism();
  * the hub's included, spread over every core. And the bound that holds however the work is split: the main-thread
  * run's own CPU (its V8 collector threads, the sign-in's workers and the hub too) spread over every core.
  */
-function printCeiling(
-  pool: { spent: CpuSpent; seconds: number },
-  main: { spent: CpuSpent; seconds: number },
-): void {
-  const all = (s: CpuSpent) => s.mainThread + s.otherThreads + s.others;
+function printCeiling(pool: CpuSpan, main: CpuSpan): void {
   console.log('\nWhere the CPU went (seconds, and cores busy on average over the catch-up)');
   console.log(`worker pool: ${describeCpu(pool.spent, pool.seconds, 'the hub')}`);
   console.log(`main thread: ${describeCpu(main.spent, main.seconds, 'the hub')}`);
   const byMainThread = main.seconds / pool.spent.mainThread;
-  const byCores = main.seconds / (all(pool.spent) / CORES);
-  const anySplit = main.seconds / (all(main.spent) / CORES);
+  const byCores = main.seconds / (cpuTotal(pool.spent) / CORES);
+  const anySplit = main.seconds / (cpuTotal(main.spent) / CORES);
   console.log(
-    `ceiling for pool ÷ main thread on ${CORES} cores, with the pool's work as measured: ${Math.min(byMainThread, byCores).toFixed(2)} ` +
+    `ceiling for pool ÷ main thread on ${CORES} cores, with the pool's work as measured: ${(main.seconds / shortestWall(pool.spent)).toFixed(2)} ` +
       `(its main thread alone ${byMainThread.toFixed(2)}, all its CPU over the cores ${byCores.toFixed(2)})`,
   );
   console.log(
     `ceiling for any split that adds no work: ${anySplit.toFixed(2)} (the main-thread run already kept ` +
-      `${(all(main.spent) / main.seconds).toFixed(2)} of ${CORES} cores busy)`,
+      `${(cpuTotal(main.spent) / main.seconds).toFixed(2)} of ${CORES} cores busy)`,
   );
 }
 
@@ -113,7 +111,7 @@ try {
 
   // The product: each opens her profile again and the engine catches up from the hub.
   // Where the CPU goes meanwhile, the hub's too: it shares this machine's cores (on a ward PC it is elsewhere).
-  const cpu = new Map<string, { spent: CpuSpent; seconds: number }>();
+  const cpu = new Map<string, CpuSpan>();
   const catchUp = async (core: Core, profileId: string, name: string): Promise<Figure> => {
     const before = sampleCpu([ws.stack.hub.pid]);
     const start = process.hrtime.bigint();

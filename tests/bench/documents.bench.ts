@@ -53,7 +53,8 @@ import {
   printTable,
   ratio,
   sampleCpu,
-  type CpuSpent,
+  shortestWall,
+  type CpuSpan,
   type Figure,
   type Ratio,
 } from './report';
@@ -309,18 +310,12 @@ const cpuLines: string[] = [];
  * chain they could reach with that work on this machine's cores: no faster than this process's main thread, and no
  * faster than all of it, the gateway's included, spread over every core.
  */
-function gatewayCeiling(
-  label: string,
-  runs: { spent: CpuSpent; seconds: number }[],
-  rawSeconds: number,
-): string {
+function gatewayCeiling(label: string, runs: CpuSpan[], rawSeconds: number): string {
   const spent = meanCpu(runs.map((r) => r.spent));
   const seconds = runs.reduce((n, r) => n + r.seconds, 0) / runs.length;
-  const all = spent.mainThread + spent.otherThreads + spent.others;
-  const floor = Math.max(spent.mainThread, all / availableParallelism());
   return (
     `${label.padEnd(8)} | per open from the gateway (${(seconds * 1000).toFixed(0)} ms): ${describeCpu(spent, seconds, gatewayWhere)}; ` +
-    `ceiling with this work on ${availableParallelism()} cores: ${(rawSeconds / floor).toFixed(2)} of the raw chain`
+    `ceiling with this work on ${availableParallelism()} cores: ${(rawSeconds / shortestWall(spent)).toFixed(2)} of the raw chain`
   );
 }
 try {
@@ -379,7 +374,7 @@ try {
       productPeak = Math.max(productPeak, cached.peakOver);
       if (opened !== undefined) await rm(opened.file, { force: true });
     };
-    const gatewayCpu: { spent: CpuSpent; seconds: number }[] = [];
+    const gatewayCpu: CpuSpan[] = [];
     const gatewayRun = async (run: number): Promise<void> => {
       let opened: { file: string } | undefined;
       const receiverCache = testCache(join(work, `receiver-${size}-${run}`));

@@ -1,6 +1,7 @@
 /** Small shared helpers for tests/bench/*.bench.ts: scale, timing and a plain-text table. Never asserts. */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 
 export type BenchScale = 'smoke' | 'full';
 
@@ -225,6 +226,22 @@ export function describeCpu(spent: CpuSpent, wallSeconds: number, othersName: st
     `${othersName} ${spent.others.toFixed(2)} s (${cores(spent.others)})`
   );
 }
+
+/** CPU spent over a span of `seconds` wall time. */
+export interface CpuSpan {
+  spent: CpuSpent;
+  seconds: number;
+}
+
+/** All the CPU spent: the main thread, this process's other threads and the other processes. */
+export const cpuTotal = (s: CpuSpent): number => s.mainThread + s.otherThreads + s.others;
+
+/**
+ * The shortest wall time this CPU could have taken on this machine: no shorter than the main thread's own share,
+ * nor than all of it spread over every core.
+ */
+export const shortestWall = (s: CpuSpent): number =>
+  Math.max(s.mainThread, cpuTotal(s) / availableParallelism());
 
 /** The mean of several spans' CPU (per run, over runs of the same thing). */
 export function meanCpu(spans: CpuSpent[]): CpuSpent {
