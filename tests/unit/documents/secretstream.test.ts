@@ -19,7 +19,7 @@ async function* chunked(bytes: Uint8Array, size: number): AsyncGenerator<Uint8Ar
 
 async function collect(source: AsyncIterable<Uint8Array>): Promise<Buffer> {
   const parts: Uint8Array[] = [];
-  for await (const part of source) parts.push(part);
+  for await (const part of source) parts.push(Uint8Array.from(part)); // decryptStream's chunks are reused views
   return Buffer.concat(parts);
 }
 
@@ -98,6 +98,10 @@ describe('secretstream documents', () => {
   it('refuses a stream cut inside a chunk, and data after the final chunk (decrypt)', async () => {
     const cipher = await encrypt(randomFillSync(new Uint8Array(2 * PLAIN_CHUNK + 5)), key);
     expect((await failure(decrypt(cipher.subarray(0, cipher.byteLength - 3), key))).check).toBe('decrypt');
+    // A final chunk cut shorter than its 17-byte overhead is a typed failure too, not libsodium's own error.
+    const short = await failure(decrypt(cipher.subarray(0, cipher.byteLength - 12), key));
+    expect(short.check).toBe('decrypt');
+    expect(short.evidence.detail).toMatch(/too short/);
     const appended = Buffer.concat([cipher, Buffer.alloc(40)]);
     const err = await failure(decrypt(appended, key));
     expect(err.check).toBe('decrypt');

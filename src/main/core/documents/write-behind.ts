@@ -1,13 +1,16 @@
-// Appends to a file in batches of about 1 MiB, with one batch being written (on libuv's thread pool) while
-// the next one fills: the caller never waits for the disk unless it is a whole batch behind.
+// Appends to a file in batches of 1 MiB, with one batch being written (on libuv's thread pool) while the next
+// one fills: the caller never waits for the disk unless it is a whole batch behind. The two batches are reused
+// for the whole file, so what is appended is copied and may be a view that its owner overwrites next.
 import type { FileHandle } from 'node:fs/promises';
 import type { OpenPhase, PhaseClock } from './timings';
 
 const BATCH = 1024 * 1024;
 
 export class WriteBehind {
-  private batch: Uint8Array[] = [];
-  private batchBytes = 0;
+  /** The batch being filled, and the other one (being written, or free once that write is waited for). */
+  private filling: Buffer | null = null;
+  private spare: Buffer | null = null;
+  private filled = 0;
   private position = 0;
   private inFlight: Promise<void> | null = null;
   private readonly clock: PhaseClock | undefined;
@@ -21,11 +24,17 @@ export class WriteBehind {
     this.phase = options.phase ?? 'wait for write';
   }
 
-  /** Queues `chunk` (kept by reference: the caller must not change it afterwards). */
+  /** Copies `chunk` into the batch (the caller may reuse it at once), writing the batch once it is full. */
   async append(chunk: Uint8Array): Promise<void> {
-    this.batch.push(chunk);
-    this.batchBytes += chunk.byteLength;
-    if (this.batchBytes >= BATCH) await this.ship();
+    let offset = 0;
+    while (offset < chunk.byteLength) {
+      this.filling ??= Buffer.allocUnsafeSlow(BATCH);
+      const take = Math.min(BATCH - this.filled, chunk.byteLength - offset);
+      this.filling.set(chunk.subarray(offset, offset + take), this.filled);
+      this.filled += take;
+      offset += take;
+      if (this.filled === BATCH) await this.ship();
+    }
   }
 
   /** Writes everything queued and waits until it is written. */
@@ -53,36 +62,24 @@ export class WriteBehind {
   }
 
   private async ship(): Promise<void> {
-    await this.waitInFlight();
-    if (this.batchBytes === 0) return;
-    const buffers = this.batch;
+    await this.waitInFlight(); // the spare batch is free from here on
+    if (this.filled === 0 || this.filling === null) return;
+    const full = this.filling.subarray(0, this.filled);
     const position = this.position;
-    this.position += this.batchBytes;
-    this.batch = [];
-    this.batchBytes = 0;
-    this.inFlight = writeAll(this.file, buffers, position);
+    this.position += this.filled;
+    [this.filling, this.spare] = [this.spare, this.filling];
+    this.filled = 0;
+    this.inFlight = writeAll(this.file, full, position);
     this.inFlight.catch(() => undefined); // observed by the next ship, flush or settle
   }
 }
 
-async function writeAll(file: FileHandle, buffers: Uint8Array[], position: number): Promise<void> {
-  let rest = buffers;
-  let at = position;
-  for (;;) {
-    const wanted = rest.reduce((sum, b) => sum + b.byteLength, 0);
-    const { bytesWritten } = await file.writev(rest, at);
-    if (bytesWritten >= wanted) return;
-    // A short write (rare on files): continue after the bytes that did reach the file.
-    at += bytesWritten;
-    let skip = bytesWritten;
-    const next: Uint8Array[] = [];
-    for (const b of rest) {
-      if (skip >= b.byteLength) skip -= b.byteLength;
-      else {
-        next.push(skip > 0 ? b.subarray(skip) : b);
-        skip = 0;
-      }
-    }
-    rest = next;
+async function writeAll(file: FileHandle, bytes: Uint8Array, position: number): Promise<void> {
+  let written = 0;
+  while (written < bytes.byteLength) {
+    // A short write (rare on files) continues after the bytes that did reach the file.
+    const { bytesWritten } = await file.write(bytes, written, bytes.byteLength - written, position + written);
+    if (bytesWritten === 0) throw new Error('the file accepted no bytes');
+    written += bytesWritten;
   }
 }
