@@ -14,7 +14,7 @@ import { recordConnectionHistory } from './diagnostics/connection-history';
 import { openProfileRegistry } from './profiles';
 import { loadPolicy, summarizePolicy, type LoadedPolicy, type PolicyFiles } from './policy';
 import { refuseSignInWhilePolicyRefused } from './policy/gate';
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { createMessagingEngine, type MessagingEngine } from './messaging';
 import { createDocumentService, type DocumentService } from './messaging/documents';
 import { profileDocumentsDir, wipeDecryptedAtStart } from './documents';
@@ -70,10 +70,12 @@ export interface CoreOptions {
   /** The OS proxy (Electron's session.resolveProxy), used where the policy names no proxyUrl; else HTTPS_PROXY. */
   systemProxy?: SystemProxy;
   /**
-   * Opens large catch-up pages on worker threads. Off by default: on 2 cores it measured 0.94-0.98x the main
-   * thread at 10,000 missed messages and 1.11x at 50,000, as storing stays on the main thread (docs/performance.md).
+   * Opens catch-up pages on worker threads: `true` every large page, `false` none, `afterEnvelopes` once a
+   * catch-up has brought that many. By default, on two cores or more, after LONG_CATCH_UP: on 2 cores the pool
+   * measured 0.97x the main thread over 10,000 missed messages (its start-up is a third of that) and 1.14x over
+   * 200,000, as storing stays on the main thread (docs/performance.md).
    */
-  parallelOpen?: boolean;
+  parallelOpen?: boolean | { afterEnvelopes: number };
 }
 
 /** Everything the app does, in plain Node: the Electron shell and the tests drive the same object. */
@@ -93,8 +95,19 @@ export interface Core {
   close(): Promise<void>;
 }
 
+/** Envelopes a catch-up brings before the worker pool takes over its opening, by default. */
+export const LONG_CATCH_UP = 20_000;
+
+/** After how many envelopes of a catch-up the pool opens them, or null for never (CoreOptions.parallelOpen). */
+function poolAfter(parallelOpen: CoreOptions['parallelOpen']): number | null {
+  if (typeof parallelOpen === 'object') return parallelOpen.afterEnvelopes;
+  if (parallelOpen !== undefined) return parallelOpen ? 0 : null;
+  return availableParallelism() >= 2 ? LONG_CATCH_UP : null;
+}
+
 export function createCore(options: CoreOptions): Core {
   const log = options.log ?? createLogger();
+  const parallelOpenAfter = poolAfter(options.parallelOpen);
   // Before anything connects: the hospital's private CA is trusted from the OS store (docs/it-guide.md).
   trustOsCaStore(log);
   const policy = loadPolicy(options.policyFiles);
@@ -158,13 +171,14 @@ export function createCore(options: CoreOptions): Core {
         connection,
         events,
         log,
-        ...(options.parallelOpen
-          ? {
+        ...(parallelOpenAfter === null
+          ? {}
+          : {
               parallelOpen: {
                 workerSecrets: () => loadDeviceSecretsForWorker(keychain, opened.profile.profileId),
+                afterEnvelopes: parallelOpenAfter,
               },
-            }
-          : {}),
+            }),
       });
       const detachUpdates = updates.attachProfile(opened.audit);
       engine.start();

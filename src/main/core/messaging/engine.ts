@@ -66,8 +66,11 @@ export interface MessagingDeps {
   connection: ConnectionStateStore;
   events: EventBus;
   log: Logger;
-  /** Opens large catch-up pages on worker threads; without it every envelope opens on the main thread. */
-  parallelOpen?: Omit<ParallelOpenOptions, 'log'>;
+  /**
+   * Opens large catch-up pages on worker threads; without it every envelope opens on the main thread.
+   * `afterEnvelopes`: only once a sync has brought that many (default 0: every batch of `minBatch` or more).
+   */
+  parallelOpen?: Omit<ParallelOpenOptions, 'log'> & { afterEnvelopes?: number };
 }
 
 export interface SendInput {
@@ -186,6 +189,7 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
     log,
   });
   const parallel = deps.parallelOpen ? createParallelOpener({ ...deps.parallelOpen, log }) : null;
+  const poolAfter = deps.parallelOpen?.afterEnvelopes ?? 0;
   const staleRetries = new Map<string, number>();
   // The key work of the latest connect: a send waits for it, so a first message never races the first key.
   let preparing: Promise<void> = Promise.resolve();
@@ -384,12 +388,16 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
   }
 
   /**
-   * The crypto of a large batch on the worker threads (null: open it here). Membership depends on the control
-   * entries before each envelope in this very batch, so the workers treat every directory device as a member
-   * and memberAfterPool asks the chain afterwards, in batch order.
+   * The crypto of a large batch on the worker threads (null: open it here), once the sync it belongs to has
+   * brought `poolAfter` envelopes. Membership depends on the control entries before each envelope in this very
+   * batch, so the workers treat every directory device as a member and memberAfterPool asks the chain
+   * afterwards, in batch order.
    */
-  async function openInPool(envelopes: readonly AwaitingEnvelope[]): Promise<OpenResult[] | null> {
-    if (!parallel) return null;
+  async function openInPool(
+    envelopes: readonly AwaitingEnvelope[],
+    brought = 0,
+  ): Promise<OpenResult[] | null> {
+    if (!parallel || brought < poolAfter) return null;
     const items = envelopes.map((e) => ({
       bytes: e.envelope,
       hub: {
@@ -499,8 +507,15 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
     };
   }
 
-  /** Verifies and stores a batch of envelopes from the hub, in (conversation, seq) order. */
-  async function ingest(offered: Envelope[], refusedItems: readonly RefusedEnvelope[] = []): Promise<void> {
+  /**
+   * Verifies and stores a batch of envelopes from the hub, in (conversation, seq) order. `brought`: how many
+   * envelopes the sync this batch belongs to has brought before it.
+   */
+  async function ingest(
+    offered: Envelope[],
+    refusedItems: readonly RefusedEnvelope[] = [],
+    brought = 0,
+  ): Promise<void> {
     if (offered.length === 0 && refusedItems.length === 0) return;
     const unknownConversation = [...offered, ...refusedItems].some((e) => !chain.known(e.conversationId));
     const unknownSender = offered.some((e) => !keys.has(e.senderUserId, e.senderDeviceId));
@@ -543,7 +558,7 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
         refused: slice.filter((e): e is IncomingMessage => isRefused.has(e)),
       });
     }
-    const openings = parts.map((part) => openInPool(part.envelopes));
+    const openings = parts.map((part) => openInPool(part.envelopes, brought));
     openings.forEach((opening) => opening.catch(() => undefined)); // awaited in turn, or dropped after a failure
     const batch: IncomingMessage[] = [];
     let inserted = 0;
@@ -647,11 +662,13 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
       return { key: cursorKey(cursors), answer };
     };
     let next = ask(syncCursors());
+    let brought = 0;
     for (;;) {
       const before = cursorKey(messages.cursors());
       const page = await next.answer;
       if (page.more) next = ask(cursorsAfter(syncCursors(), [...page.envelopes, ...page.refused]));
-      await ingest(page.envelopes, page.refused);
+      await ingest(page.envelopes, page.refused, brought);
+      brought += page.envelopes.length;
       if (!page.more) break;
       // A page that moves no cursor would be asked for again forever (items nowhere to record, or replays).
       if (cursorKey(messages.cursors()) === before)

@@ -1,0 +1,100 @@
+// The worker pool takes over a catch-up only once it is long (issue 17): on two cores it pays over a long
+// catch-up and costs its start-up over a short one. Two colleagues come back to the same 1,100 missed messages on
+// the real hub: Meera's engine hands the pages after the first 500 envelopes to the pool, Lena's runs as shipped
+// (the pool after LONG_CATCH_UP, far more than this). Both store the same rows; only Meera's used the workers.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { LONG_CATCH_UP, type Core } from '../../../src/main/core';
+import type { ConversationView, MessageView } from '../../../src/shared/contract';
+import { userId } from '../../stack/hub/hub-test-kit';
+import {
+  activeProfileId,
+  connected,
+  eventually,
+  messagePage,
+  must,
+  sendText,
+  signedIn,
+  startWorkstation,
+  type Workstation,
+} from '../../support/workstation';
+
+const MISSED = 1_100;
+const POOL_AFTER = 500; // one Sync page: the second page on is opened on the pool
+
+let ws: Workstation;
+let asha: Core;
+let meera: Core;
+let lena: Core;
+
+beforeAll(async () => {
+  ws = await startWorkstation();
+  asha = await signedIn(ws, 'dr.asha.rao');
+  meera = await signedIn(ws, 'opd.meera.nair', { parallelOpen: { afterEnvelopes: POOL_AFTER } });
+  lena = await signedIn(ws, 'dr.lena.fischer');
+}, 240_000);
+afterAll(async () => ws?.close());
+
+it(
+  'opens a catch-up on the main thread until it is long, then on the worker pool, with the same rows',
+  { timeout: 300_000 },
+  async () => {
+    expect(MISSED).toBeLessThan(LONG_CATCH_UP);
+    const { conversationId } = await must<{ conversationId: string }>(asha, 'conversations.create', {
+      kind: 'group',
+      memberIds: [userId(ws.stack, 'opd.meera.nair'), userId(ws.stack, 'dr.lena.fischer')],
+    });
+    const away = async (core: Core) => {
+      await eventually('the conversation arrives', async () =>
+        (await must<ConversationView[]>(core, 'conversations.list')).some(
+          (c) => c.conversationId === conversationId,
+        ),
+      );
+      const profileId = await activeProfileId(core);
+      await must(core, 'session.setPin', { pin: '1470' });
+      await must(core, 'session.switchUser');
+      return profileId;
+    };
+    const profiles = new Map([
+      [meera, await away(meera)],
+      [lena, await away(lena)],
+    ]);
+
+    for (let i = 0; i < MISSED; i++) {
+      if (i % 100 === 0) await must(asha, 'session.activity');
+      await sendText(asha, conversationId, `handover note ${i}`);
+    }
+    await eventually('the outbox is sent', async () => asha.messaging()!.messages.outboxSize() === 0);
+    const lastSeq = Math.max(...(await messagePage(asha, conversationId)).map((m) => m.seq ?? 0));
+
+    for (const [core, profileId] of profiles) {
+      await must(core, 'session.signIn', { profileId });
+      await must(core, 'session.unlockWithPin', { pin: '1470' });
+      await connected(core);
+      await eventually('the catch-up is stored', async () =>
+        (await messagePage(core, conversationId)).some((m) => m.seq === lastSeq),
+      );
+    }
+    const rows = async (core: Core) => {
+      const all: (string | number | null)[][] = [];
+      for (let before = lastSeq + 1; ;) {
+        const page = await must<MessageView[]>(core, 'messages.page', {
+          conversationId,
+          limit: 200,
+          beforeSeq: before,
+        });
+        if (page.length === 0) return all.sort((x, y) => (x[0] as number) - (y[0] as number));
+        all.push(...page.map((m) => [m.seq, m.verdict, m.reason, m.text]));
+        before = Math.min(...page.map((m) => m.seq!));
+      }
+    };
+    const meeraRows = await rows(meera);
+    expect(meeraRows).toEqual(await rows(lena));
+    expect(meeraRows.filter(([, verdict]) => verdict === 'valid')).toHaveLength(MISSED);
+    // Meera's first page opened on the main thread, the rest on the workers (but for a last part too small for
+    // them); Lena's engine never started a worker.
+    const pooled = meera.messaging()!.pooledOpens;
+    expect(pooled).toBeGreaterThanOrEqual(MISSED - POOL_AFTER - 63);
+    expect(pooled).toBeLessThanOrEqual(MISSED - POOL_AFTER);
+    expect(lena.messaging()!.pooledOpens).toBe(0);
+  },
+);
