@@ -1,8 +1,9 @@
 // Catch-up: workstations that were closed while messages piled up on the real hub open again. Measures how
 // fast the messaging engine catches up (sync → verify → open → decrypt → store, with receipts), once with the
-// envelopes opened on the worker pool (Asha, parallelOpen: true), once on the main thread only (Meera, parallelOpen: false)
-// and once as shipped (Lena: the pool after LONG_CATCH_UP envelopes), one after the other, against the same
-// envelopes ingested locally on one thread (openEnvelope + one-transaction batches) in the same run. Target ≥ 0.5. At full scale it runs after 10,000 and after 200,000
+// envelopes opened on the worker pool (Asha, parallelOpen: true), once as shipped (Lena: the pool after
+// LONG_CATCH_UP envelopes) and once on the main thread only (Meera, parallelOpen: false), one after the other,
+// against the same envelopes ingested locally on one thread (openEnvelope + one-transaction batches) in the same
+// run. Target ≥ 0.5. At full scale it runs after 10,000 and after 200,000
 // missed messages, each on a fresh hub (sending 200,000 through the client takes about five minutes);
 // BENCH_CATCHUP_N=10000,50000 sets other sizes. Needs the OS keychain: `npm run bench` runs under
 // tests/setup/with-keychain.sh.

@@ -72,8 +72,8 @@ export interface CoreOptions {
   /**
    * Opens catch-up pages on worker threads: `true` every large page, `false` none, `afterEnvelopes` once a
    * catch-up has brought that many. By default, on two cores or more, after LONG_CATCH_UP: on 2 cores the pool
-   * measured 0.97x the main thread over 10,000 missed messages (its start-up is a third of that) and 1.14x over
-   * 200,000, as storing stays on the main thread (docs/performance.md).
+   * measured 0.89x the main thread over 10,000 missed messages and 1.12x over 200,000, as storing stays on the
+   * main thread (docs/performance.md).
    */
   parallelOpen?: boolean | { afterEnvelopes: number };
 }

@@ -1,9 +1,9 @@
 // The worker pool takes over a catch-up only once it is long (issue 17): on two cores it pays over a long
 // catch-up and costs its start-up over a short one. Two colleagues come back to the same 1,100 missed messages on
 // the real hub: Meera's engine hands the pages after the first 500 envelopes to the pool, Lena's runs as shipped
-// (the pool after LONG_CATCH_UP, far more than this). Both store the same rows; only Meera's used the workers.
+// (the pool after LONG_CATCH_UP, 20,000 envelopes). Both store the same rows; only Meera's used the workers.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { LONG_CATCH_UP, type Core } from '../../../src/main/core';
+import type { Core } from '../../../src/main/core';
 import type { ConversationView, MessageView } from '../../../src/shared/contract';
 import { userId } from '../../stack/hub/hub-test-kit';
 import {
@@ -38,7 +38,6 @@ it(
   'opens a catch-up on the main thread until it is long, then on the worker pool, with the same rows',
   { timeout: 300_000 },
   async () => {
-    expect(MISSED).toBeLessThan(LONG_CATCH_UP);
     const { conversationId } = await must<{ conversationId: string }>(asha, 'conversations.create', {
       kind: 'group',
       memberIds: [userId(ws.stack, 'opd.meera.nair'), userId(ws.stack, 'dr.lena.fischer')],
@@ -60,7 +59,11 @@ it(
     ]);
 
     for (let i = 0; i < MISSED; i++) {
-      if (i % 100 === 0) await must(asha, 'session.activity');
+      // Sends alone never leave the event loop: every 100, Asha's hub link gets its turn and she is active.
+      if (i % 100 === 0) {
+        await new Promise((resolve) => setImmediate(resolve));
+        await must(asha, 'session.activity');
+      }
       await sendText(asha, conversationId, `handover note ${i}`);
     }
     await eventually('the outbox is sent', async () => asha.messaging()!.messages.outboxSize() === 0);
