@@ -107,9 +107,7 @@ describe('availability', () => {
     expect(await form.innerText()).toContain('urgent ones always do');
     await checkScreen(raoPage, 'availability-dnd-choice');
     await form.getByRole('button', { name: 'Set status' }).click();
-    await expect
-      .poll(() => form.getByTestId('my-availability').innerText())
-      .toMatch(new RegExp(untilLabel));
+    await expect.poll(() => form.getByTestId('my-availability').innerText()).toMatch(new RegExp(untilLabel));
     await expect
       .poll(() => header(okaforPage).innerText(), { timeout: 30_000 })
       .toMatch(new RegExp(`^⊘ ${untilLabel}$`));
