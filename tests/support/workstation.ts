@@ -213,6 +213,30 @@ export async function signedIn(
   return core;
 }
 
+/** Sets a PIN and switches user, as a colleague who leaves her workstation: answers her profile's id. */
+export async function stepAway(core: Core, pin = '1470'): Promise<string> {
+  const profileId = await activeProfileId(core);
+  await must(core, 'session.setPin', { pin });
+  await must(core, 'session.switchUser');
+  return profileId;
+}
+
+/** She comes back (her profile, her PIN) and waits until her catch-up has stored `seq` of the conversation. */
+export async function caughtUp(
+  core: Core,
+  profileId: string,
+  conversationId: string,
+  seq: number,
+  pin = '1470',
+): Promise<void> {
+  await must(core, 'session.signIn', { profileId });
+  await must(core, 'session.unlockWithPin', { pin });
+  await connected(core);
+  await eventually('the catch-up is stored', async () =>
+    (await messagePage(core, conversationId)).some((m) => m.seq === seq),
+  );
+}
+
 /** Polls an async condition until it holds (a bound on waiting for something a user would see, not a timing assertion). */
 export async function eventually(
   what: string,

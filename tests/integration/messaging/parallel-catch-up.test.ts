@@ -10,13 +10,13 @@ import type { LoadedDevice } from '../../../src/main/core/keys';
 import type { ConversationView } from '../../../src/shared/contract';
 import { appendEnvelopes, userId } from '../../stack/hub/hub-test-kit';
 import {
-  connected,
+  caughtUp,
   eventually,
   must,
   signedIn,
   startWorkstation,
   type Workstation,
-  activeProfileId,
+  stepAway,
   deviceOf,
   sendText,
   messagePage,
@@ -58,14 +58,8 @@ it(
       deviceOf(ws, samuel),
       deviceOf(ws, asha),
     ]);
-    const away = async (core: Core) => {
-      const profileId = await activeProfileId(core);
-      await must(core, 'session.setPin', { pin: '1470' });
-      await must(core, 'session.switchUser');
-      return profileId;
-    };
-    const meeraProfile = await away(meera);
-    const lenaProfile = await away(lena);
+    const meeraProfile = await stepAway(meera);
+    const lenaProfile = await stepAway(lena);
 
     // While both are away: a page of messages, Samuel removed by Asha's signed entry half-way, more messages.
     const sent = async () => {
@@ -106,17 +100,8 @@ it(
     const lastSeq = injected.at(-1)!;
 
     // Both come back and catch up from the hub: Meera on the pool, Lena on the main thread.
-    for (const [core, profileId] of [
-      [meera, meeraProfile],
-      [lena, lenaProfile],
-    ] as const) {
-      await must(core, 'session.signIn', { profileId });
-      await must(core, 'session.unlockWithPin', { pin: '1470' });
-      await connected(core);
-      await eventually('the catch-up is stored', async () =>
-        (await messagePage(core, conversationId)).some((m) => m.seq === lastSeq),
-      );
-    }
+    await caughtUp(meera, meeraProfile, conversationId, lastSeq);
+    await caughtUp(lena, lenaProfile, conversationId, lastSeq);
     const rows = async (core: Core) =>
       (await messagePage(core, conversationId)).map((m) => [
         m.seq,

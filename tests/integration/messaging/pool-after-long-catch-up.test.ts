@@ -1,5 +1,5 @@
 // The worker pool takes over a catch-up only once it is long (issue 17): on two cores it pays over a long
-// catch-up and costs its start-up over a short one. Two colleagues come back to the same 1,100 missed messages on
+// catch-up and costs more than it saves over a short one. Two colleagues come back to the same 1,100 missed messages on
 // the real hub: Meera's engine hands the pages after the first 500 envelopes to the pool, Lena's runs as shipped
 // (the pool after LONG_CATCH_UP, 20,000 envelopes). Both store the same rows; only Meera's used the workers.
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -7,8 +7,8 @@ import type { Core } from '../../../src/main/core';
 import type { ConversationView, MessageView } from '../../../src/shared/contract';
 import { userId } from '../../stack/hub/hub-test-kit';
 import {
-  activeProfileId,
-  connected,
+  stepAway,
+  caughtUp,
   eventually,
   messagePage,
   must,
@@ -48,15 +48,10 @@ it(
           (c) => c.conversationId === conversationId,
         ),
       );
-      const profileId = await activeProfileId(core);
-      await must(core, 'session.setPin', { pin: '1470' });
-      await must(core, 'session.switchUser');
-      return profileId;
+      return stepAway(core);
     };
-    const profiles = new Map([
-      [meera, await away(meera)],
-      [lena, await away(lena)],
-    ]);
+    const meeraProfile = await away(meera);
+    const lenaProfile = await away(lena);
 
     for (let i = 0; i < MISSED; i++) {
       // Sends alone never leave the event loop: every 100, Asha's hub link gets its turn and she is active.
@@ -69,14 +64,8 @@ it(
     await eventually('the outbox is sent', async () => asha.messaging()!.messages.outboxSize() === 0);
     const lastSeq = Math.max(...(await messagePage(asha, conversationId)).map((m) => m.seq ?? 0));
 
-    for (const [core, profileId] of profiles) {
-      await must(core, 'session.signIn', { profileId });
-      await must(core, 'session.unlockWithPin', { pin: '1470' });
-      await connected(core);
-      await eventually('the catch-up is stored', async () =>
-        (await messagePage(core, conversationId)).some((m) => m.seq === lastSeq),
-      );
-    }
+    await caughtUp(meera, meeraProfile, conversationId, lastSeq);
+    await caughtUp(lena, lenaProfile, conversationId, lastSeq);
     const rows = async (core: Core) => {
       const all: (string | number | null)[][] = [];
       for (let before = lastSeq + 1; ;) {
