@@ -122,10 +122,16 @@ async function inMode<T>(
   if (mode === 'dark') await page.emulateMedia({ colorScheme: 'dark' });
   try {
     // Fonts first (Devanagari loads when a Hindi word first shows), then two frames: the layout and paint of the
-    // new window size are done before the shot.
+    // new window size are done before the shot. A new colour scheme starts the buttons' 150 ms colour transitions;
+    // the shot and axe-core wait, a frame at a time (up to a second), until none runs, or they judge a colour
+    // halfway between the two schemes.
     await page.evaluate(async () => {
+      const frame = () => new Promise((done) => requestAnimationFrame(done));
       await document.fonts.ready;
-      await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+      await frame();
+      await frame();
+      const transitioning = () => document.getAnimations().some((a) => a instanceof CSSTransition);
+      for (let frames = 0; frames < 60 && transitioning(); frames++) await frame();
     });
     // Playwright photographs at the CSS size; the debugger protocol at the emulated density (a zoomed window).
     return await run(async (path) =>

@@ -213,8 +213,16 @@ describe('Dr Rao, keyboard only', () => {
     await page.keyboard.type('4826');
     await page.keyboard.press('Enter');
     await page.locator('#workspace-heading').waitFor();
+    // As she would: the switcher is open and has her conversations before she types, and Enter once it shows one.
     await page.keyboard.press('Control+k');
+    const switcher = page.getByRole('dialog', { name: 'Go to a conversation' });
+    await expect
+      .poll(() => focusedIs(switcher.getByRole('combobox', { name: 'Conversation name' })))
+      .toBe(true);
     await page.keyboard.type('okafor');
+    await expect
+      .poll(() => switcher.getByRole('option').allInnerTexts())
+      .toEqual([expect.stringMatching(/^Dr Samuel Okafor/)]);
     await page.keyboard.press('Enter');
     await heading('Dr Samuel Okafor').waitFor();
     await expect.poll(() => composer().inputValue()).toBe(`${REPLY} (ECG seen)`);
