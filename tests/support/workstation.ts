@@ -181,6 +181,21 @@ export const deviceOf = async (ws: Workstation, core: Core): Promise<LoadedDevic
 export const messagePage = (core: Core, conversationId: string) =>
   must<MessageView[]>(core, 'messages.page', { conversationId, limit: 200 });
 
+/** Every stored message of a conversation, paged through as the timeline scrolls back, oldest first. */
+export async function allMessages(core: Core, conversationId: string): Promise<MessageView[]> {
+  const all: MessageView[] = [];
+  for (let beforeSeq: number | undefined; ;) {
+    const page = await must<MessageView[]>(core, 'messages.page', {
+      conversationId,
+      limit: 200,
+      ...(beforeSeq === undefined ? {} : { beforeSeq }),
+    });
+    if (page.length === 0) return all.sort((x, y) => (x.seq ?? 0) - (y.seq ?? 0));
+    all.push(...page);
+    beforeSeq = Math.min(...page.map((m) => m.seq!));
+  }
+}
+
 /** A plain message: not urgent, no acknowledgement asked, no patient. */
 export const sendText = (core: Core, conversationId: string, text: string) =>
   must<{ envelopeId: string }>(core, 'messages.send', {

@@ -72,8 +72,8 @@ export interface CoreOptions {
   /**
    * Opens catch-up pages on worker threads: `true` every large page, `false` none, `afterEnvelopes` once a
    * catch-up has brought that many. By default, on two cores or more, after LONG_CATCH_UP: on 2 cores the pool
-   * measured 0.89x the main thread over 10,000 missed messages and 1.12x over 200,000, as storing stays on the
-   * main thread (docs/performance.md).
+   * measured 0.75x the main thread over 2,000 missed messages (its start-up is most of the difference) and
+   * 1.19x over 5,000, as storing stays on the main thread (docs/performance.md).
    */
   parallelOpen?: boolean | { afterEnvelopes: number };
 }
@@ -96,7 +96,7 @@ export interface Core {
 }
 
 /** Envelopes a catch-up brings before the worker pool takes over its opening, by default. */
-export const LONG_CATCH_UP = 20_000;
+export const LONG_CATCH_UP = 5_000;
 
 /** After how many envelopes of a catch-up the pool opens them, or null for never (CoreOptions.parallelOpen). */
 function poolAfter(parallelOpen: CoreOptions['parallelOpen']): number | null {

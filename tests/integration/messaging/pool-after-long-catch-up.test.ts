@@ -1,12 +1,14 @@
 // The worker pool takes over a catch-up only once it is long (issue 17): on two cores it pays over a long
 // catch-up and costs more than it saves over a short one. Two colleagues come back to the same 1,100 missed messages on
-// the real hub: Meera's engine hands the pages after the first 500 envelopes to the pool, Lena's runs as shipped
-// (the pool after LONG_CATCH_UP, 20,000 envelopes). Both store the same rows; only Meera's used the workers.
+// the real hub: Meera's engine hands the pages after the first 500 envelopes to the pool, each page's opening
+// started while the page before it is stored; Lena's runs as shipped (the pool after LONG_CATCH_UP, 5,000
+// envelopes). Both store the same rows; only Meera's used the workers.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Core } from '../../../src/main/core';
-import type { ConversationView, MessageView } from '../../../src/shared/contract';
+import type { ConversationView } from '../../../src/shared/contract';
 import { userId } from '../../stack/hub/hub-test-kit';
 import {
+  allMessages,
   stepAway,
   caughtUp,
   eventually,
@@ -66,19 +68,8 @@ it(
 
     await caughtUp(meera, meeraProfile, conversationId, lastSeq);
     await caughtUp(lena, lenaProfile, conversationId, lastSeq);
-    const rows = async (core: Core) => {
-      const all: (string | number | null)[][] = [];
-      for (let before = lastSeq + 1; ;) {
-        const page = await must<MessageView[]>(core, 'messages.page', {
-          conversationId,
-          limit: 200,
-          beforeSeq: before,
-        });
-        if (page.length === 0) return all.sort((x, y) => (x[0] as number) - (y[0] as number));
-        all.push(...page.map((m) => [m.seq, m.verdict, m.reason, m.text]));
-        before = Math.min(...page.map((m) => m.seq!));
-      }
-    };
+    const rows = async (core: Core) =>
+      (await allMessages(core, conversationId)).map((m) => [m.seq, m.verdict, m.reason, m.text]);
     const meeraRows = await rows(meera);
     expect(meeraRows).toEqual(await rows(lena));
     expect(meeraRows.filter(([, verdict]) => verdict === 'valid')).toHaveLength(MISSED);
@@ -88,5 +79,8 @@ it(
     expect(pooled).toBeGreaterThanOrEqual(MISSED - POOL_AFTER - 63);
     expect(pooled).toBeLessThanOrEqual(MISSED - POOL_AFTER);
     expect(lena.messaging()!.pooledOpens).toBe(0);
+    // The third page's opening started on the pool while the second was stored.
+    expect(meera.messaging()!.pagesOpenedAhead).toBeGreaterThanOrEqual(1);
+    expect(lena.messaging()!.pagesOpenedAhead).toBe(0);
   },
 );

@@ -91,6 +91,20 @@ export function createConversationKeys(deps: {
     return opened;
   }
 
+  /** Per conversation, the key ids the format 2 envelopes of a batch name that this device has not stored. */
+  function missing(
+    envelopes: readonly Pick<Envelope, 'conversationId'>[],
+    bytes: Uint8Array[],
+  ): Map<string, Set<string>> {
+    const ids = new Map<string, Set<string>>();
+    for (const [i, e] of envelopes.entries()) {
+      const keyId = keyIdOfEnvelope(bytes[i]!);
+      if (!keyId || stored.get(e.conversationId, keyId)) continue;
+      ids.set(e.conversationId, (ids.get(e.conversationId) ?? new Set()).add(keyId));
+    }
+    return ids;
+  }
+
   return {
     get: (conversationId: string, keyId: string) => stored.get(conversationId, keyId),
 
@@ -99,14 +113,13 @@ export function createConversationKeys(deps: {
       envelopes: readonly Pick<Envelope, 'conversationId'>[],
       bytes: Uint8Array[],
     ): Promise<void> {
-      const missing = new Map<string, Set<string>>();
-      for (const [i, e] of envelopes.entries()) {
-        const keyId = keyIdOfEnvelope(bytes[i]!);
-        if (!keyId || stored.get(e.conversationId, keyId)) continue;
-        missing.set(e.conversationId, (missing.get(e.conversationId) ?? new Set()).add(keyId));
-      }
-      for (const [conversationId, ids] of missing) await fetchGrants(conversationId, [...ids]);
+      for (const [conversationId, ids] of missing(envelopes, bytes))
+        await fetchGrants(conversationId, [...ids]);
     },
+
+    /** Whether fetchMissing would ask the hub for any grant. */
+    lacksAny: (envelopes: readonly Pick<Envelope, 'conversationId'>[], bytes: Uint8Array[]): boolean =>
+      missing(envelopes, bytes).size > 0,
 
     /** Tries the grants that waited for a user-key epoch again; true if any opened. */
     async retryWaiting(): Promise<boolean> {

@@ -35,6 +35,7 @@ import {
   type HubEventPayload,
   type Presence,
   type RefusedEnvelope,
+  type SyncResult,
   type User,
 } from '../../../shared/hub-protocol';
 import { createDeviceKeys } from './device-keys';
@@ -137,6 +138,8 @@ export interface MessagingEngine {
   forgetExpiredKeys(): Promise<number[]>;
   /** Envelopes opened on worker threads since this engine started (the rest opened on the main thread). */
   readonly pooledOpens: number;
+  /** Sync pages whose opening started on the pool while the page before them was still being stored. */
+  readonly pagesOpenedAhead: number;
 }
 
 const syncPageSize = 500;
@@ -151,6 +154,12 @@ const openSliceMs = 20;
 const storeChunk = 50;
 // A page is opened and stored this many items at a time: on the worker pool, the next ones open while one is stored.
 const openChunk = 125;
+
+/** A batch in seq order, in parts, with each part's crypto under way on the pool (null: opened on this thread). */
+interface OpeningBatch {
+  parts: { envelopes: AwaitingEnvelope[]; refused: IncomingMessage[] }[];
+  openings: Promise<OpenResult[] | null>[];
+}
 
 /**
  * The messaging engine of one signed-in profile: keeps the local store in step with the hub (sync after the
@@ -521,6 +530,37 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
     const unknownSender = offered.some((e) => !keys.has(e.senderUserId, e.senderDeviceId));
     if (unknownConversation) await refreshConversations();
     else if (unknownSender) await keys.refresh([...new Set(offered.map((e) => e.senderUserId))]);
+    const { received, refused } = accepted(offered, refusedItems);
+    await conversationKeys.fetchMissing(
+      received,
+      received.map((r) => r.envelope),
+    );
+    await store(startOpening(received, refused, brought));
+  }
+
+  /**
+   * A Sync page's crypto started on the pool ahead, while the page before it is still stored: only when the
+   * page needs nothing from the hub first (its conversations, senders and keys all known here), as ingest
+   * would then ask for nothing either. Null: the page goes through ingest.
+   */
+  function openAhead(page: SyncResult, brought: number): OpeningBatch | null {
+    if (!parallel || brought < poolAfter) return null;
+    const all = [...page.envelopes, ...page.refused];
+    if (all.length === 0 || all.some((e) => !chain.known(e.conversationId))) return null;
+    if (page.envelopes.some((e) => !keys.has(e.senderUserId, e.senderDeviceId))) return null;
+    const { received, refused } = accepted(page.envelopes, page.refused);
+    const lacking = conversationKeys.lacksAny(
+      received,
+      received.map((r) => r.envelope),
+    );
+    return lacking ? null : startOpening(received, refused, brought);
+  }
+
+  /** A batch's envelopes (decoded) and refused items in the conversations this profile has; the rest dropped. */
+  function accepted(
+    offered: readonly Envelope[],
+    refusedItems: readonly RefusedEnvelope[],
+  ): { received: AwaitingEnvelope[]; refused: IncomingMessage[] } {
     // Only conversations this profile has (after asking the hub's list): an envelope in any other would make a
     // cursor the hub refuses, and the sync would stall on it.
     const envelopes = offered.filter((e) => membersOf.has(e.conversationId));
@@ -532,7 +572,6 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
     // A refused item is recorded only in a conversation this profile has (no cursor the hub would refuse).
     const refused = refusedItems.filter((r) => membersOf.has(r.conversationId)).map(refusedMessage);
     logQuarantined(refused);
-
     const received = envelopes.map((e) => ({
       conversationId: e.conversationId,
       seq: e.seq,
@@ -542,13 +581,19 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
       serverTime: e.serverTime,
       envelope: fromBase64(e.payload) ?? new Uint8Array(),
     }));
-    await conversationKeys.fetchMissing(
-      envelopes,
-      received.map((r) => r.envelope),
-    );
-    // In seq order, a part at a time: every part's crypto is started on the pool now, so while one part is
-    // checked against the chain and stored, the workers open the next.
-    const parts: { envelopes: AwaitingEnvelope[]; refused: IncomingMessage[] }[] = [];
+    return { received, refused };
+  }
+
+  /**
+   * In seq order, a part at a time: every part's crypto is started on the pool now, so while one part is
+   * checked against the chain and stored, the workers open the next.
+   */
+  function startOpening(
+    received: AwaitingEnvelope[],
+    refused: IncomingMessage[],
+    brought: number,
+  ): OpeningBatch {
+    const parts: OpeningBatch['parts'] = [];
     const ordered = [...received, ...refused].sort(inSeqOrder);
     const isRefused = new Set<object>(refused);
     for (let start = 0; start < ordered.length; start += openChunk) {
@@ -560,6 +605,11 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
     }
     const openings = parts.map((part) => openInPool(part.envelopes, brought));
     openings.forEach((opening) => opening.catch(() => undefined)); // awaited in turn, or dropped after a failure
+    return { parts, openings };
+  }
+
+  /** Checks an opened batch against the chain, stores it, tells the renderer and the notifier, and receipts it. */
+  async function store({ parts, openings }: OpeningBatch): Promise<void> {
     const batch: IncomingMessage[] = [];
     let inserted = 0;
     for (const [i, part] of parts.entries()) {
@@ -649,6 +699,7 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
     }
   }
 
+  let openedAhead = 0;
   /**
    * Pages through everything after the cursors; each page is verified and stored in one transaction. The next
    * page is asked for while this one is opened and stored, with the cursors this page will leave; if storing
@@ -663,11 +714,33 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
     };
     let next = ask(syncCursors());
     let brought = 0;
+    // The next page's crypto, started on the pool as soon as it arrives while this page is stored (openAhead).
+    let ahead = null as { page: SyncResult; opening: OpeningBatch | null } | null;
     for (;;) {
       const before = cursorKey(messages.cursors());
       const page = await next.answer;
-      if (page.more) next = ask(cursorsAfter(syncCursors(), [...page.envelopes, ...page.refused]));
-      await ingest(page.envelopes, page.refused, brought);
+      const opened = ahead?.page === page ? ahead.opening : null;
+      ahead = null;
+      if (page.more) {
+        const asked = (next = ask(cursorsAfter(syncCursors(), [...page.envelopes, ...page.refused])));
+        const after = brought + page.envelopes.length;
+        void asked.answer.then(
+          (upcoming) => {
+            if (next !== asked || stopped) return;
+            try {
+              ahead = { page: upcoming, opening: openAhead(upcoming, after) };
+            } catch {
+              // Not lost: without a head start the page goes through ingest, which meets the same error and stops.
+              ahead = null;
+            }
+          },
+          () => undefined,
+        );
+      }
+      if (opened) {
+        openedAhead++;
+        await store(opened);
+      } else await ingest(page.envelopes, page.refused, brought);
       brought += page.envelopes.length;
       if (!page.more) break;
       // A page that moves no cursor would be asked for again forever (items nowhere to record, or replays).
@@ -940,6 +1013,9 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
   const api: MessagingEngine = {
     get pooledOpens() {
       return parallel?.pooled ?? 0;
+    },
+    get pagesOpenedAhead() {
+      return openedAhead;
     },
     messages,
     acknowledgements: acks,
