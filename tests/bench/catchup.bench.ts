@@ -20,7 +20,7 @@ import { openProfileStore, profileStoreKey } from '../../src/main/core/store';
 import { LONG_CATCH_UP, type Core } from '../../src/main/core';
 import type { SessionState } from '../../src/shared/contract';
 import { userId } from '../stack/hub/hub-test-kit';
-import { must, signedIn, startWorkstation } from '../support/workstation';
+import { conversationReached, must, signedIn, startWorkstation } from '../support/workstation';
 import {
   benchScale,
   cpuSpent,
@@ -87,12 +87,7 @@ async function catchUpAfter(N: number): Promise<void> {
     });
     const away = async (core: Core): Promise<string> => {
       // Once the conversation has reached her: the catch-up then carries only messages.
-      while (
-        !(await must<{ conversationId: string }[]>(core, 'conversations.list')).some(
-          (c) => c.conversationId === conversationId,
-        )
-      )
-        await new Promise((r) => setTimeout(r, 20));
+      await conversationReached(core, conversationId);
       const state = await must<SessionState>(core, 'session.setPin', { pin: '1470' });
       if (state.status !== 'active') throw new Error('not signed in');
       await must(core, 'session.switchUser');

@@ -9,7 +9,13 @@ import { createCore, type Core, type CoreOptions } from '../../src/main/core';
 import { createOsKeychain, type Keychain } from '../../src/main/core/keychain';
 import { loadDevice, type LoadedDevice } from '../../src/main/core/keys';
 import { connectDeviceToHub } from '../../src/main/core/session';
-import type { CallName, MessageView, Result, SessionState } from '../../src/shared/contract';
+import type {
+  CallName,
+  ConversationView,
+  MessageView,
+  Result,
+  SessionState,
+} from '../../src/shared/contract';
 import { startGateway, type RunningGateway } from '../stack/gateway';
 import { startStack, type HubOverrides, type Stack } from '../stack/hub/hub-test-kit';
 import { startKeyService, type RunningKeyService } from '../stack/key-service';
@@ -227,6 +233,14 @@ export async function signedIn(
   });
   return core;
 }
+
+/** Waits until a conversation someone created has reached this colleague's list. */
+export const conversationReached = (core: Core, conversationId: string): Promise<void> =>
+  eventually('the conversation arrives', async () =>
+    (await must<ConversationView[]>(core, 'conversations.list')).some(
+      (c) => c.conversationId === conversationId,
+    ),
+  );
 
 /** Sets a PIN and switches user, as a colleague who leaves her workstation: answers her profile's id. */
 export async function stepAway(core: Core, pin = '1470'): Promise<string> {

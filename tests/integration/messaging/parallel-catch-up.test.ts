@@ -7,10 +7,10 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Core } from '../../../src/main/core';
 import { sealEnvelope } from '../../../src/main/core/envelope';
 import type { LoadedDevice } from '../../../src/main/core/keys';
-import type { ConversationView } from '../../../src/shared/contract';
 import { appendEnvelopes, userId } from '../../stack/hub/hub-test-kit';
 import {
   caughtUp,
+  conversationReached,
   eventually,
   must,
   signedIn,
@@ -46,12 +46,7 @@ it(
       kind: 'group',
       memberIds: [id('dr.samuel.okafor'), id('opd.meera.nair'), id('dr.lena.fischer')],
     });
-    for (const core of [samuel, meera, lena])
-      await eventually('the conversation arrives', async () =>
-        (await must<ConversationView[]>(core, 'conversations.list')).some(
-          (c) => c.conversationId === conversationId,
-        ),
-      );
+    for (const core of [samuel, meera, lena]) await conversationReached(core, conversationId);
     const [meeraDevice, lenaDevice, samuelDevice, ashaDevice] = await Promise.all([
       deviceOf(ws, meera),
       deviceOf(ws, lena),

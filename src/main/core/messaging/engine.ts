@@ -526,10 +526,9 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
     brought = 0,
   ): Promise<void> {
     if (offered.length === 0 && refusedItems.length === 0) return;
-    const unknownConversation = [...offered, ...refusedItems].some((e) => !chain.known(e.conversationId));
-    const unknownSender = offered.some((e) => !keys.has(e.senderUserId, e.senderDeviceId));
-    if (unknownConversation) await refreshConversations();
-    else if (unknownSender) await keys.refresh([...new Set(offered.map((e) => e.senderUserId))]);
+    const needs = needsFromHub(offered, refusedItems);
+    if (needs === 'conversations') await refreshConversations();
+    else if (needs === 'senders') await keys.refresh([...new Set(offered.map((e) => e.senderUserId))]);
     const { received, refused } = accepted(offered, refusedItems);
     await conversationKeys.fetchMissing(
       received,
@@ -545,15 +544,24 @@ export function createMessagingEngine(deps: MessagingDeps): MessagingEngine {
    */
   function openAhead(page: SyncResult, brought: number): OpeningBatch | null {
     if (!parallel || brought < poolAfter) return null;
-    const all = [...page.envelopes, ...page.refused];
-    if (all.length === 0 || all.some((e) => !chain.known(e.conversationId))) return null;
-    if (page.envelopes.some((e) => !keys.has(e.senderUserId, e.senderDeviceId))) return null;
+    if (page.envelopes.length + page.refused.length === 0) return null;
+    if (needsFromHub(page.envelopes, page.refused)) return null;
     const { received, refused } = accepted(page.envelopes, page.refused);
     const lacking = conversationKeys.lacksAny(
       received,
       received.map((r) => r.envelope),
     );
     return lacking ? null : startOpening(received, refused, brought);
+  }
+
+  /** What a batch needs from the hub before it is opened: the conversation list, its senders' keys, or nothing. */
+  function needsFromHub(
+    offered: readonly Envelope[],
+    refusedItems: readonly RefusedEnvelope[],
+  ): 'conversations' | 'senders' | null {
+    if ([...offered, ...refusedItems].some((e) => !chain.known(e.conversationId))) return 'conversations';
+    if (offered.some((e) => !keys.has(e.senderUserId, e.senderDeviceId))) return 'senders';
+    return null;
   }
 
   /** A batch's envelopes (decoded) and refused items in the conversations this profile has; the rest dropped. */

@@ -40,7 +40,6 @@ export interface ParallelOpener {
   close(): Promise<void>;
 }
 
-/** Started lazily: a profile that only ever sees live pushes never starts a worker or copies its key. */
 /**
  * The main thread checks every opened envelope against the chain and stores it, so it is a catch-up's longest
  * path: it keeps a core of its own. On 2 cores one worker caught up 50,000 messages 1.27x faster than the main
@@ -48,6 +47,7 @@ export interface ParallelOpener {
  */
 const defaultWorkers = (): number => Math.max(1, Math.min(2, availableParallelism() - 1));
 
+/** Started lazily: a profile that only ever sees live pushes never starts a worker or copies its key. */
 export function createParallelOpener(options: ParallelOpenOptions): ParallelOpener {
   const minBatch = options.minBatch ?? 64;
   const { log } = options;
